@@ -1,0 +1,60 @@
+# The two commands: `make run` and `make test`. Everything else is what they need.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+PORT ?= 5000
+export INTERSESSION_INSTANCE ?= $(CURDIR)/instance
+
+.PHONY: run test lint typecheck pytest setup setup-test translations static messages clean
+
+run: setup
+	$(BIN)/flask --app wsgi db upgrade
+	$(BIN)/flask --app wsgi seed-if-empty
+	PORT=$(PORT) $(PY) -m intersession.serve
+
+test: setup-test lint typecheck pytest
+
+setup: $(VENV)/.installed static translations
+
+setup-test: $(VENV)/.installed-test static translations
+	$(PY) scripts/ensure_chromium.py
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static: node_modules/.installed
+	mkdir -p static/vendor
+	cp node_modules/@picocss/pico/css/pico.min.css static/vendor/pico.min.css
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -q -d intersession/translations
+
+# Re-extract the strings after changing them; then translate the new entries in every catalogue.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o intersession/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i intersession/translations/messages.pot -d intersession/translations --no-fuzzy-matching --ignore-obsolete
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.installed-test
+	$(BIN)/mypy
+
+pytest: setup-test
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor

@@ -1,0 +1,52 @@
+"""Intersession: lessons, work and portfolios between the on-site sessions of hub schools."""
+
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any
+
+from flask import Flask
+
+from intersession.config import Config
+
+
+def create_app(config: Any = None) -> Flask:
+    # The tzdata package, not the system's files, so every machine has the same, current rules
+    # (Kazakhstan moved to UTC+5 everywhere on 2024-03-01).
+    zoneinfo.reset_tzpath(to=())
+
+    app = Flask(__name__, static_folder="../static", static_url_path="/static")
+    app.config.from_object(config or Config())
+
+    from intersession.celery_app import celery_init_app
+    from intersession.core import i18n
+    from intersession.extensions import babel, csrf, db, login_manager, migrate, socketio
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    socketio.init_app(app)
+    login_manager.init_app(app)
+    celery_init_app(app)
+
+    from intersession.auth import tasks as _auth_tasks  # noqa: F401  registers the tasks
+    from intersession.auth.views import bp as auth_bp
+    from intersession.auth.views import init_login
+    from intersession.core.health import bp as health_bp
+    from intersession.core.web import init_web
+    from intersession.home.views import bp as home_bp
+    from intersession.schools import tasks as _school_tasks  # noqa: F401
+    from intersession.schools.views import bp as schools_bp
+
+    init_login(app)
+    init_web(app)
+    app.register_blueprint(health_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(home_bp)
+    app.register_blueprint(schools_bp)
+
+    from intersession.cli import register_cli
+
+    register_cli(app)
+    return app

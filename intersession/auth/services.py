@@ -1,0 +1,151 @@
+"""Sign-in, sessions and passwords: the only code that writes them."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import delete, func, select, update
+
+from intersession.auth.models import LoginFailure, LoginSession, User
+from intersession.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, password_matches
+from intersession.core.db import db, utcnow
+from intersession.core.errors import DomainError
+
+
+def normalize_login(login: str) -> str:
+    return login.strip().lower()
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _failure_keys(login: str, address: str | None) -> tuple[str, str]:
+    return f"account:{normalize_login(login)}"[:120], f"address:{address or '-'}"[:120]
+
+
+def _recent_failures(key: str) -> int:
+    since = utcnow() - timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
+    query = select(func.count()).where(LoginFailure.key == key, LoginFailure.at >= since)
+    return db.session.scalar(query) or 0
+
+
+def is_throttled(login: str, address: str | None) -> bool:
+    account_key, address_key = _failure_keys(login, address)
+    cfg = current_app.config
+    return (
+        _recent_failures(account_key) >= cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+        or _recent_failures(address_key) >= cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+    )
+
+
+def authenticate(login: str, password: str, address: str | None) -> User | None:
+    """The person for these credentials, or None — for a wrong password, an unknown or inactive
+    login and a throttled attempt alike, so the caller shows one message for all of them.
+
+    While throttled nothing is recorded, so a lock lapses by itself at the end of the window.
+    """
+    if is_throttled(login, address):
+        return None
+    user = db.session.scalar(select(User).where(User.login == normalize_login(login)))
+    if user is not None and user.active and password_matches(user.password_hash, password):
+        account_key, _unused = _failure_keys(login, address)
+        db.session.execute(delete(LoginFailure).where(LoginFailure.key == account_key))
+        db.session.commit()
+        return user
+    if user is None:
+        password_matches(None, password)
+    for key in _failure_keys(login, address):
+        db.session.add(LoginFailure(key=key))
+    db.session.commit()
+    return None
+
+
+def purge_login_failures() -> int:
+    """Forget failures older than the window; returns how many were removed."""
+    since = utcnow() - timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
+    result = db.session.execute(delete(LoginFailure).where(LoginFailure.at < since))
+    db.session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def start_session(user: User, address: str | None) -> str:
+    """Record a new signed-in browser and return the token its cookie will carry."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(LoginSession(user_id=user.id, token_hash=_token_hash(token), address=address))
+    db.session.commit()
+    return token
+
+
+def session_user(user_id: int, token: str | None) -> User | None:
+    """The person of a live session: the token must be current, the person active."""
+    if not token:
+        return None
+    live = db.session.scalar(
+        select(LoginSession).where(
+            LoginSession.token_hash == _token_hash(token),
+            LoginSession.user_id == user_id,
+            LoginSession.ended_at.is_(None),
+        )
+    )
+    if live is None:
+        return None
+    user = db.session.get(User, user_id)
+    return user if user is not None and user.active else None
+
+
+def end_session(token: str | None) -> None:
+    if not token:
+        return
+    db.session.execute(
+        update(LoginSession)
+        .where(LoginSession.token_hash == _token_hash(token), LoginSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
+    db.session.commit()
+
+
+def end_all_sessions(user: User) -> None:
+    """Sign the person out of every browser (their sockets check the same record)."""
+    db.session.execute(
+        update(LoginSession)
+        .where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
+
+
+def check_new_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError(
+            _("The password must be at least %(n)d characters long.", n=MIN_PASSWORD_LENGTH),
+            field="new_password",
+        )
+
+
+def change_password(user: User, current: str, new: str, keep_token: str | None) -> None:
+    """Change one's own password; every other signed-in browser of the person is signed out."""
+    if not password_matches(user.password_hash, current):
+        raise DomainError(_("The current password is not right."), field="current_password")
+    check_new_password(new)
+    user.password_hash = hash_password(new)
+    db.session.execute(
+        update(LoginSession)
+        .where(
+            LoginSession.user_id == user.id,
+            LoginSession.ended_at.is_(None),
+            LoginSession.token_hash != _token_hash(keep_token or ""),
+        )
+        .values(ended_at=utcnow())
+    )
+    db.session.commit()
+
+
+def set_language(user: User, language: str) -> None:
+    from intersession.auth.models import Language
+
+    user.language = Language(language)
+    db.session.commit()

@@ -1,0 +1,113 @@
+"""Configuration from the environment, with defaults that run on one machine without servers."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _instance_dir() -> Path:
+    path = Path(os.environ.get("INTERSESSION_INSTANCE", ROOT / "instance"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _secret_key(instance: Path) -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in the instance folder."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Production-shaped defaults; every value can be overridden from the environment."""
+
+    def __init__(self) -> None:
+        instance = _instance_dir()
+        self.INSTANCE_PATH = str(instance)
+        self.SECRET_KEY = _secret_key(instance)
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get(
+            "DATABASE_URL", f"sqlite:///{instance / 'intersession.sqlite'}"
+        )
+        self.MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(ROOT / "media"))
+        self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_BYTES", 20 * 1024 * 1024))
+
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE")
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.WTF_CSRF_TIME_LIMIT = None  # a form left open during a long lesson must still submit
+
+        # Failed sign-ins: per account a short lock, so a classmate cannot shut a pupil out for long;
+        # per address a high bar, since a whole classroom shares one address behind the school's NAT.
+        self.LOGIN_WINDOW_SECONDS = int(os.environ.get("LOGIN_WINDOW_SECONDS", 300))
+        self.LOGIN_MAX_FAILURES_PER_ACCOUNT = int(
+            os.environ.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)
+        )
+        self.LOGIN_MAX_FAILURES_PER_ADDRESS = int(
+            os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", 50)
+        )
+        self.PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
+
+        self.LANGUAGES = ("ru", "kk", "en")
+        self.BABEL_DEFAULT_LOCALE = "ru"
+        self.BABEL_DEFAULT_TIMEZONE = "Asia/Almaty"
+        self.BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "intersession" / "translations")
+
+        broker = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+        broker_folder = Path(os.environ.get("CELERY_BROKER_FOLDER", instance / "broker"))
+        self.CELERY = celery_settings(broker, broker_folder, instance)
+
+
+def celery_settings(broker: str, broker_folder: Path, instance: Path) -> dict[str, object]:
+    """Celery settings: an embedded filesystem broker by default, Redis when a URL says so."""
+    settings: dict[str, object] = {
+        "broker_url": broker,
+        "task_ignore_result": True,
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "task_time_limit": 600,
+        "task_soft_time_limit": 540,
+        "worker_prefetch_multiplier": 1,
+        "broker_connection_retry_on_startup": True,
+        "beat_schedule_filename": str(instance / "celerybeat-schedule"),
+        "beat_schedule": {
+            "purge-login-failures": {"task": "auth.purge-login-failures", "schedule": 3600.0},
+        },
+    }
+    if broker.startswith("filesystem://"):
+        for sub in ("queue", "processed"):
+            (broker_folder / sub).mkdir(parents=True, exist_ok=True)
+        settings["broker_transport_options"] = {
+            "data_folder_in": str(broker_folder / "queue"),
+            "data_folder_out": str(broker_folder / "queue"),
+            "processed_folder": str(broker_folder / "processed"),
+            "store_processed": False,
+        }
+    return settings
+
+
+class TestConfig(Config):
+    """Fast hashing and no CSRF exemptions: tests exercise the real rules."""
+
+    TESTING = True
+
+    def __init__(self, **overrides: object) -> None:
+        super().__init__()
+        self.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+        for key, value in overrides.items():
+            setattr(self, key, value)

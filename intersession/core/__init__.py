@@ -1,0 +1,1 @@
+"""Feature-free building blocks: database base, errors, storage, time."""

@@ -1,0 +1,24 @@
+"""Language and time zone of the request: the person's choice, else the browser's."""
+
+from __future__ import annotations
+
+from flask import current_app, request, session
+from flask_login import current_user
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.language:
+        return str(current_user.language.value)
+    chosen = session.get("language")
+    if chosen in languages:
+        return str(chosen)
+    return (
+        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+
+
+def select_timezone() -> str:
+    if current_user and current_user.is_authenticated:
+        return str(current_user.school.timezone)
+    return str(current_app.config["BABEL_DEFAULT_TIMEZONE"])

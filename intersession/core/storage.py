@@ -1,0 +1,49 @@
+"""Files under generated names in the media folder; the name the user sent is only for display."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import BinaryIO
+
+from flask import current_app
+
+CHUNK = 64 * 1024
+
+
+def media_path(area: str, stored_name: str = "") -> Path:
+    if stored_name and not stored_name.isalnum():
+        raise ValueError("stored names are generated and alphanumeric")
+    root = Path(current_app.config["MEDIA_ROOT"]) / area
+    root.mkdir(parents=True, exist_ok=True)
+    return root / stored_name if stored_name else root
+
+
+def save_stream(area: str, stream: BinaryIO, max_bytes: int) -> tuple[str, int]:
+    """Copy a stream to a new file in chunks; returns (stored name, size). On any failure, or past
+    max_bytes, the partial file is removed and the error raised (ValueError for the size)."""
+    stored_name = secrets.token_hex(16)
+    target = media_path(area, stored_name)
+    partial = target.with_name(stored_name + "part")
+    size = 0
+    try:
+        with open(partial, "xb") as out:
+            while chunk := stream.read(CHUNK):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise ValueError("too large")
+                out.write(chunk)
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return stored_name, size
+
+
+def read_bytes(area: str, stored_name: str) -> bytes:
+    return media_path(area, stored_name).read_bytes()
+
+
+def delete_file(area: str, stored_name: str) -> None:
+    media_path(area, stored_name).unlink(missing_ok=True)

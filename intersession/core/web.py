@@ -1,0 +1,79 @@
+"""Request-wide pieces: error pages, security headers, template helpers, safe redirects."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, current_app, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+def is_local_path(target: str | None) -> bool:
+    """Only paths on this site: no scheme, no host, no protocol-relative or backslash tricks."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
+def _error_page(status: int, title: str, message: str) -> ResponseReturnValue:
+    if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
+        return {"error": message}, status
+    return render_template("error.html", status=status, title=title, message=message), status
+
+
+def init_web(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> ResponseReturnValue:
+        return _error_page(
+            400,
+            _("The form has expired"),
+            _(
+                "The page was open too long or was opened in another window. Go back, reload it and try again."
+            ),
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> ResponseReturnValue:
+        status = error.code or 500
+        messages = {
+            400: (_("Bad request"), _("The request could not be understood.")),
+            403: (_("Not allowed"), _("You may not do this.")),
+            404: (_("Not found"), _("There is no such page, or it is not open to you.")),
+            405: (_("Not allowed"), _("This address does not accept this kind of request.")),
+            413: (
+                _("File too large"),
+                _(
+                    "The file is larger than %(mb)d MB.",
+                    mb=current_app.config["MAX_CONTENT_LENGTH"] // 2**20,
+                ),
+            ),
+        }
+        title, message = messages.get(status, (_("Error"), error.description or ""))
+        return _error_page(status, title, message)
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; media-src 'self' blob:; "
+            "connect-src 'self' ws: wss:; frame-ancestors 'none'",
+        )
+        return response
+
+    @app.context_processor
+    def template_helpers() -> dict[str, object]:
+        return {
+            "format_date": format_date,
+            "format_datetime": format_datetime,
+            "format_decimal": format_decimal,
+            "current_locale": str(get_locale() or "ru"),
+            "language_names": {"ru": "Русский", "kk": "Қазақша", "en": "English"},
+        }

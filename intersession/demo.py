@@ -1,0 +1,225 @@
+"""A realistic demo hub: five magnet schools, their people, cohorts, this year's sessions, a plan."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from intersession.auth.models import Language, Role, User
+from intersession.auth.passwords import hash_password
+from intersession.core.db import db
+from intersession.schools.models import (
+    AcademicYear,
+    Cohort,
+    PlanTopic,
+    School,
+    SchoolKind,
+    SessionKind,
+    Subject,
+    TeachingAssignment,
+    YearSession,
+)
+
+DEMO_PASSWORD = "demo-intersession"
+DISTRICT = "Аккольский район"
+HUB = "Опорная школа — ресурсный центр им. Абая"
+MAGNETS = (
+    "Малокомплектная школа с. Жалгызкудук",
+    "Урюпинская ОШ",
+    "Кенесская малокомплектная школа",
+    "Наумовская ОШ",
+    "Ерназарская малокомплектная школа",
+)
+ADVISORS = (
+    "Ахметова Гульнара Сериковна",
+    "Петров Сергей Иванович",
+    "Жумабекова Айгуль Болатовна",
+    "Смирнова Елена Викторовна",
+    "Нурланов Ерлан Маратович",
+    "Ким Ольга Николаевна",
+)
+TUTORS = (
+    "Сейтказиева Динара Ануаровна",
+    "Васильева Татьяна Петровна",
+    "Омаров Бауыржан Кайратович",
+    "Кузнецова Ирина Алексеевна",
+    "Әбілқасымова Сәуле Төлеуқызы",
+)
+FIRST_NAMES = (
+    "Айгерім",
+    "Нұрсұлтан",
+    "Дарья",
+    "Алексей",
+    "Әлихан",
+    "Жансая",
+    "Мария",
+    "Ерасыл",
+    "Анна",
+    "Дамир",
+    "Қуаныш",
+    "Екатерина",
+    "Іңкәр",
+    "Тимур",
+    "Өмірзақ",
+    "Полина",
+)
+LAST_NAMES = (
+    "Сағынтаев",
+    "Иванов",
+    "Құдайбергенов",
+    "Соколов",
+    "Өтебаев",
+    "Попов",
+    "Жақыпов",
+    "Морозов",
+    "Нұрғалиев",
+    "Волков",
+    "Үсенов",
+    "Ғабдуллин",
+)
+FEMININE = {"Айгерім", "Дарья", "Жансая", "Мария", "Анна", "Екатерина", "Іңкәр", "Полина"}
+SUBJECT_TOPICS = {
+    "Математика": (
+        "Квадратные уравнения",
+        "Системы уравнений",
+        "Неравенства",
+        "Функции и графики",
+        "Арифметическая прогрессия",
+        "Геометрическая прогрессия",
+        "Элементы тригонометрии",
+        "Теория вероятностей",
+    ),
+    "Физика": (
+        "Кинематика",
+        "Законы Ньютона",
+        "Импульс и энергия",
+        "Механические колебания",
+        "Электрическое поле",
+        "Постоянный ток",
+        "Магнитное поле",
+        "Оптика",
+    ),
+}
+OTHER_SUBJECTS = ("Химия", "Биология", "Казахский язык и литература", "Русский язык и литература")
+
+
+def academic_year_bounds(today: date) -> tuple[date, date]:
+    start_year = today.year if today.month >= 8 else today.year - 1
+    return date(start_year, 9, 1), date(start_year + 1, 5, 31)
+
+
+def _kazakh_feminine(last: str) -> str:
+    return last + "а" if last.endswith(("ов", "ев", "ин")) else last
+
+
+def load_demo(today: date | None = None) -> dict[str, int]:
+    """Create the demo hub; returns counts. Refuses when people already exist."""
+    if db.session.scalar(select(func.count()).select_from(User)):
+        raise RuntimeError("the database already has people; the demo is only for an empty one")
+    rng = random.Random(2026)
+    password_hash = hash_password(DEMO_PASSWORD)  # one hash for all demo accounts: fast start-up
+    hub = School(name=HUB, kind=SchoolKind.HUB, district=DISTRICT, timezone="Asia/Almaty")
+    magnets = [
+        School(name=n, kind=SchoolKind.MAGNET, hub=hub, district=DISTRICT, timezone="Asia/Almaty")
+        for n in MAGNETS
+    ]
+    db.session.add_all([hub, *magnets])
+
+    def person(login: str, name: str, role: Role, school: School, grade: int | None = None) -> User:
+        user = User(
+            login=login,
+            full_name=name,
+            role=role,
+            school=school,
+            grade=grade,
+            password_hash=password_hash,
+            language=Language.RU if role is not Role.PUPIL else None,
+        )
+        db.session.add(user)
+        return user
+
+    person("coordinator", "Байжанова Роза Кенесовна", Role.COORDINATOR, hub)
+    advisors = [person(f"advisor{i}", n, Role.ADVISOR, hub) for i, n in enumerate(ADVISORS, 1)]
+    for i, (name, school) in enumerate(zip(TUTORS, magnets, strict=True), 1):
+        person(f"tutor{i}", name, Role.TUTOR, school)
+    pupils: list[User] = []
+    for i in range(1, 61):
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        if first in FEMININE:
+            last = _kazakh_feminine(last)
+        grade = 8 + (i - 1) % 4
+        pupils.append(
+            person(f"pupil{i}", f"{last} {first}", Role.PUPIL, magnets[(i - 1) % 5], grade)
+        )
+
+    starts, ends = academic_year_bounds(today or date.today())
+    db.session.flush()
+    year = AcademicYear(
+        hub_id=hub.id, name=f"{starts.year}/{ends.year}", starts_on=starts, ends_on=ends
+    )
+    db.session.add(year)
+    year.sessions = [
+        YearSession(
+            kind=SessionKind.ORIENTATION,
+            starts_on=starts + timedelta(days=6),
+            ends_on=starts + timedelta(days=15),
+        ),
+        YearSession(
+            kind=SessionKind.INTERMEDIATE,
+            starts_on=date(ends.year, 1, 11),
+            ends_on=date(ends.year, 1, 20),
+        ),
+        YearSession(
+            kind=SessionKind.FINAL, starts_on=date(ends.year, 4, 19), ends_on=date(ends.year, 4, 28)
+        ),
+    ]
+    subjects = {
+        name: Subject(hub_id=hub.id, name=name) for name in (*SUBJECT_TOPICS, *OTHER_SUBJECTS)
+    }
+    db.session.add_all(subjects.values())
+    cohorts = []
+    for grade in range(8, 12):
+        cohort = Cohort(
+            year=year,
+            name=f"{grade} класс (опорная группа)",
+            grade=grade,
+            pupils=[p for p in pupils if p.grade == grade],
+        )
+        cohorts.append(cohort)
+    db.session.add_all(cohorts)
+    db.session.flush()
+    for i, cohort in enumerate(cohorts):
+        db.session.add(
+            TeachingAssignment(
+                advisor=advisors[i % 2], cohort=cohort, subject=subjects["Математика"]
+            )
+        )
+        db.session.add(
+            TeachingAssignment(
+                advisor=advisors[2 + i % 2], cohort=cohort, subject=subjects["Физика"]
+            )
+        )
+    for name, topics in SUBJECT_TOPICS.items():
+        for grade in range(8, 12):
+            for position, title in enumerate(topics, 1):
+                db.session.add(
+                    PlanTopic(
+                        year_id=year.id,
+                        subject=subjects[name],
+                        grade=grade,
+                        position=position,
+                        title=title,
+                        week=position * 4,
+                        hours=Decimal(2),
+                    )
+                )
+    db.session.commit()
+    return {
+        "schools": 1 + len(magnets),
+        "pupils": len(pupils),
+        "advisors": len(advisors),
+        "tutors": len(TUTORS),
+    }

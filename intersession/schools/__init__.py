@@ -1,0 +1,1 @@
+"""Hub and magnet schools, cohorts, subjects, the academic year, its sessions and the plan."""

@@ -1,0 +1,141 @@
+"""Forms of the coordinator's pages; each field says what is wrong with it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    DateField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+TIMEZONES = (
+    "Asia/Almaty",
+    "Asia/Qostanay",
+    "Asia/Qyzylorda",
+    "Asia/Aqtobe",
+    "Asia/Aqtau",
+    "Asia/Atyrau",
+    "Asia/Oral",
+    "Europe/Kaliningrad",
+    "Europe/Moscow",
+    "Europe/Samara",
+    "Asia/Yekaterinburg",
+    "Asia/Omsk",
+    "Asia/Novosibirsk",
+    "Asia/Krasnoyarsk",
+    "Asia/Irkutsk",
+    "Asia/Yakutsk",
+    "Asia/Vladivostok",
+    "Asia/Magadan",
+    "Asia/Kamchatka",
+)
+GRADES = [(str(g), str(g)) for g in range(8, 12)]
+REQUIRED = _l("This field is required.")
+
+
+def timezone_choices() -> list[tuple[str, str]]:
+    now = datetime.now(UTC)
+    choices = []
+    for name in TIMEZONES:
+        offset = now.astimezone(ZoneInfo(name)).strftime("%z")
+        choices.append((name, f"{name} (UTC{offset[:3]}:{offset[3:]})"))
+    return choices
+
+
+class DeleteForm(FlaskForm):
+    """A button that changes something: only its CSRF token."""
+
+
+class SchoolForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    district = StringField(_l("District"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    timezone = SelectField(_l("Time zone"), choices=timezone_choices, default="Asia/Almaty")
+
+
+class SubjectForm(FlaskForm):
+    name = StringField(_l("Subject"), validators=[DataRequired(REQUIRED), Length(max=120)])
+
+
+class YearForm(FlaskForm):
+    name = StringField(
+        _l("Name"), validators=[DataRequired(REQUIRED), Length(max=20)], default="2026/2027"
+    )
+    starts_on = DateField(_l("First day"), validators=[InputRequired(_l("Enter a date."))])
+    ends_on = DateField(_l("Last day"), validators=[InputRequired(_l("Enter a date."))])
+
+
+class SessionForm(FlaskForm):
+    starts_on = DateField(_l("First day"), validators=[InputRequired(_l("Enter a date."))])
+    ends_on = DateField(_l("Last day"), validators=[InputRequired(_l("Enter a date."))])
+
+
+class PersonForm(FlaskForm):
+    full_name = StringField(_l("Full name"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    login = StringField(_l("Login"), validators=[DataRequired(REQUIRED), Length(max=64)])
+    role = SelectField(_l("Role"), validators=[DataRequired(REQUIRED)])
+    school = SelectField(_l("School"), coerce=int, validators=[DataRequired(REQUIRED)])
+    grade = SelectField(_l("Grade (pupils only)"), choices=[("", "—"), *GRADES], default="")
+    email = StringField(
+        _l("E-mail (optional)"),
+        validators=[Optional(), Length(max=254)],
+    )
+    language = SelectField(
+        _l("Language"),
+        choices=[
+            ("", _l("As the browser asks")),
+            ("ru", "Русский"),
+            ("kk", "Қазақша"),
+            ("en", "English"),
+        ],
+        default="",
+    )
+
+
+class CohortForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=60)])
+    grade = SelectField(_l("Grade"), choices=GRADES, coerce=int)
+
+
+class CohortPupilsForm(FlaskForm):
+    pupils = SelectMultipleField(
+        _l("Pupils"),
+        coerce=int,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+
+
+class TeachingForm(FlaskForm):
+    advisor = SelectField(_l("Advisor"), coerce=int)
+    subject = SelectField(_l("Subject"), coerce=int)
+
+
+class TopicForm(FlaskForm):
+    title = StringField(_l("Topic"), validators=[DataRequired(REQUIRED), Length(max=300)])
+    week = IntegerField(
+        _l("Week of the year"),
+        validators=[InputRequired(_l("Enter a number.")), NumberRange(1, 53, _l("From 1 to 53."))],
+    )
+    hours = DecimalField(
+        _l("Hours"),
+        places=1,
+        validators=[
+            InputRequired(_l("Enter a number.")),
+            NumberRange(0.5, 100, _l("From 0.5 to 100.")),
+        ],
+    )
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a file."))])

@@ -1,0 +1,59 @@
+"""The hub's structure pages: schools, people, cohorts, the year, the plan, CSV imports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Blueprint, abort, flash
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+
+from intersession.core.errors import Conflict, DomainError, Forbidden, NotFound
+from intersession.schools.access import can_manage_hub, can_read_staff_pages
+
+bp = Blueprint("schools", __name__, template_folder="../templates")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def staff_only(view: F) -> F:
+    """Pages of the hub's staff; to a pupil they do not exist."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not can_read_staff_pages(current_user, current_user.hub_id):
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def require_manager(hub_id: int) -> None:
+    """Staff who may read but not change get 403; the object is visible to them."""
+    if not can_manage_hub(current_user, hub_id):
+        abort(403)
+
+
+def apply(form: FlaskForm, action: Callable[[], Any], success: str | None = None) -> Any:
+    """Run a service; a broken rule lands on the form field it names (or as a message)."""
+    try:
+        result = action()
+    except NotFound:
+        abort(404)
+    except Forbidden:
+        abort(403)
+    except (DomainError, Conflict) as error:
+        field = getattr(form, error.field, None) if error.field else None
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*field.errors, error.message]
+        else:
+            form.form_errors.append(error.message)
+        return None
+    if success:
+        flash(success, "success")
+    return result if result is not None else True
+
+
+from intersession.schools.views import imports, people, plan, structure  # noqa: E402, F401

@@ -1,0 +1,64 @@
+"""`make run`: the web server and the Celery worker (with beat) together; Ctrl-C stops both."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from types import FrameType
+
+
+def _print_banner(port: int) -> None:
+    from intersession.demo import DEMO_PASSWORD
+
+    print(
+        f"\n  Intersession is running on http://127.0.0.1:{port}\n"
+        "  Demo logins: coordinator, advisor1…advisor6, tutor1…tutor5, pupil1…pupil60\n"
+        f"  Demo password: {DEMO_PASSWORD}\n  Stop with Ctrl-C.\n",
+        flush=True,
+    )
+
+
+def main() -> None:
+    port = int(os.environ.get("PORT", "5000"))
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "intersession.worker",
+            "worker",
+            "-B",
+            "--pool=solo",
+            "--loglevel=WARNING",
+        ],
+    )
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        from intersession import create_app
+        from intersession.extensions import socketio
+
+        app = create_app()
+        _print_banner(port)
+        socketio.run(
+            app, host="127.0.0.1", port=port, allow_unsafe_werkzeug=True, use_reloader=False
+        )
+    except KeyboardInterrupt:
+        pass
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        print("Intersession stopped.", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,6 @@
+"""Entry point for the Celery worker: `celery -A intersession.worker worker -B`."""
+
+from intersession import create_app
+
+app = create_app()
+celery = app.extensions["celery"]

@@ -1,0 +1,102 @@
+"""Shared fixtures: an app on a real SQLite file per test, clients, sign-in helpers, a demo hub."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from intersession import create_app
+from intersession.config import TestConfig
+from intersession.core.db import db
+from tests.factories import PASSWORD, HubPeople, build_hub
+
+CSRF_RE = re.compile(r'name="(?:[\w-]*-)?csrf_token" type="hidden" value="([^"]+)"')
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _instance_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
+    os.environ["INTERSESSION_INSTANCE"] = str(tmp_path_factory.mktemp("instance"))
+
+
+class IsolatedClient(FlaskClient):
+    """Each request in an app context of its own, as in production: a fresh `g` (Flask-Login's
+    cached user) and its own database session, apart from the test's."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+def make_app(tmp_path: Path, **overrides: object) -> Flask:
+    config = TestConfig(
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'test.sqlite'}",
+        MEDIA_ROOT=str(tmp_path / "media"),
+        **overrides,
+    )
+    app = create_app(config)
+    app.test_client_class = IsolatedClient
+    return app
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Flask]:
+    """A fresh app and schema (create_all is for tests only; real databases use migrations)."""
+    app = make_app(tmp_path)
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def hub(app: Flask) -> HubPeople:
+    """A hub with two magnet schools, one person of each role, and a second hub for outsiders."""
+    return build_hub()
+
+
+def csrf_token(client: FlaskClient, path: str = "/login") -> str:
+    page = client.get(path).get_data(as_text=True)
+    match = CSRF_RE.search(page)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+class AuthActions:
+    """Sign in and out through the real forms, CSRF included."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def login(self, login: str, password: str = PASSWORD, next_path: str = "") -> object:
+        token = csrf_token(self.client, "/login")
+        return self.client.post(
+            "/login", data={"login": login, "password": password, "next": next_path, "csrf_token": token}
+        )
+
+    def logout(self) -> object:
+        token = csrf_token(self.client, "/")
+        return self.client.post("/logout", data={"csrf_token": token})
+
+    def post(self, path: str, data: dict[str, object] | None = None, **kwargs: object) -> object:
+        """POST with the session's CSRF token added."""
+        body = dict(data or {})
+        body.setdefault("csrf_token", csrf_token(self.client, "/"))
+        return self.client.post(path, data=body, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)
