@@ -40,7 +40,9 @@ class HubPeople:
     outsider: User  # the coordinator of another hub
 
 
-def make_user(login: str, role: Role, school: School, grade: int | None = None, name: str = "") -> User:
+def make_user(
+    login: str, role: Role, school: School, grade: int | None = None, name: str = ""
+) -> User:
     user = User(login=login, full_name=name or login.title(), role=role, school=school, grade=grade,
                 password_hash=hash_password(PASSWORD))  # fmt: skip
     db.session.add(user)
@@ -49,15 +51,31 @@ def make_user(login: str, role: Role, school: School, grade: int | None = None, 
 
 def build_hub(prefix: str = "") -> HubPeople:
     hub = School(name=f"{prefix}Hub", kind=SchoolKind.HUB, district="D", timezone="Asia/Almaty")
-    magnet = School(name=f"{prefix}Magnet", kind=SchoolKind.MAGNET, hub=hub, district="D", timezone="Asia/Almaty")
-    other_magnet = School(name=f"{prefix}Far", kind=SchoolKind.MAGNET, hub=hub, district="D", timezone="Asia/Qostanay")
-    outsider_hub = School(name=f"{prefix}Other hub", kind=SchoolKind.HUB, district="E", timezone="Europe/Moscow")
+    magnet = School(
+        name=f"{prefix}Magnet",
+        kind=SchoolKind.MAGNET,
+        hub=hub,
+        district="D",
+        timezone="Asia/Almaty",
+    )
+    other_magnet = School(
+        name=f"{prefix}Far", kind=SchoolKind.MAGNET, hub=hub, district="D", timezone="Asia/Qostanay"
+    )
+    outsider_hub = School(
+        name=f"{prefix}Other hub", kind=SchoolKind.HUB, district="E", timezone="Europe/Moscow"
+    )
     db.session.add_all([hub, magnet, other_magnet, outsider_hub])
     db.session.flush()
-    year = AcademicYear(hub_id=hub.id, name="2026/2027", starts_on=date(2026, 9, 1), ends_on=date(2027, 5, 31))
+    year = AcademicYear(
+        hub_id=hub.id, name="2026/2027", starts_on=date(2026, 9, 1), ends_on=date(2027, 5, 31)
+    )
     year.sessions = [
-        YearSession(kind=SessionKind.ORIENTATION, starts_on=date(2026, 9, 7), ends_on=date(2026, 9, 16)),
-        YearSession(kind=SessionKind.INTERMEDIATE, starts_on=date(2027, 1, 11), ends_on=date(2027, 1, 20)),
+        YearSession(
+            kind=SessionKind.ORIENTATION, starts_on=date(2026, 9, 7), ends_on=date(2026, 9, 16)
+        ),
+        YearSession(
+            kind=SessionKind.INTERMEDIATE, starts_on=date(2027, 1, 11), ends_on=date(2027, 1, 20)
+        ),
         YearSession(kind=SessionKind.FINAL, starts_on=date(2027, 4, 19), ends_on=date(2027, 4, 28)),
     ]
     subject = Subject(hub_id=hub.id, name="Математика")

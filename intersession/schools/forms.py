@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from collections.abc import Iterable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
@@ -17,6 +19,7 @@ from wtforms import (
     StringField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 TIMEZONES = (
@@ -40,16 +43,22 @@ TIMEZONES = (
     "Asia/Magadan",
     "Asia/Kamchatka",
 )
-GRADES = [(str(g), str(g)) for g in range(8, 12)]
+GRADES = [SelectChoice(str(g), str(g)) for g in range(8, 12)]
+
+
+def options(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 REQUIRED = _l("This field is required.")
 
 
-def timezone_choices() -> list[tuple[str, str]]:
+def timezone_choices() -> list[SelectChoice]:
     now = datetime.now(UTC)
     choices = []
     for name in TIMEZONES:
         offset = now.astimezone(ZoneInfo(name)).strftime("%z")
-        choices.append((name, f"{name} (UTC{offset[:3]}:{offset[3:]})"))
+        choices.append(SelectChoice(name, f"{name} (UTC{offset[:3]}:{offset[3:]})"))
     return choices
 
 
@@ -85,19 +94,23 @@ class PersonForm(FlaskForm):
     login = StringField(_l("Login"), validators=[DataRequired(REQUIRED), Length(max=64)])
     role = SelectField(_l("Role"), validators=[DataRequired(REQUIRED)])
     school = SelectField(_l("School"), coerce=int, validators=[DataRequired(REQUIRED)])
-    grade = SelectField(_l("Grade (pupils only)"), choices=[("", "—"), *GRADES], default="")
+    grade = SelectField(
+        _l("Grade (pupils only)"), choices=[SelectChoice("", "—"), *GRADES], default=""
+    )
     email = StringField(
         _l("E-mail (optional)"),
         validators=[Optional(), Length(max=254)],
     )
     language = SelectField(
         _l("Language"),
-        choices=[
-            ("", _l("As the browser asks")),
-            ("ru", "Русский"),
-            ("kk", "Қазақша"),
-            ("en", "English"),
-        ],
+        choices=options(
+            [
+                ("", _l("As the browser asks")),
+                ("ru", "Русский"),
+                ("kk", "Қазақша"),
+                ("en", "English"),
+            ]
+        ),
         default="",
     )
 

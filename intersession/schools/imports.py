@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import insert, select, update
 
@@ -273,7 +275,10 @@ def run_import(job_id: int) -> None:
         return
     job.state, job.done_rows = ImportState.RUNNING, 0
     db.session.commit()
-    checked = _check_file(job, storage.read_bytes(AREA, job.stored_name))
+    creator = db.session.get(User, job.created_by_id)
+    language = creator.language.value if creator and creator.language else None
+    with force_locale(language or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        checked = _check_file(job, storage.read_bytes(AREA, job.stored_name))
     if checked.errors:
         job.state, job.finished_at = ImportState.FAILED, utcnow()
         job.errors_json = json.dumps([e.__dict__ for e in checked.errors], ensure_ascii=False)

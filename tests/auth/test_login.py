@@ -16,7 +16,9 @@ from tests.factories import PASSWORD, HubPeople
 ONE_MESSAGE = "Wrong login or password, or too many attempts"
 
 
-def test_login_opens_home_and_logout_ends_it(client: FlaskClient, auth: AuthActions, hub: HubPeople) -> None:
+def test_login_opens_home_and_logout_ends_it(
+    client: FlaskClient, auth: AuthActions, hub: HubPeople
+) -> None:
     response = auth.login("PUP")  # logins are case-insensitive
     assert response.status_code == 302 and response.location == "/"
     assert "Сәрсенбаев Әлихан" in client.get("/").get_data(as_text=True)
@@ -50,7 +52,9 @@ def test_secure_cookie_when_configured(tmp_path, hub: HubPeople) -> None:  # typ
     assert "Secure" in response.headers["Set-Cookie"]
 
 
-def test_cookie_copied_before_logout_is_refused_after(app: Flask, auth: AuthActions, hub: HubPeople) -> None:
+def test_cookie_copied_before_logout_is_refused_after(
+    app: Flask, auth: AuthActions, hub: HubPeople
+) -> None:
     auth.login("tut")
     copied = auth.client.get_cookie("session")
     assert copied is not None
@@ -109,7 +113,12 @@ def test_address_throttling(app: Flask, auth: AuthActions, hub: HubPeople) -> No
 
 def test_next_goes_only_to_local_paths(auth: AuthActions, hub: HubPeople) -> None:
     assert auth.login("coord", next_path="/schools").location == "/schools"
-    for bad in ("https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"):
+    for bad in (
+        "https://evil.example/",
+        "//evil.example/x",
+        "/\\evil.example",
+        "javascript:alert(1)",
+    ):
         auth.logout()
         assert auth.login("coord", next_path=bad).location == "/"
 
@@ -119,7 +128,9 @@ def test_login_required_redirects_with_next(client: FlaskClient, hub: HubPeople)
     assert response.status_code == 302 and "/login?next=%2Fschools" in response.location
 
 
-def test_csrf_missing_or_wrong_is_refused(client: FlaskClient, auth: AuthActions, hub: HubPeople) -> None:
+def test_csrf_missing_or_wrong_is_refused(
+    client: FlaskClient, auth: AuthActions, hub: HubPeople
+) -> None:
     response = client.post("/login", data={"login": "tut", "password": PASSWORD})
     assert response.status_code == 400 and "The form has expired" in response.get_data(as_text=True)
     auth.login("coord")
@@ -136,7 +147,9 @@ def test_password_change_keeps_this_browser_and_ends_others(
     token = csrf_token(client, "/password")
     bad = client.post("/password", data={"current_password": "nope", "new_password": "new-pass-123",
                                           "confirm": "new-pass-123", "csrf_token": token})  # fmt: skip
-    assert bad.status_code == 400 and "The current password is not right." in bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "The current password is not right." in bad.get_data(
+        as_text=True
+    )
     short = client.post("/password", data={"current_password": PASSWORD, "new_password": "short",
                                             "confirm": "short", "csrf_token": token})  # fmt: skip
     assert short.status_code == 400 and "at least 8 characters" in short.get_data(as_text=True)
@@ -149,7 +162,9 @@ def test_password_change_keeps_this_browser_and_ends_others(
     assert auth.login("tut", "new-pass-123").status_code == 302
 
 
-def test_coordinator_resets_a_password_shown_once(client: FlaskClient, auth: AuthActions, hub: HubPeople) -> None:
+def test_coordinator_resets_a_password_shown_once(
+    client: FlaskClient, auth: AuthActions, hub: HubPeople
+) -> None:
     auth.login("coord")
     page = auth.post(f"/people/{hub.pupil.id}/password")
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"

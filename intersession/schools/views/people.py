@@ -14,7 +14,7 @@ from intersession.core.access import get_visible_or_404
 from intersession.core.db import db
 from intersession.schools import people as people_services
 from intersession.schools.access import can_manage_hub, can_view_person
-from intersession.schools.forms import DeleteForm, PersonForm
+from intersession.schools.forms import DeleteForm, PersonForm, options
 from intersession.schools.models import School, TeachingAssignment, cohort_pupil
 from intersession.schools.views import apply, bp, require_manager, staff_only
 
@@ -109,8 +109,8 @@ def edit_person(person_id: int | None = None) -> ResponseReturnValue:
     require_manager(current_user.hub_id)
     schools = {s.id: s for s in _hub_schools()}
     form = PersonForm(obj=person)
-    form.role.choices = [(r.value, str(label)) for r, label in ROLE_LABELS.items()]
-    form.school.choices = [(s.id, s.name) for s in schools.values()]
+    form.role.choices = options((r.value, str(label)) for r, label in ROLE_LABELS.items())
+    form.school.choices = options((s.id, s.name) for s in schools.values())
     if request.method == "GET" and person is not None:
         form.role.data, form.school.data = person.role.value, person.school_id
         form.grade.data = str(person.grade or "")

@@ -15,6 +15,7 @@ from intersession.schools import cohorts as cohort_services
 from intersession.schools.access import can_manage_hub, can_view_cohort
 from intersession.schools.forms import (
     GRADES,
+    options,
     CohortForm,
     CohortPupilsForm,
     DeleteForm,
@@ -104,22 +105,20 @@ def cohort(cohort_id: int) -> ResponseReturnValue:
         .order_by(School.name, User.full_name)
     ).all()
     pupils_form = CohortPupilsForm(prefix="pupils")
-    pupils_form.pupils.choices = [(p.id, f"{p.full_name} — {p.school.name}") for p in candidates]
+    pupils_form.pupils.choices = options(
+        (p.id, f"{p.full_name} — {p.school.name}") for p in candidates
+    )
     teaching_form = TeachingForm(prefix="teaching")
-    teaching_form.advisor.choices = [
-        (a.id, a.full_name)
-        for a in db.session.scalars(
-            select(User)
-            .where(User.role == Role.ADVISOR, User.school_id == hub_id)
-            .order_by(User.full_name)
-        )
-    ]
-    teaching_form.subject.choices = [
-        (s.id, s.name)
-        for s in db.session.scalars(
-            select(Subject).where(Subject.hub_id == hub_id).order_by(Subject.name)
-        )
-    ]
+    advisors = db.session.scalars(
+        select(User)
+        .where(User.role == Role.ADVISOR, User.school_id == hub_id)
+        .order_by(User.full_name)
+    )
+    teaching_form.advisor.choices = options((a.id, a.full_name) for a in advisors)
+    subjects = db.session.scalars(
+        select(Subject).where(Subject.hub_id == hub_id).order_by(Subject.name)
+    )
+    teaching_form.subject.choices = options((s.id, s.name) for s in subjects)
     status = 200
     if request.method == "POST":
         require_manager(hub_id)

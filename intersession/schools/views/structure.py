@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from intersession.core.access import get_visible_or_404
@@ -125,10 +125,9 @@ def delete_subject(subject_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/years", methods=["GET", "POST"])
+@login_required
 def years() -> ResponseReturnValue:
     """Everyone of the hub sees the years and session dates; the coordinator adds years."""
-    if not current_user.is_authenticated:
-        return redirect(url_for("auth.login", next=request.path))
     form = YearForm()
     if request.method == "POST":
         require_manager(current_user.hub_id)
@@ -161,14 +160,11 @@ def years() -> ResponseReturnValue:
 
 
 def _year_for_viewer(year_id: int) -> AcademicYear:
-    if not current_user.is_authenticated:
-        from flask import abort
-
-        abort(404)
     return get_visible_or_404(AcademicYear, year_id, lambda y: can_read_hub(current_user, y.hub_id))
 
 
 @bp.route("/years/<int:year_id>", methods=["GET", "POST"])
+@login_required
 def year(year_id: int) -> ResponseReturnValue:
     """The year's page: its dates and the three sessions, each with its own form."""
     year = _year_for_viewer(year_id)
