@@ -15,12 +15,12 @@ from intersession.schools import cohorts as cohort_services
 from intersession.schools.access import can_manage_hub, can_view_cohort
 from intersession.schools.forms import (
     GRADES,
-    options,
     CohortForm,
     CohortPupilsForm,
     DeleteForm,
     TeachingForm,
     TopicForm,
+    options,
 )
 from intersession.schools.models import (
     AcademicYear,
