@@ -1,4 +1,4 @@
-"""Entry point for the Celery worker: `celery -A intersession.worker worker -B`."""
+"""Entry point for the Celery worker: `celery -A intersession.worker:celery worker -B`."""
 
 from intersession import create_app
 

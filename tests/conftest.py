@@ -29,17 +29,21 @@ class IsolatedClient(FlaskClient):
     """Each request in an app context of its own, as in production: a fresh `g` (Flask-Login's
     cached user) and its own database session, apart from the test's."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"  # assertions read English unless a test says
+
     def open(self, *args: Any, **kwargs: Any) -> Any:
         with self.application.app_context():
             return super().open(*args, **kwargs)
 
 
 def make_app(tmp_path: Path, **overrides: object) -> Flask:
-    config = TestConfig(
-        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'test.sqlite'}",
-        MEDIA_ROOT=str(tmp_path / "media"),
-        **overrides,
-    )
+    settings: dict[str, object] = {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite'}",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+    }
+    config = TestConfig(**(settings | overrides))
     app = create_app(config)
     app.test_client_class = IsolatedClient
     return app

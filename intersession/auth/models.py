@@ -36,7 +36,8 @@ class User(Model):
     __table_args__ = (
         CheckConstraint("login = lower(login)", name="login_lowercase"),
         CheckConstraint(
-            "(role = 'pupil' AND grade BETWEEN 8 AND 11) OR (role != 'pupil' AND grade IS NULL)",
+            "(role = 'pupil' AND grade IS NOT NULL AND grade BETWEEN 8 AND 11) "
+            "OR (role != 'pupil' AND grade IS NULL)",
             name="grade_for_pupils",
         ),
         CheckConstraint("length(trim(full_name)) > 0", name="full_name_present"),

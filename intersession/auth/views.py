@@ -41,7 +41,8 @@ def init_login(app: Flask) -> None:
 
     @app.context_processor
     def forms_for_layout() -> dict[str, object]:
-        return {"language_form": LanguageForm()}
+        # formdata=None: never read the body here (an error page for a too-large body renders this too)
+        return {"language_form": LanguageForm(formdata=None)}
 
 
 def _address() -> str | None:

@@ -304,11 +304,8 @@ def _insert_people(records: list[dict[str, Any]]) -> None:
         db.session.execute(insert(User), people[start : start + CHECK_BATCH])
     wanted = {r["login"]: r["cohort_id"] for r in records if r["cohort_id"]}
     if wanted:
-        ids = dict(
-            db.session.execute(select(User.login, User.id).where(User.login.in_(list(wanted))))
-            .tuples()
-            .all()
-        )
+        rows = db.session.execute(select(User.login, User.id).where(User.login.in_(list(wanted))))
+        ids = {login: user_id for login, user_id in rows}
         links = [{"cohort_id": c, "pupil_id": ids[login]} for login, c in wanted.items()]
         db.session.execute(insert(cohort_pupil), links)
 

@@ -80,7 +80,7 @@ def upgrade():
     sa.Column('language', sa.Enum('ru', 'kk', 'en', name='language', native_enum=False, create_constraint=True, length=32), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("(role = 'pupil' AND grade BETWEEN 8 AND 11) OR (role != 'pupil' AND grade IS NULL)", name=op.f('ck_user_grade_for_pupils')),
+    sa.CheckConstraint("(role = 'pupil' AND grade IS NOT NULL AND grade BETWEEN 8 AND 11) OR (role != 'pupil' AND grade IS NULL)", name=op.f('ck_user_grade_for_pupils')),
     sa.CheckConstraint('length(trim(full_name)) > 0', name=op.f('ck_user_full_name_present')),
     sa.CheckConstraint('login = lower(login)', name=op.f('ck_user_login_lowercase')),
     sa.ForeignKeyConstraint(['school_id'], ['school.id'], name=op.f('fk_user_school_id_school'), ondelete='RESTRICT'),

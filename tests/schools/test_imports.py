@@ -1,0 +1,170 @@
+"""CSV import: every bad row reported before anything is written, then all rows or none."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from intersession.auth.models import Role, User
+from intersession.core.db import db
+from intersession.core.errors import DomainError
+from intersession.schools import imports
+from intersession.schools.models import ImportJob, ImportKind, ImportState, PlanTopic
+from tests.conftest import AuthActions
+from tests.factories import HubPeople
+
+HEADER = "full_name,login,role,school,grade,email,cohort\n"
+
+
+def people_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(User)) or 0
+
+
+def start(hub: HubPeople, text: str, kind: ImportKind = ImportKind.PEOPLE, encoding: str = "utf-8") -> ImportJob:
+    return imports.start_import(hub.coordinator, kind, hub.year, "list.csv", text.encode(encoding))
+
+
+def run(job: ImportJob, hub: HubPeople) -> ImportJob:
+    assert imports.queue_import(hub.coordinator, job)
+    imports.run_import(job.id)
+    db.session.expire_all()
+    refreshed = db.session.get(ImportJob, job.id)
+    assert refreshed is not None
+    return refreshed
+
+
+def test_kazakh_and_russian_names_import(hub: HubPeople) -> None:
+    before = people_count()
+    text = HEADER + (
+        "Әбдіқадыров Ұлан Үмбетұлы,ulan,pupil,Magnet,9,,9 класс\n"
+        "Қайратқызы Ғалия Һ. Іңкәрқызы,galiya,оқушы,Far,9,galiya@example.kz,\n"
+        "Иванова Мария Петровна,mivanova,тьютор,Magnet,,,\n"
+    )
+    job = run(start(hub, text), hub)
+    assert job.state is ImportState.DONE and job.done_rows == 3
+    assert people_count() == before + 3
+    ulan = db.session.scalar(select(User).where(User.login == "ulan"))
+    assert ulan is not None and ulan.full_name == "Әбдіқадыров Ұлан Үмбетұлы" and ulan.password_hash is None
+    assert ulan in hub.cohort.pupils
+    galiya = db.session.scalar(select(User).where(User.login == "galiya"))
+    assert galiya is not None and galiya.full_name == "Қайратқызы Ғалия Һ. Іңкәрқызы"
+    tutor = db.session.scalar(select(User).where(User.login == "mivanova"))
+    assert tutor is not None and tutor.role is Role.TUTOR
+
+
+def test_semicolons_and_byte_order_mark_and_russian_headers(hub: HubPeople) -> None:
+    text = "\ufeffФИО;Логин;Роль;Школа;Класс\nОмаров Дамир;domarov;ученик;Magnet;10\n"
+    job = run(start(hub, text), hub)
+    assert job.state is ImportState.DONE
+    assert db.session.scalar(select(User.grade).where(User.login == "domarov")) == 10
+
+
+def test_wrong_encoding_is_refused_with_advice(hub: HubPeople) -> None:
+    with pytest.raises(DomainError, match="UTF-8"):
+        start(hub, HEADER + "Иванов Иван,ivanov,pupil,Magnet,9,,\n", encoding="cp1251")
+    assert db.session.scalar(select(func.count()).select_from(ImportJob)) == 0
+
+
+def test_missing_columns_are_named(hub: HubPeople) -> None:
+    with pytest.raises(DomainError, match="login, role"):
+        start(hub, "full_name,school\nA,Magnet\n")
+
+
+def test_every_bad_row_is_listed_and_nothing_written(hub: HubPeople) -> None:
+    before = people_count()
+    text = HEADER + (
+        "Good Pupil,good1,pupil,Magnet,9,,\n"
+        "Dup In Db,pup,pupil,Magnet,9,,\n"
+        "Dup In File,good1,pupil,Magnet,9,,\n"
+        ",nameless,pupil,Magnet,9,,\n"
+        "Bad Grade,bg,pupil,Magnet,7,,\n"
+        "No School,ns,pupil,Atlantis,9,,\n"
+        "Bad Role,br,janitor,Magnet,,,\n"
+        "Bad Mail,bm,pupil,Magnet,9,not-an-address,\n"
+        "Tutor At Hub,th,tutor,Hub,,,\n"
+        "Wrong Cohort,wc,pupil,Magnet,10,,9 класс\n"
+        "Bad Login,Ива нов,pupil,Magnet,9,,\n"
+    )
+    job = start(hub, text)
+    errors = {e.line: e.message for e in imports.job_errors(job)}
+    assert sorted(errors) == list(range(3, 13))
+    assert "taken already" in errors[3] and "repeats line 2" in errors[4]
+    assert "full name" in errors[5] and "8 to 11" in errors[6] and "Atlantis" in errors[7]
+    assert "pupil, tutor or advisor" in errors[8] and "e-mail" in errors[9]
+    assert "magnet school" in errors[10] and "cohort" in errors[11] and "Latin" in errors[12]
+    with pytest.raises(DomainError):
+        imports.queue_import(hub.coordinator, job)
+    assert people_count() == before
+
+
+def test_rows_made_bad_after_the_preview_fail_the_whole_import(hub: HubPeople) -> None:
+    before = people_count()
+    job = start(hub, HEADER + "A B,late1,pupil,Magnet,9,,\nC D,late2,pupil,Magnet,9,,\n")
+    db.session.add(User(login="late2", full_name="Taken meanwhile", role=Role.TUTOR, school=hub.magnet))
+    db.session.commit()
+    job = run(job, hub)
+    assert job.state is ImportState.FAILED
+    assert "late2" in imports.job_errors(job)[0].message
+    assert people_count() == before + 1  # only the one added by hand
+
+
+def test_running_twice_imports_once(hub: HubPeople) -> None:
+    before = people_count()
+    job = run(start(hub, HEADER + "A B,once1,pupil,Magnet,9,,\n"), hub)
+    imports.run_import(job.id)
+    assert people_count() == before + 1
+    assert not imports.queue_import(hub.coordinator, job)  # a double click queues nothing more
+
+
+def test_plan_topics_import_in_file_order(hub: HubPeople) -> None:
+    text = "subject,grade,week,hours,title\nМатематика,9,3,2,Квадрат теңдеулер\nматематика,9,5,\"1,5\",Неравенства\n"
+    job = run(start(hub, text, ImportKind.TOPICS), hub)
+    assert job.state is ImportState.DONE
+    titles = db.session.scalars(select(PlanTopic.title).order_by(PlanTopic.position)).all()
+    assert titles == ["Квадрат теңдеулер", "Неравенства"]
+    bad = start(hub, "subject,grade,week,hours,title\nХимия,12,60,0,\n", ImportKind.TOPICS)
+    message = imports.job_errors(bad)[0].message
+    for part in ("Химия", "8 to 11", "1 to 53", "more than 0", "1 to 300"):
+        assert part in message
+
+
+def test_ten_thousand_rows(hub: HubPeople) -> None:
+    before = people_count()
+    rows = "".join(f"Пупил Нөмір{i},bulk{i},pupil,{'Magnet' if i % 2 else 'Far'},{8 + i % 4},,\n" for i in range(10_000))
+    started = time.perf_counter()
+    job = start(hub, HEADER + rows)
+    assert job.total_rows == 10_000 and not imports.job_errors(job)
+    job = run(job, hub)
+    elapsed = time.perf_counter() - started
+    assert job.state is ImportState.DONE and job.done_rows == 10_000
+    assert people_count() == before + 10_000
+    print(f"10,000 rows checked and imported in {elapsed:.1f} s")
+
+
+def test_preview_page_lists_bad_rows_and_upload_limits(app: Flask, auth: AuthActions, hub: HubPeople) -> None:
+    auth.login("coord")
+    bad = HEADER + "A,pup,pupil,Magnet,9,,\n"
+    page = auth.post("/imports/people", {"file": (io.BytesIO(bad.encode()), "list.csv")},
+                     content_type="multipart/form-data")  # fmt: skip
+    assert page.status_code == 302
+    preview = auth.client.get(page.location).get_data(as_text=True)
+    assert "taken already" in preview and "confirm-import" not in preview
+    good = HEADER + "Новый Ученик,novyi,pupil,Magnet,9,,\n"
+    page = auth.post("/imports/people", {"file": (io.BytesIO(good.encode()), "list.csv")},
+                     content_type="multipart/form-data")  # fmt: skip
+    preview = auth.client.get(page.location).get_data(as_text=True)
+    assert "Новый Ученик" in preview and "confirm-import" in preview
+    garbled = auth.post("/imports/people", {"file": (io.BytesIO("Иван".encode("cp1251")), "x.csv")},
+                        content_type="multipart/form-data")  # fmt: skip
+    assert garbled.status_code == 400 and "UTF-8" in garbled.get_data(as_text=True)
+    missing = auth.post("/imports/people", {}, content_type="multipart/form-data")
+    assert missing.status_code == 400 and "Choose a file." in missing.get_data(as_text=True)
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    huge = auth.post("/imports/people", {"file": (io.BytesIO(b"x" * 4096), "big.csv")},
+                     content_type="multipart/form-data")  # fmt: skip
+    assert huge.status_code == 413 and re.search(r"larger than \d+ MB", huge.get_data(as_text=True))
