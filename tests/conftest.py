@@ -31,7 +31,9 @@ class IsolatedClient(FlaskClient):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"  # assertions read English unless a test says
+        self.environ_base["HTTP_ACCEPT_LANGUAGE"] = (
+            "en"  # assertions read English unless a test says
+        )
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
         with self.application.app_context():

@@ -30,6 +30,8 @@ def test_filesystem_broker_folder_missing_answers_503(tmp_path: Path) -> None:
 
 
 def test_database_down_answers_503(tmp_path: Path) -> None:
-    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'missing' / 'db.sqlite'}")
+    app = make_app(
+        tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'missing' / 'db.sqlite'}"
+    )
     response = app.test_client().get("/healthz")
     assert response.status_code == 503 and response.json["database"] == "down"

@@ -39,9 +39,23 @@ def test_worker_runs_the_import(tmp_path: Path) -> None:
         assert imports.queue_import(hub.coordinator, job)
         run_import.delay(job.id)  # sits in the broker folder until a worker takes it
         worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "intersession.worker:celery", "worker", "--pool=solo",
-             "--loglevel=INFO", "--without-heartbeat", "--without-gossip", "--without-mingle"],  # fmt: skip
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "intersession.worker:celery",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+            ],  # fmt: skip
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         try:
             deadline = time.monotonic() + 60

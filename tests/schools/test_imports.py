@@ -5,9 +5,11 @@ from __future__ import annotations
 import io
 import re
 import time
+from collections.abc import Iterator
 
 import pytest
 from flask import Flask
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from intersession.auth.models import Role, User
@@ -21,11 +23,20 @@ from tests.factories import HubPeople
 HEADER = "full_name,login,role,school,grade,email,cohort\n"
 
 
+@pytest.fixture(autouse=True)
+def _english(app: Flask) -> Iterator[None]:
+    """Services outside a request speak the default language (Russian); these tests read English."""
+    with force_locale("en"):
+        yield
+
+
 def people_count() -> int:
     return db.session.scalar(select(func.count()).select_from(User)) or 0
 
 
-def start(hub: HubPeople, text: str, kind: ImportKind = ImportKind.PEOPLE, encoding: str = "utf-8") -> ImportJob:
+def start(
+    hub: HubPeople, text: str, kind: ImportKind = ImportKind.PEOPLE, encoding: str = "utf-8"
+) -> ImportJob:
     return imports.start_import(hub.coordinator, kind, hub.year, "list.csv", text.encode(encoding))
 
 
@@ -49,7 +60,11 @@ def test_kazakh_and_russian_names_import(hub: HubPeople) -> None:
     assert job.state is ImportState.DONE and job.done_rows == 3
     assert people_count() == before + 3
     ulan = db.session.scalar(select(User).where(User.login == "ulan"))
-    assert ulan is not None and ulan.full_name == "Әбдіқадыров Ұлан Үмбетұлы" and ulan.password_hash is None
+    assert (
+        ulan is not None
+        and ulan.full_name == "Әбдіқадыров Ұлан Үмбетұлы"
+        and ulan.password_hash is None
+    )
     assert ulan in hub.cohort.pupils
     galiya = db.session.scalar(select(User).where(User.login == "galiya"))
     assert galiya is not None and galiya.full_name == "Қайратқызы Ғалия Һ. Іңкәрқызы"
@@ -105,7 +120,9 @@ def test_every_bad_row_is_listed_and_nothing_written(hub: HubPeople) -> None:
 def test_rows_made_bad_after_the_preview_fail_the_whole_import(hub: HubPeople) -> None:
     before = people_count()
     job = start(hub, HEADER + "A B,late1,pupil,Magnet,9,,\nC D,late2,pupil,Magnet,9,,\n")
-    db.session.add(User(login="late2", full_name="Taken meanwhile", role=Role.TUTOR, school=hub.magnet))
+    db.session.add(
+        User(login="late2", full_name="Taken meanwhile", role=Role.TUTOR, school=hub.magnet)
+    )
     db.session.commit()
     job = run(job, hub)
     assert job.state is ImportState.FAILED
@@ -122,7 +139,7 @@ def test_running_twice_imports_once(hub: HubPeople) -> None:
 
 
 def test_plan_topics_import_in_file_order(hub: HubPeople) -> None:
-    text = "subject,grade,week,hours,title\nМатематика,9,3,2,Квадрат теңдеулер\nматематика,9,5,\"1,5\",Неравенства\n"
+    text = 'subject,grade,week,hours,title\nМатематика,9,3,2,Квадрат теңдеулер\nматематика,9,5,"1,5",Неравенства\n'
     job = run(start(hub, text, ImportKind.TOPICS), hub)
     assert job.state is ImportState.DONE
     titles = db.session.scalars(select(PlanTopic.title).order_by(PlanTopic.position)).all()
@@ -135,7 +152,10 @@ def test_plan_topics_import_in_file_order(hub: HubPeople) -> None:
 
 def test_ten_thousand_rows(hub: HubPeople) -> None:
     before = people_count()
-    rows = "".join(f"Пупил Нөмір{i},bulk{i},pupil,{'Magnet' if i % 2 else 'Far'},{8 + i % 4},,\n" for i in range(10_000))
+    rows = "".join(
+        f"Пупил Нөмір{i},bulk{i},pupil,{'Magnet' if i % 2 else 'Far'},{8 + i % 4},,\n"
+        for i in range(10_000)
+    )
     started = time.perf_counter()
     job = start(hub, HEADER + rows)
     assert job.total_rows == 10_000 and not imports.job_errors(job)
@@ -146,7 +166,9 @@ def test_ten_thousand_rows(hub: HubPeople) -> None:
     print(f"10,000 rows checked and imported in {elapsed:.1f} s")
 
 
-def test_preview_page_lists_bad_rows_and_upload_limits(app: Flask, auth: AuthActions, hub: HubPeople) -> None:
+def test_preview_page_lists_bad_rows_and_upload_limits(
+    app: Flask, auth: AuthActions, hub: HubPeople
+) -> None:
     auth.login("coord")
     bad = HEADER + "A,pup,pupil,Magnet,9,,\n"
     page = auth.post("/imports/people", {"file": (io.BytesIO(bad.encode()), "list.csv")},

@@ -36,15 +36,25 @@ def test_user_constraints(hub: HubPeople) -> None:
 
 
 def test_school_and_year_constraints(hub: HubPeople) -> None:
-    db.session.add(School(name="Orphan", kind=SchoolKind.MAGNET, district="D", timezone="Asia/Almaty"))
+    db.session.add(
+        School(name="Orphan", kind=SchoolKind.MAGNET, district="D", timezone="Asia/Almaty")
+    )
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
-    db.session.add(School(name="Magnet", kind=SchoolKind.MAGNET, hub_id=hub.hub.id, district="D", timezone="UTC"))
+    db.session.add(
+        School(
+            name="Magnet", kind=SchoolKind.MAGNET, hub_id=hub.hub.id, district="D", timezone="UTC"
+        )
+    )
     with pytest.raises(IntegrityError):  # same name in the same district
         db.session.flush()
     db.session.rollback()
-    db.session.add(AcademicYear(hub_id=hub.hub.id, name="bad", starts_on=date(2027, 1, 1), ends_on=date(2026, 1, 1)))
+    db.session.add(
+        AcademicYear(
+            hub_id=hub.hub.id, name="bad", starts_on=date(2027, 1, 1), ends_on=date(2026, 1, 1)
+        )
+    )
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()

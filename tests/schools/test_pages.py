@@ -17,11 +17,15 @@ def text(response: object) -> str:
 
 def test_magnet_school_form(auth: AuthActions, hub: HubPeople) -> None:
     auth.login("coord")
-    ok = auth.post("/schools/new", {"name": "Жаңа мектеп", "district": "D", "timezone": "Asia/Qostanay"})
+    ok = auth.post(
+        "/schools/new", {"name": "Жаңа мектеп", "district": "D", "timezone": "Asia/Qostanay"}
+    )
     assert ok.status_code == 302
     school = db.session.scalar(select(School).where(School.name == "Жаңа мектеп"))
     assert school is not None and school.hub_id == hub.hub.id and school.timezone == "Asia/Qostanay"
-    duplicate = auth.post("/schools/new", {"name": "Magnet", "district": "D", "timezone": "Asia/Almaty"})
+    duplicate = auth.post(
+        "/schools/new", {"name": "Magnet", "district": "D", "timezone": "Asia/Almaty"}
+    )
     assert duplicate.status_code == 400 and "already exists in this district" in text(duplicate)
     empty = auth.post("/schools/new", {"name": " ", "district": "", "timezone": "Asia/Almaty"})
     assert empty.status_code == 400 and text(empty).count("This field is required.") == 2
@@ -45,7 +49,10 @@ def test_person_form_rules(auth: AuthActions, hub: HubPeople) -> None:
         ({"login": "NURLAN.A"}, "This login is taken already."),
         ({"login": "нурлан"}, "Latin letters"),
         ({"grade": ""}, "A pupil needs a grade from 8 to 11."),
-        ({"role": "tutor", "school": hub.hub.id, "grade": ""}, "A tutor belongs to a magnet school."),
+        (
+            {"role": "tutor", "school": hub.hub.id, "grade": ""},
+            "A tutor belongs to a magnet school.",
+        ),
         ({"role": "advisor", "grade": ""}, "Coordinators and advisors belong to the hub school."),
         ({"role": "tutor", "grade": "9"}, "Only pupils have a grade."),
         ({"email": "no-at-sign"}, "This e-mail address does not look right."),
@@ -64,24 +71,42 @@ def test_person_form_rules(auth: AuthActions, hub: HubPeople) -> None:
 def test_year_and_sessions(auth: AuthActions, hub: HubPeople) -> None:
     auth.login("coord")
     path = f"/years/{hub.year.id}"
-    moved = auth.post(path, {"kind": "final", "final-starts_on": "2027-04-12", "final-ends_on": "2027-04-21"})
+    moved = auth.post(
+        path, {"kind": "final", "final-starts_on": "2027-04-12", "final-ends_on": "2027-04-21"}
+    )
     assert moved.status_code == 302
     db.session.expire_all()
     final = db.session.scalar(select(YearSession).where(YearSession.kind == "final"))
     assert final is not None and final.starts_on.isoformat() == "2027-04-12"
     cases = [
-        ({"final-starts_on": "2027-01-15", "final-ends_on": "2027-01-25"}, "overlaps another session"),
+        (
+            {"final-starts_on": "2027-01-15", "final-ends_on": "2027-01-25"},
+            "overlaps another session",
+        ),
         ({"final-starts_on": "2026-12-01", "final-ends_on": "2026-12-05"}, "must follow in order"),
-        ({"final-starts_on": "2027-05-30", "final-ends_on": "2027-06-05"}, "inside the academic year"),
-        ({"final-starts_on": "2027-04-20", "final-ends_on": "2027-04-10"}, "on or after the day it starts"),
-        ({"final-starts_on": "not a date", "final-ends_on": "2027-04-10"}, "Not a valid date value."),
+        (
+            {"final-starts_on": "2027-05-30", "final-ends_on": "2027-06-05"},
+            "inside the academic year",
+        ),
+        (
+            {"final-starts_on": "2027-04-20", "final-ends_on": "2027-04-10"},
+            "on or after the day it starts",
+        ),
+        (
+            {"final-starts_on": "not a date", "final-ends_on": "2027-04-10"},
+            "Not a valid date value.",
+        ),
     ]
     for data, message in cases:
         response = auth.post(path, {"kind": "final"} | data)
         assert response.status_code == 400 and message in text(response), data
-    year = auth.post("/years", {"name": "2027/2028", "starts_on": "2027-09-01", "ends_on": "2028-05-31"})
+    year = auth.post(
+        "/years", {"name": "2027/2028", "starts_on": "2027-09-01", "ends_on": "2028-05-31"}
+    )
     assert year.status_code == 302
-    again = auth.post("/years", {"name": "2027/2028", "starts_on": "2027-09-01", "ends_on": "2028-05-31"})
+    again = auth.post(
+        "/years", {"name": "2027/2028", "starts_on": "2027-09-01", "ends_on": "2028-05-31"}
+    )
     assert again.status_code == 400 and "already exists" in text(again)
 
 
@@ -117,7 +142,9 @@ def test_subjects_and_plan(auth: AuthActions, hub: HubPeople) -> None:
     for title, week in (("Первая тема", "1"), ("Вторая тема", "2")):
         assert auth.post(plan, {"title": title, "week": week, "hours": "1.5"}).status_code == 302
     bad = auth.post(plan, {"title": "", "week": "54", "hours": "0"})
-    assert bad.status_code == 400 and "From 1 to 53." in text(bad) and "From 0.5 to 100." in text(bad)
+    assert (
+        bad.status_code == 400 and "From 1 to 53." in text(bad) and "From 0.5 to 100." in text(bad)
+    )
     second = db.session.scalar(select(PlanTopic).where(PlanTopic.title == "Вторая тема"))
     assert second is not None
     assert auth.post(f"/plan/topics/{second.id}/up").status_code == 302
@@ -140,7 +167,9 @@ def test_language_switch_is_remembered_for_the_person(auth: AuthActions, hub: Hu
 
 
 def test_language_from_browser_when_not_chosen(client, hub: HubPeople) -> None:  # type: ignore[no-untyped-def]
-    page = client.get("/login", headers={"Accept-Language": "kk-KZ,kk;q=0.9"}).get_data(as_text=True)
+    page = client.get("/login", headers={"Accept-Language": "kk-KZ,kk;q=0.9"}).get_data(
+        as_text=True
+    )
     assert 'lang="kk"' in page and "Кіру" in page
     page = client.get("/login", headers={"Accept-Language": "en-US"}).get_data(as_text=True)
     assert 'lang="en"' in page and "Sign in" in page
