@@ -43,8 +43,14 @@ class HubPeople:
 def make_user(
     login: str, role: Role, school: School, grade: int | None = None, name: str = ""
 ) -> User:
-    user = User(login=login, full_name=name or login.title(), role=role, school=school, grade=grade,
-                password_hash=hash_password(PASSWORD))  # fmt: skip
+    user = User(
+        login=login,
+        full_name=name or login.title(),
+        role=role,
+        school=school,
+        grade=grade,
+        password_hash=hash_password(PASSWORD),
+    )
     db.session.add(user)
     return user
 
@@ -93,5 +99,13 @@ def build_hub(prefix: str = "") -> HubPeople:
     db.session.add(cohort)
     db.session.add(TeachingAssignment(advisor=people["advisor"], cohort=cohort, subject=subject))
     db.session.commit()
-    return HubPeople(hub=hub, magnet=magnet, other_magnet=other_magnet, year=year, cohort=cohort,
-                     subject=subject, outsider_hub=outsider_hub, **people)  # fmt: skip
+    return HubPeople(
+        hub=hub,
+        magnet=magnet,
+        other_magnet=other_magnet,
+        year=year,
+        cohort=cohort,
+        subject=subject,
+        outsider_hub=outsider_hub,
+        **people,
+    )

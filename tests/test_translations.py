@@ -82,7 +82,7 @@ def test_template_holds_every_string_of_the_code(tmp_path: Path) -> None:
             str(fresh),
             "--no-location",
             ".",
-        ],  # fmt: skip
+        ],
         cwd=ROOT,
         check=True,
         capture_output=True,

@@ -51,7 +51,7 @@ def test_worker_runs_the_import(tmp_path: Path) -> None:
                 "--without-heartbeat",
                 "--without-gossip",
                 "--without-mingle",
-            ],  # fmt: skip
+            ],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

@@ -145,16 +145,37 @@ def test_password_change_keeps_this_browser_and_ends_others(
     AuthActions(other).login("tut")
     auth.login("tut")
     token = csrf_token(client, "/password")
-    bad = client.post("/password", data={"current_password": "nope", "new_password": "new-pass-123",
-                                          "confirm": "new-pass-123", "csrf_token": token})  # fmt: skip
+    bad = client.post(
+        "/password",
+        data={
+            "current_password": "nope",
+            "new_password": "new-pass-123",
+            "confirm": "new-pass-123",
+            "csrf_token": token,
+        },
+    )
     assert bad.status_code == 400 and "The current password is not right." in bad.get_data(
         as_text=True
     )
-    short = client.post("/password", data={"current_password": PASSWORD, "new_password": "short",
-                                            "confirm": "short", "csrf_token": token})  # fmt: skip
+    short = client.post(
+        "/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "short",
+            "confirm": "short",
+            "csrf_token": token,
+        },
+    )
     assert short.status_code == 400 and "at least 8 characters" in short.get_data(as_text=True)
-    ok = client.post("/password", data={"current_password": PASSWORD, "new_password": "new-pass-123",
-                                         "confirm": "new-pass-123", "csrf_token": token})  # fmt: skip
+    ok = client.post(
+        "/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "new-pass-123",
+            "confirm": "new-pass-123",
+            "csrf_token": token,
+        },
+    )
     assert ok.status_code == 302
     assert client.get("/").status_code == 200
     assert other.get("/").status_code == 302

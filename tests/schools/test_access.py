@@ -36,13 +36,21 @@ def _status(
 
 
 def _paths(hub: HubPeople) -> dict[str, str]:
-    job = imports.start_import(hub.coordinator, ImportKind.PEOPLE, None, "x.csv",
-                               "full_name,login,role,school\nА Б,newkid,pupil,Magnet\n".encode())  # fmt: skip
+    job = imports.start_import(
+        hub.coordinator,
+        ImportKind.PEOPLE,
+        None,
+        "x.csv",
+        "full_name,login,role,school\nА Б,newkid,pupil,Magnet\n".encode(),
+    )
     return {
-        "magnet": f"/schools/{hub.magnet.id}", "pupil": f"/people/{hub.pupil.id}",
-        "other_pupil": f"/people/{hub.other_pupil.id}", "cohort": f"/cohorts/{hub.cohort.id}",
-        "year": f"/years/{hub.year.id}", "job": f"/imports/job/{job.id}",
-    }  # fmt: skip
+        "magnet": f"/schools/{hub.magnet.id}",
+        "pupil": f"/people/{hub.pupil.id}",
+        "other_pupil": f"/people/{hub.other_pupil.id}",
+        "cohort": f"/cohorts/{hub.cohort.id}",
+        "year": f"/years/{hub.year.id}",
+        "job": f"/imports/job/{job.id}",
+    }
 
 
 # (method, path template, expected status per role in ROLES order). The outsider is the coordinator
@@ -119,7 +127,12 @@ def test_lists_show_only_what_the_viewer_may_see(app: Flask, hub: HubPeople) -> 
 
 
 def test_import_file_kept_under_a_generated_name(app: Flask, hub: HubPeople) -> None:
-    job = imports.start_import(hub.coordinator, ImportKind.PEOPLE, None, "../../etc/passwd.csv",
-                               io.BytesIO("full_name,login,role,school\nА,b1,pupil,Magnet\n".encode()).read())  # fmt: skip
+    job = imports.start_import(
+        hub.coordinator,
+        ImportKind.PEOPLE,
+        None,
+        "../../etc/passwd.csv",
+        io.BytesIO("full_name,login,role,school\nА,b1,pupil,Magnet\n".encode()).read(),
+    )
     assert job.stored_name.isalnum() and "passwd" not in job.stored_name
     db.session.refresh(job)

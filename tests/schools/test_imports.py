@@ -171,22 +171,34 @@ def test_preview_page_lists_bad_rows_and_upload_limits(
 ) -> None:
     auth.login("coord")
     bad = HEADER + "A,pup,pupil,Magnet,9,,\n"
-    page = auth.post("/imports/people", {"file": (io.BytesIO(bad.encode()), "list.csv")},
-                     content_type="multipart/form-data")  # fmt: skip
+    page = auth.post(
+        "/imports/people",
+        {"file": (io.BytesIO(bad.encode()), "list.csv")},
+        content_type="multipart/form-data",
+    )
     assert page.status_code == 302
     preview = auth.client.get(page.location).get_data(as_text=True)
     assert "taken already" in preview and "confirm-import" not in preview
     good = HEADER + "Новый Ученик,novyi,pupil,Magnet,9,,\n"
-    page = auth.post("/imports/people", {"file": (io.BytesIO(good.encode()), "list.csv")},
-                     content_type="multipart/form-data")  # fmt: skip
+    page = auth.post(
+        "/imports/people",
+        {"file": (io.BytesIO(good.encode()), "list.csv")},
+        content_type="multipart/form-data",
+    )
     preview = auth.client.get(page.location).get_data(as_text=True)
     assert "Новый Ученик" in preview and "confirm-import" in preview
-    garbled = auth.post("/imports/people", {"file": (io.BytesIO("Иван".encode("cp1251")), "x.csv")},
-                        content_type="multipart/form-data")  # fmt: skip
+    garbled = auth.post(
+        "/imports/people",
+        {"file": (io.BytesIO("Иван".encode("cp1251")), "x.csv")},
+        content_type="multipart/form-data",
+    )
     assert garbled.status_code == 400 and "UTF-8" in garbled.get_data(as_text=True)
     missing = auth.post("/imports/people", {}, content_type="multipart/form-data")
     assert missing.status_code == 400 and "Choose a file." in missing.get_data(as_text=True)
     app.config["MAX_CONTENT_LENGTH"] = 1024
-    huge = auth.post("/imports/people", {"file": (io.BytesIO(b"x" * 4096), "big.csv")},
-                     content_type="multipart/form-data")  # fmt: skip
+    huge = auth.post(
+        "/imports/people",
+        {"file": (io.BytesIO(b"x" * 4096), "big.csv")},
+        content_type="multipart/form-data",
+    )
     assert huge.status_code == 413 and re.search(r"larger than \d+ MB", huge.get_data(as_text=True))

@@ -23,8 +23,10 @@ def _fails(statement: str, **params: object) -> None:
 
 def test_user_constraints(hub: HubPeople) -> None:
     school = hub.magnet.id
-    insert = ("INSERT INTO user (full_name, login, role, school_id, grade, active, created_at) "
-              "VALUES (:n, :l, :r, :s, :g, 1, '2026-01-01')")  # fmt: skip
+    insert = (
+        "INSERT INTO user (full_name, login, role, school_id, grade, active, created_at) "
+        "VALUES (:n, :l, :r, :s, :g, 1, '2026-01-01')"
+    )
     _fails(insert, n="A", l="Pup", r="pupil", s=school, g=9)  # upper case login
     _fails(insert, n="A", l="pup", r="pupil", s=school, g=9)  # duplicate login
     _fails(insert, n="A", l="x1", r="pupil", s=school, g=7)  # grade out of range
@@ -58,8 +60,14 @@ def test_school_and_year_constraints(hub: HubPeople) -> None:
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
-    db.session.add(YearSession(year_id=hub.year.id, kind=SessionKind.FINAL, starts_on=date(2027, 5, 1),
-                               ends_on=date(2027, 5, 2)))  # fmt: skip
+    db.session.add(
+        YearSession(
+            year_id=hub.year.id,
+            kind=SessionKind.FINAL,
+            starts_on=date(2027, 5, 1),
+            ends_on=date(2027, 5, 2),
+        )
+    )
     with pytest.raises(IntegrityError):  # one final session per year
         db.session.flush()
     db.session.rollback()

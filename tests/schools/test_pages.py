@@ -38,8 +38,15 @@ def test_magnet_school_form(auth: AuthActions, hub: HubPeople) -> None:
 
 def test_person_form_rules(auth: AuthActions, hub: HubPeople) -> None:
     auth.login("coord")
-    base = {"full_name": "Нұрлан Әділ", "login": "Nurlan.A", "role": "pupil", "school": hub.magnet.id,
-            "grade": "10", "email": "", "language": "kk"}  # fmt: skip
+    base = {
+        "full_name": "Нұрлан Әділ",
+        "login": "Nurlan.A",
+        "role": "pupil",
+        "school": hub.magnet.id,
+        "grade": "10",
+        "email": "",
+        "language": "kk",
+    }
     created = auth.post("/people/new", base)
     assert created.status_code == 302
     person = db.session.scalar(select(User).where(User.login == "nurlan.a"))
@@ -62,8 +69,10 @@ def test_person_form_rules(auth: AuthActions, hub: HubPeople) -> None:
     for change, message in cases:
         response = auth.post("/people/new", base | {"login": "someone"} | change)
         assert response.status_code == 400 and message in text(response), change
-    own = auth.post(f"/people/{hub.coordinator.id}/edit", base | {"login": "coord", "role": "advisor",
-                                                                   "school": hub.hub.id, "grade": ""})  # fmt: skip
+    own = auth.post(
+        f"/people/{hub.coordinator.id}/edit",
+        base | {"login": "coord", "role": "advisor", "school": hub.hub.id, "grade": ""},
+    )
     assert own.status_code == 403
     assert auth.post(f"/people/{hub.coordinator.id}/active", {"active": "0"}).status_code == 403
 
@@ -126,11 +135,23 @@ def test_cohort_pupils_and_teaching(auth: AuthActions, hub: HubPeople) -> None:
     db.session.commit()
     wrong = auth.post(path, {"part": "pupils", "pupils-pupils": [tenth.id]})
     assert wrong.status_code == 400 and "is not a valid choice" in text(wrong)
-    duplicate = auth.post(path, {"part": "teaching", "teaching-advisor": hub.advisor.id,
-                                 "teaching-subject": hub.subject.id})  # fmt: skip
+    duplicate = auth.post(
+        path,
+        {
+            "part": "teaching",
+            "teaching-advisor": hub.advisor.id,
+            "teaching-subject": hub.subject.id,
+        },
+    )
     assert duplicate.status_code == 400 and "already teaches" in text(duplicate)
-    other = auth.post(path, {"part": "teaching", "teaching-advisor": hub.other_advisor.id,
-                             "teaching-subject": hub.subject.id})  # fmt: skip
+    other = auth.post(
+        path,
+        {
+            "part": "teaching",
+            "teaching-advisor": hub.other_advisor.id,
+            "teaching-subject": hub.subject.id,
+        },
+    )
     assert other.status_code == 302
 
 
