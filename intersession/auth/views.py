@@ -14,6 +14,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -81,8 +82,10 @@ def login() -> ResponseReturnValue:
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
     services.end_session(session.get(TOKEN_KEY))
+    language = str(get_locale() or "")  # the signed-out pages keep speaking the person's language
     logout_user()
     session.clear()
+    session["language"] = language
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
 

@@ -1,0 +1,90 @@
+"""A live server on 127.0.0.1 and Debian's Chromium driven by Playwright (see shared BROWSER_TESTS.md)."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from intersession.core.db import db
+from tests.conftest import make_app
+from tests.factories import build_hub
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    tmp_path = tmp_path_factory.mktemp("live")
+    app = make_app(tmp_path)
+    with app.app_context():
+        db.create_all()
+        build_hub()
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("INTERSESSION_REQUIRE_BROWSER"):
+            pytest.fail(f"{CHROMIUM} is missing and the browser tests are required here")
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run the browser tests")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--disable-gpu",
+                "--disable-quic",
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser: object, request: pytest.FixtureRequest) -> Iterator[Callable[..., object]]:
+    """A fresh browser context per participant; a screenshot of each page on failure."""
+    contexts: list[object] = []
+
+    def factory(locale: str = "ru-RU", viewport: dict[str, int] | None = None) -> object:
+        context = browser.new_context(
+            locale=locale, viewport=viewport or {"width": 1280, "height": 800}
+        )  # type: ignore[attr-defined]
+        contexts.append(context)
+        return context.new_page()
+
+    yield factory
+    failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
+    for index, context in enumerate(contexts):
+        if failed:
+            ARTIFACTS.mkdir(exist_ok=True)
+            for number, page in enumerate(context.pages):  # type: ignore[attr-defined]
+                page.screenshot(
+                    path=str(ARTIFACTS / f"{request.node.name}-failed-{index}-{number}.png"),
+                    full_page=True,
+                )
+        context.close()  # type: ignore[attr-defined]
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    report = yield
+    setattr(item, f"rep_{report.when}", report)  # type: ignore[attr-defined]
+    return report
