@@ -39,7 +39,7 @@ static: node_modules/.installed
 	cp node_modules/@picocss/pico/css/pico.min.css static/vendor/pico.min.css
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d intersession/translations
+	$(BIN)/pybabel compile -d intersession/translations
 
 # Re-extract the strings after changing them; then translate the new entries in every catalogue.
 messages: $(VENV)/.installed
