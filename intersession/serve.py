@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from types import FrameType
 
 
@@ -28,7 +29,7 @@ def main() -> None:
             "-m",
             "celery",
             "-A",
-            "intersession.worker",
+            "intersession.worker:celery",
             "worker",
             "-B",
             "--pool=solo",
@@ -39,7 +40,16 @@ def main() -> None:
     def stop(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
+    def watch_worker() -> None:
+        """A platform without its worker loses background work: stop everything and say why."""
+        code = worker.wait()
+        if not stopping.is_set():
+            print(f"The Celery worker stopped (exit code {code}); stopping Intersession.", flush=True)
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    stopping = threading.Event()
     signal.signal(signal.SIGTERM, stop)
+    threading.Thread(target=watch_worker, daemon=True).start()
     try:
         from intersession import create_app
         from intersession.extensions import socketio
@@ -52,6 +62,7 @@ def main() -> None:
     except KeyboardInterrupt:
         pass
     finally:
+        stopping.set()
         worker.terminate()
         try:
             worker.wait(timeout=15)
