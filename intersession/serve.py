@@ -44,7 +44,9 @@ def main() -> None:
         """A platform without its worker loses background work: stop everything and say why."""
         code = worker.wait()
         if not stopping.is_set():
-            print(f"The Celery worker stopped (exit code {code}); stopping Intersession.", flush=True)
+            print(
+                f"The Celery worker stopped (exit code {code}); stopping Intersession.", flush=True
+            )
             os.kill(os.getpid(), signal.SIGTERM)
 
     stopping = threading.Event()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 import pytest
 from flask import Flask
 
 from intersession.core.db import db
 from intersession.schools import imports
-from intersession.schools.models import ImportKind
+from intersession.schools.models import ImportKind, PlanTopic
 from tests.conftest import AuthActions
 from tests.factories import HubPeople
 
@@ -35,7 +36,18 @@ def _status(
     return auth.post(path, data or {}).status_code  # type: ignore[attr-defined, no-any-return]
 
 
-def _paths(hub: HubPeople) -> dict[str, str]:
+def _paths(hub: HubPeople) -> dict[str, object]:
+    topic = PlanTopic(
+        year_id=hub.year.id,
+        subject=hub.subject,
+        grade=9,
+        position=1,
+        title="T",
+        week=1,
+        hours=Decimal(1),
+    )
+    db.session.add(topic)
+    db.session.commit()
     job = imports.start_import(
         hub.coordinator,
         ImportKind.PEOPLE,
@@ -49,6 +61,8 @@ def _paths(hub: HubPeople) -> dict[str, str]:
         "other_pupil": f"/people/{hub.other_pupil.id}",
         "cohort": f"/cohorts/{hub.cohort.id}",
         "year": f"/years/{hub.year.id}",
+        "subject": hub.subject.id,
+        "topic": topic.id,
         "job": f"/imports/job/{job.id}",
     }
 
@@ -69,6 +83,10 @@ MATRIX = [
     ("GET", "/people/new", (403, 403, 403, 404, 200, 200)),
     ("GET", "/cohorts", (200, 200, 200, 404, 200, 200)),
     ("GET", "{cohort}", (200, 200, 200, 404, 404, 200)),
+    ("POST", "{cohort}/delete", (403, 403, 403, 404, 404, 302)),
+    ("GET", "/subjects/{subject}/edit", (403, 403, 403, 404, 404, 200)),
+    ("GET", "/plan/topics/{topic}/edit", (403, 403, 403, 404, 404, 200)),
+    ("POST", "/plan/topics/{topic}/up", (403, 403, 403, 404, 404, 302)),
     ("GET", "/years", (200, 200, 200, 200, 200, 200)),
     ("GET", "{year}", (200, 200, 200, 200, 404, 200)),
     ("POST", "{year}", (403, 403, 403, 403, 404, 400)),

@@ -194,3 +194,34 @@ def test_language_from_browser_when_not_chosen(client, hub: HubPeople) -> None: 
     assert 'lang="kk"' in page and "Кіру" in page
     page = client.get("/login", headers={"Accept-Language": "en-US"}).get_data(as_text=True)
     assert 'lang="en"' in page and "Sign in" in page
+
+
+def test_rename_and_delete(auth: AuthActions, hub: HubPeople) -> None:
+    auth.login("coord")
+    renamed = auth.post(
+        f"/cohorts/{hub.cohort.id}", {"part": "cohort", "cohort-name": "9 А", "cohort-grade": "9"}
+    )
+    assert renamed.status_code == 302
+    regrade = auth.post(
+        f"/cohorts/{hub.cohort.id}", {"part": "cohort", "cohort-name": "9 А", "cohort-grade": "10"}
+    )
+    assert regrade.status_code == 400 and "Remove the pupils before changing" in text(regrade)
+    assert auth.post(f"/subjects/{hub.subject.id}/edit", {"name": "Алгебра"}).status_code == 302
+    db.session.expire_all()
+    assert hub.subject.name == "Алгебра" and hub.cohort.name == "9 А"
+    plan = f"/plan?year={hub.year.id}&subject={hub.subject.id}&grade=9"
+    auth.post(plan, {"title": "Тема", "week": "3", "hours": "2"})
+    topic = db.session.scalar(select(PlanTopic).where(PlanTopic.title == "Тема"))
+    assert topic is not None
+    edited = auth.post(
+        f"/plan/topics/{topic.id}/edit", {"title": "Тема жаңа", "week": "4", "hours": "1.5"}
+    )
+    assert edited.status_code == 302
+    bad = auth.post(f"/plan/topics/{topic.id}/edit", {"title": "", "week": "4", "hours": "1.5"})
+    assert bad.status_code == 400
+    db.session.expire_all()
+    assert (topic.title, topic.week, str(topic.hours)) == ("Тема жаңа", 4, "1.5")
+    assert auth.post(f"/cohorts/{hub.cohort.id}/delete").status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(select(Cohort).where(Cohort.name == "9 А")) is None
+    assert db.session.get(User, hub.pupil.id) is not None

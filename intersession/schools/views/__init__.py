@@ -6,12 +6,15 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Blueprint, abort, flash
+from flask import Blueprint, abort, flash, request
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 
+from intersession.core.db import db
 from intersession.core.errors import Conflict, DomainError, Forbidden, NotFound
 from intersession.schools.access import can_manage_hub, can_read_staff_pages
+from intersession.schools.models import AcademicYear
 
 bp = Blueprint("schools", __name__, template_folder="../templates")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -56,4 +59,21 @@ def apply(form: FlaskForm, action: Callable[[], Any], success: str | None = None
     return result if result is not None else True
 
 
-from intersession.schools.views import imports, people, plan, structure  # noqa: E402, F401
+def hub_years() -> list[AcademicYear]:
+    """The viewer's hub's academic years, the latest first."""
+    return list(
+        db.session.scalars(
+            select(AcademicYear)
+            .where(AcademicYear.hub_id == current_user.hub_id)
+            .order_by(AcademicYear.starts_on.desc())
+        )
+    )
+
+
+def chosen_year(years: list[AcademicYear]) -> AcademicYear | None:
+    """The year asked for in ?year=, else the latest."""
+    wanted = request.args.get("year", type=int)
+    return next((y for y in years if y.id == wanted), years[0] if years else None)
+
+
+from intersession.schools.views import cohorts, imports, people, plan, structure  # noqa: E402, F401

@@ -14,8 +14,7 @@ from intersession.schools.access import can_manage_hub
 from intersession.schools.forms import DeleteForm, ImportForm
 from intersession.schools.labels import IMPORT_STATE_LABELS
 from intersession.schools.models import AcademicYear, ImportJob, ImportKind
-from intersession.schools.views import apply, bp, require_manager, staff_only
-from intersession.schools.views.plan import _years
+from intersession.schools.views import apply, bp, hub_years, require_manager, staff_only
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
@@ -24,7 +23,7 @@ MAX_IMPORT_BYTES = 5 * 1024 * 1024
 @staff_only
 def new_import(kind: str) -> ResponseReturnValue:
     require_manager(current_user.hub_id)
-    years = _years()
+    years = hub_years()
     form = ImportForm()
     status = 200
     if form.validate_on_submit():

@@ -107,6 +107,22 @@ def subjects() -> ResponseReturnValue:
     ), 400 if form.errors or form.form_errors else 200
 
 
+@bp.route("/subjects/<int:subject_id>/edit", methods=["GET", "POST"])
+@staff_only
+def edit_subject(subject_id: int) -> ResponseReturnValue:
+    subject = get_visible_or_404(Subject, subject_id, lambda s: s.hub_id == current_user.hub_id)
+    require_manager(subject.hub_id)
+    form = SubjectForm(obj=subject)
+    if form.validate_on_submit() and apply(
+        form,
+        lambda: services.save_subject(current_user, subject, name=form.name.data or ""),
+        _("The subject has been saved."),
+    ):
+        return redirect(url_for("schools.subjects"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("schools/subject_form.html", form=form, subject=subject), status
+
+
 @bp.post("/subjects/<int:subject_id>/delete")
 @staff_only
 def delete_subject(subject_id: int) -> ResponseReturnValue:
