@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -83,3 +83,30 @@ def position_on(today: date, years: list[AcademicYear]) -> YearPosition:
             previous_session=previous,
         )
     return YearPosition(Phase.AFTER_SESSIONS, today, year=current, previous_session=previous)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A stretch of the year: an on-site session, or a between-session window (session None)."""
+
+    starts_on: date
+    ends_on: date
+    session: YearSession | None = None
+
+    @property
+    def days(self) -> int:
+        return (self.ends_on - self.starts_on).days + 1
+
+
+def year_periods(year: AcademicYear) -> list[Period]:
+    """The year from its first to its last day, cut into sessions and the windows between them."""
+    periods: list[Period] = []
+    cursor = year.starts_on
+    for session in sorted(year.sessions, key=lambda s: s.starts_on):
+        if session.starts_on > cursor:
+            periods.append(Period(cursor, session.starts_on - timedelta(days=1)))
+        periods.append(Period(session.starts_on, session.ends_on, session))
+        cursor = session.ends_on + timedelta(days=1)
+    if cursor <= year.ends_on:
+        periods.append(Period(cursor, year.ends_on))
+    return periods

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from intersession.schools.calendar import Phase, position_in_year
+from intersession.schools.calendar import Phase, position_in_year, year_periods
 from intersession.schools.models import SessionKind
 from tests.factories import HubPeople
 
@@ -62,3 +63,20 @@ def test_naive_moment_is_refused(hub: HubPeople) -> None:
     with pytest.raises(ValueError):
         position_in_year(hub.hub, datetime(2026, 11, 22, 12))
     assert position_in_year(hub.hub, datetime(2026, 11, 22, tzinfo=timezone(timedelta(hours=5))))
+
+
+def test_year_cut_into_sessions_and_windows(hub: HubPeople) -> None:
+    periods = year_periods(hub.year)
+    kinds = [p.session.kind if p.session else None for p in periods]
+    assert kinds == [
+        None,
+        SessionKind.ORIENTATION,
+        None,
+        SessionKind.INTERMEDIATE,
+        None,
+        SessionKind.FINAL,
+        None,
+    ]
+    assert periods[0].starts_on == hub.year.starts_on and periods[-1].ends_on == hub.year.ends_on
+    assert all(a.ends_on + timedelta(days=1) == b.starts_on for a, b in pairwise(periods))
+    assert periods[1].days == 10

@@ -43,10 +43,18 @@ def plan() -> ResponseReturnValue:
             select(Subject).where(Subject.hub_id == current_user.hub_id).order_by(Subject.name)
         )
     )
-    subject = next(
-        (s for s in subjects if s.id == request.args.get("subject", type=int)),
-        subjects[0] if subjects else None,
+    # Unless asked otherwise, open a subject that has a plan already rather than an empty one.
+    planned = (
+        set(
+            db.session.scalars(
+                select(PlanTopic.subject_id).where(PlanTopic.year_id == year.id).distinct()
+            )
+        )
+        if year
+        else set()
     )
+    default = next((s for s in subjects if s.id in planned), subjects[0] if subjects else None)
+    subject = next((s for s in subjects if s.id == request.args.get("subject", type=int)), default)
     grade = request.args.get("grade", 8, type=int)
     if grade not in range(8, 12):
         abort(404)

@@ -12,6 +12,7 @@ from intersession.core.access import get_visible_or_404
 from intersession.core.db import db
 from intersession.schools import services
 from intersession.schools.access import can_read_hub
+from intersession.schools.calendar import year_periods
 from intersession.schools.forms import DeleteForm, SchoolForm, SessionForm, SubjectForm, YearForm
 from intersession.schools.labels import SESSION_LABELS
 from intersession.schools.models import SESSION_ORDER, AcademicYear, School, SessionKind, Subject
@@ -219,6 +220,7 @@ def year(year_id: int) -> ResponseReturnValue:
     return render_template(
         "schools/year.html",
         year=year,
+        periods=year_periods(year),
         forms=forms,
         year_form=year_form,
         session_labels=SESSION_LABELS,
