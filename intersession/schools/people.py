@@ -113,3 +113,21 @@ def reset_password(actor: User, person: User) -> str:
     end_all_sessions(person)
     db.session.commit()
     return password
+
+
+def issue_missing_passwords(actor: User, school: School) -> list[tuple[User, str]]:
+    """Give every active person of the school who has no password yet a new one; the list is shown
+    once, to be printed as slips. People who already have a password keep it."""
+    require_manager(actor, school.hub_school_id)
+    people = db.session.scalars(
+        select(User)
+        .where(User.school_id == school.id, User.password_hash.is_(None), User.active.is_(True))
+        .order_by(User.grade, User.full_name)
+    ).all()
+    issued = []
+    for person in people:
+        password = generate_password()
+        person.password_hash = hash_password(password)
+        issued.append((person, password))
+    db.session.commit()
+    return issued

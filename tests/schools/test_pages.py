@@ -225,3 +225,29 @@ def test_rename_and_delete(auth: AuthActions, hub: HubPeople) -> None:
     db.session.expire_all()
     assert db.session.scalar(select(Cohort).where(Cohort.name == "9 А")) is None
     assert db.session.get(User, hub.pupil.id) is not None
+
+
+def test_login_slips_for_people_without_a_password(auth: AuthActions, hub: HubPeople) -> None:
+    newcomer = User(
+        login="newkid", full_name="Жаңа Оқушы", role=Role.PUPIL, school=hub.magnet, grade=9
+    )
+    db.session.add(newcomer)
+    db.session.commit()
+    auth.login("coord")
+    page = auth.post(f"/schools/{hub.magnet.id}/passwords")
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    body = text(page)
+    assert (
+        "Жаңа Оқушы" in body and "newkid" in body and "Tut" not in body
+    )  # the tutor had a password
+    import re
+
+    password = re.search(r'class="slip-password">([a-z0-9]+)<', body)
+    assert password
+    auth.logout()
+    assert auth.login("newkid", password.group(1)).status_code == 302
+    auth.logout()
+    auth.login("coord")
+    again = auth.post(f"/schools/{hub.magnet.id}/passwords")
+    assert again.status_code == 302  # nobody is left without a password
+    assert auth.post(f"/schools/{hub.outsider_hub.id}/passwords").status_code == 404

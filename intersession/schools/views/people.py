@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -168,3 +168,19 @@ def reset_password(person_id: int) -> ResponseReturnValue:
     password = people_services.reset_password(current_user, target)
     response = render_template("schools/password_once.html", person=target, password=password)
     return response, 200, {"Cache-Control": "no-store"}
+
+
+@bp.post("/schools/<int:school_id>/passwords")
+@staff_only
+def issue_passwords(school_id: int) -> ResponseReturnValue:
+    """Printable login slips for everyone of a school who has no password yet (shown once)."""
+    school = get_visible_or_404(School, school_id, lambda s: s.hub_school_id == current_user.hub_id)
+    require_manager(school.hub_school_id)
+    if not DeleteForm().validate_on_submit():
+        return redirect(url_for("schools.schools"))
+    issued = people_services.issue_missing_passwords(current_user, school)
+    if not issued:
+        flash(_("Everyone at this school has a password already."), "info")
+        return redirect(url_for("schools.schools"))
+    page = render_template("schools/password_slips.html", school=school, issued=issued)
+    return page, 200, {"Cache-Control": "no-store"}
