@@ -202,3 +202,16 @@ def test_preview_page_lists_bad_rows_and_upload_limits(
         content_type="multipart/form-data",
     )
     assert huge.status_code == 413 and re.search(r"larger than \d+ MB", huge.get_data(as_text=True))
+
+
+def test_sample_file_imports_as_it_is(app: Flask, auth: AuthActions, hub: HubPeople) -> None:
+    auth.login("coord")
+    for kind, model_count in (("people", people_count), ("topics", None)):
+        sample = auth.client.get(f"/imports/{kind}/sample.csv")
+        assert sample.status_code == 200 and sample.mimetype == "text/csv"
+        assert sample.data.startswith("\ufeff".encode())
+        job = imports.start_import(
+            hub.coordinator, ImportKind(kind), hub.year, "sample.csv", sample.data
+        )
+        assert imports.job_errors(job) == [], imports.job_errors(job)
+        assert model_count is None or job.total_rows == 2

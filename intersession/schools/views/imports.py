@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import jsonify, redirect, render_template, request, url_for
+from flask import Response, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from intersession.core.access import get_visible_or_404
 from intersession.core.db import db
@@ -13,7 +14,7 @@ from intersession.schools import imports as import_services
 from intersession.schools.access import can_manage_hub
 from intersession.schools.forms import DeleteForm, ImportForm
 from intersession.schools.labels import IMPORT_STATE_LABELS
-from intersession.schools.models import AcademicYear, ImportJob, ImportKind
+from intersession.schools.models import AcademicYear, ImportJob, ImportKind, School, Subject
 from intersession.schools.views import apply, bp, hub_years, require_manager, staff_only
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -103,4 +104,33 @@ def import_status(job_id: int) -> ResponseReturnValue:
         done=job.done_rows,
         total=job.total_rows,
         errors=len(import_services.job_errors(job)),
+    )
+
+
+SAMPLES = {
+    "people": "full_name,login,role,school,grade,email,cohort\n"
+    "Сәрсенбаев Әлихан Нұрланұлы,alikhan.s,pupil,{school},9,,\n"
+    "Иванова Мария Петровна,m.ivanova,tutor,{school},,m.ivanova@example.kz,\n",
+    "topics": "subject,grade,week,hours,title\n{subject},9,1,2,Квадрат теңдеулер\n{subject},9,2,1.5,Неравенства\n",
+}
+
+
+@bp.get("/imports/<any(people, topics):kind>/sample.csv")
+@staff_only
+def import_sample(kind: str) -> ResponseReturnValue:
+    """A file to start from, with the hub's own school and subject names, that Excel opens right."""
+    require_manager(current_user.hub_id)
+    hub = db.session.get(School, current_user.hub_id)
+    assert hub is not None
+    school = hub.magnets[0].name if hub.magnets else hub.name
+    subject = (
+        db.session.scalar(select(Subject.name).where(Subject.hub_id == hub.id)) or "Математика"
+    )
+    body = "\ufeff" + SAMPLES[kind].format(
+        school=school.replace(",", " "), subject=subject.replace(",", " ")
+    )
+    return Response(
+        body.encode(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=intersession-{kind}.csv"},
     )
