@@ -6,7 +6,9 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Blueprint, abort, flash, request
+from flask import Blueprint, abort, flash, redirect, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -57,6 +59,19 @@ def apply(form: FlaskForm, action: Callable[[], Any], success: str | None = None
     if success:
         flash(success, "success")
     return result if result is not None else True
+
+
+def delete_then_redirect(
+    action: Callable[[], Any], success: str, target: str
+) -> ResponseReturnValue:
+    """A delete button's view: do it and go back, or say plainly why it cannot be done (409)."""
+    from intersession.schools.forms import DeleteForm
+
+    form = DeleteForm()
+    if form.validate_on_submit() and apply(form, action, success):
+        return redirect(target)
+    message = " ".join(form.form_errors)
+    return render_template("error.html", status=409, title=_("Cannot delete"), message=message), 409
 
 
 def hub_years() -> list[AcademicYear]:

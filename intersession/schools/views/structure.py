@@ -11,12 +11,12 @@ from sqlalchemy import select
 from intersession.core.access import get_visible_or_404
 from intersession.core.db import db
 from intersession.schools import services
-from intersession.schools.access import can_read_hub
+from intersession.schools.access import can_manage_hub, can_read_hub
 from intersession.schools.calendar import year_periods
 from intersession.schools.forms import DeleteForm, SchoolForm, SessionForm, SubjectForm, YearForm
 from intersession.schools.labels import SESSION_LABELS
 from intersession.schools.models import SESSION_ORDER, AcademicYear, School, SessionKind, Subject
-from intersession.schools.views import apply, bp, require_manager, staff_only
+from intersession.schools.views import apply, bp, delete_then_redirect, require_manager, staff_only
 
 
 def _hub() -> School:
@@ -34,7 +34,7 @@ def schools() -> ResponseReturnValue:
         hub=hub,
         magnets=hub.magnets,
         delete_form=DeleteForm(),
-        can_manage=services.can_manage_hub(current_user, hub.id),
+        can_manage=can_manage_hub(current_user, hub.id),
     )
 
 
@@ -72,16 +72,11 @@ def edit_school(school_id: int | None = None) -> ResponseReturnValue:
 def delete_school(school_id: int) -> ResponseReturnValue:
     school = get_visible_or_404(School, school_id, lambda s: s.hub_school_id == current_user.hub_id)
     require_manager(school.hub_school_id)
-    form = DeleteForm()
-    if form.validate_on_submit() and apply(
-        form,
+    return delete_then_redirect(
         lambda: services.delete_school(current_user, school),
         _("The school has been deleted."),
-    ):
-        return redirect(url_for("schools.schools"))
-    return render_template(
-        "error.html", status=409, title=_("Cannot delete"), message=" ".join(form.form_errors)
-    ), 409
+        url_for("schools.schools"),
+    )
 
 
 @bp.route("/subjects", methods=["GET", "POST"])
@@ -104,7 +99,7 @@ def subjects() -> ResponseReturnValue:
         form=form,
         subjects=items,
         delete_form=DeleteForm(),
-        can_manage=services.can_manage_hub(current_user, current_user.hub_id),
+        can_manage=can_manage_hub(current_user, current_user.hub_id),
     ), 400 if form.errors or form.form_errors else 200
 
 
@@ -129,16 +124,11 @@ def edit_subject(subject_id: int) -> ResponseReturnValue:
 def delete_subject(subject_id: int) -> ResponseReturnValue:
     subject = get_visible_or_404(Subject, subject_id, lambda s: s.hub_id == current_user.hub_id)
     require_manager(subject.hub_id)
-    form = DeleteForm()
-    if form.validate_on_submit() and apply(
-        form,
+    return delete_then_redirect(
         lambda: services.delete_subject(current_user, subject),
         _("The subject has been deleted."),
-    ):
-        return redirect(url_for("schools.subjects"))
-    return render_template(
-        "error.html", status=409, title=_("Cannot delete"), message=" ".join(form.form_errors)
-    ), 409
+        url_for("schools.subjects"),
+    )
 
 
 @bp.route("/years", methods=["GET", "POST"])
@@ -172,7 +162,7 @@ def years() -> ResponseReturnValue:
         years=items,
         form=form,
         session_labels=SESSION_LABELS,
-        can_manage=services.can_manage_hub(current_user, current_user.hub_id),
+        can_manage=can_manage_hub(current_user, current_user.hub_id),
     ), 400 if form.errors or form.form_errors else 200
 
 
@@ -224,5 +214,5 @@ def year(year_id: int) -> ResponseReturnValue:
         forms=forms,
         year_form=year_form,
         session_labels=SESSION_LABELS,
-        can_manage=services.can_manage_hub(current_user, year.hub_id),
+        can_manage=can_manage_hub(current_user, year.hub_id),
     ), status
