@@ -139,9 +139,7 @@ def check_people(hub_id: int, year_id: int | None, table: Table) -> Checked:
             problems.append(_("no school “%(name)s” in this hub", name=row.get("school", "")))
         if row.get("grade") and grade is None:
             problems.append(_("the grade is not a number"))
-        elif (
-            role is not None and school is not None and (p := placement_error(role, school, grade))
-        ):
+        elif role is not None and (p := placement_error(role, school, grade)):
             problems.append(p[1])
         if email and not EMAIL_PATTERN.match(email):
             problems.append(_("the e-mail address does not look right"))

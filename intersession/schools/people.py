@@ -30,11 +30,13 @@ class PersonData:
     language: Language | None = None
 
 
-def placement_error(role: Role, school: School, grade: int | None) -> tuple[str, str] | None:
-    """Why this role cannot be placed like this (field, message), or None."""
-    if role in (Role.COORDINATOR, Role.ADVISOR) and school.kind is not SchoolKind.HUB:
+def placement_error(role: Role, school: School | None, grade: int | None) -> tuple[str, str] | None:
+    """Why this role cannot be placed like this (field, message), or None. Without a school only
+    the grade is checked."""
+    hub_only = role in (Role.COORDINATOR, Role.ADVISOR)
+    if school is not None and hub_only and school.kind is not SchoolKind.HUB:
         return "school", _("Coordinators and advisors belong to the hub school.")
-    if role is Role.TUTOR and school.kind is not SchoolKind.MAGNET:
+    if school is not None and role is Role.TUTOR and school.kind is not SchoolKind.MAGNET:
         return "school", _("A tutor belongs to a magnet school.")
     if role is Role.PUPIL and (grade is None or not 8 <= grade <= 11):
         return "grade", _("A pupil needs a grade from 8 to 11.")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -10,6 +12,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from intersession.config import celery_settings
 from intersession.core.db import db
 from tests.conftest import make_app
 from tests.factories import build_hub
@@ -20,18 +23,48 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The web app on a free loopback port, with a real Celery worker on the same database and
+    filesystem broker, as `make run` starts them."""
     tmp_path = tmp_path_factory.mktemp("live")
-    app = make_app(tmp_path)
+    broker = tmp_path / "broker"
+    app = make_app(tmp_path, CELERY=celery_settings("filesystem://", broker, tmp_path))
     with app.app_context():
         db.create_all()
         build_hub()
         db.session.remove()
+    env = dict(
+        os.environ,
+        INTERSESSION_INSTANCE=str(tmp_path),
+        DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+        MEDIA_ROOT=app.config["MEDIA_ROOT"],
+        CELERY_BROKER_URL="filesystem://",
+        CELERY_BROKER_FOLDER=str(broker),
+        PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",
+    )
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "intersession.worker:celery",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        env=env,
+    )
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=10)
+    worker.terminate()
+    worker.wait(timeout=30)
     with app.app_context():
         db.engine.dispose()
 
