@@ -86,7 +86,7 @@ def celery_settings(broker: str, broker_folder: Path, instance: Path) -> dict[st
         "broker_connection_retry_on_startup": True,
         "beat_schedule_filename": str(instance / "celerybeat-schedule"),
         "beat_schedule": {
-            "purge-login-failures": {"task": "auth.purge-login-failures", "schedule": 3600.0},
+            "purge-login-records": {"task": "auth.purge-login-records", "schedule": 3600.0},
         },
     }
     if broker.startswith("filesystem://"):

@@ -65,12 +65,18 @@ def authenticate(login: str, password: str, address: str | None) -> User | None:
     return None
 
 
-def purge_login_failures() -> int:
-    """Forget failures older than the window; returns how many were removed."""
+ENDED_SESSIONS_KEPT = timedelta(days=30)
+
+
+def purge_login_records() -> int:
+    """Forget failures older than the window and sessions ended a month ago; returns the count."""
     since = utcnow() - timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
-    result = db.session.execute(delete(LoginFailure).where(LoginFailure.at < since))
+    failures = db.session.execute(delete(LoginFailure).where(LoginFailure.at < since))
+    sessions = db.session.execute(
+        delete(LoginSession).where(LoginSession.ended_at < utcnow() - ENDED_SESSIONS_KEPT)
+    )
     db.session.commit()
-    return int(getattr(result, "rowcount", 0) or 0)
+    return sum(int(getattr(r, "rowcount", 0) or 0) for r in (failures, sessions))
 
 
 def start_session(user: User, address: str | None) -> str:

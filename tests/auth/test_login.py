@@ -196,3 +196,22 @@ def test_coordinator_resets_a_password_shown_once(
     auth.logout()
     assert auth.login("pup", PASSWORD).status_code == 401
     assert auth.login("pup", password.group(1)).status_code == 302
+
+
+def test_old_login_records_are_purged(app: Flask, auth: AuthActions, hub: HubPeople) -> None:
+    from intersession.auth.models import LoginSession
+    from intersession.auth.tasks import purge_login_records
+
+    auth.login("tut", "wrong")
+    auth.login("tut")
+    auth.logout()
+    long_ago = timedelta(days=31)
+    for failure in db.session.scalars(select(LoginFailure)):
+        failure.at -= long_ago
+    for ended in db.session.scalars(select(LoginSession)):
+        assert ended.ended_at is not None
+        ended.ended_at -= long_ago
+    db.session.commit()
+    # The success cleared the account's failure; the address's failure and the session remain.
+    assert purge_login_records.run() == 2
+    assert db.session.scalars(select(LoginSession)).all() == []
