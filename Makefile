@@ -6,7 +6,8 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export INTERSESSION_INSTANCE ?= $(CURDIR)/instance
 
-.PHONY: run test lint typecheck pytest setup setup-test translations static messages clean
+# `make test-postgres` runs the suite (without the browser) on PostgreSQL as well; CI does both.
+.PHONY: run test test-postgres lint typecheck pytest setup setup-test translations static messages clean
 
 run: setup
 	$(BIN)/flask --app wsgi db upgrade
@@ -55,6 +56,9 @@ typecheck: $(VENV)/.installed-test
 
 pytest: setup-test
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: setup-test
+	scripts/test_postgres.sh
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor

@@ -41,8 +41,12 @@ class IsolatedClient(FlaskClient):
 
 
 def make_app(tmp_path: Path, **overrides: object) -> Flask:
+    # INTERSESSION_TEST_DATABASE_URL runs the suite on another database (PostgreSQL).
+    database = (
+        os.environ.get("INTERSESSION_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.sqlite'}"
+    )
     settings: dict[str, object] = {
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite'}",
+        "SQLALCHEMY_DATABASE_URI": database,
         "MEDIA_ROOT": str(tmp_path / "media"),
     }
     config = TestConfig(**(settings | overrides))
@@ -56,6 +60,7 @@ def app(tmp_path: Path) -> Iterator[Flask]:
     """A fresh app and schema (create_all is for tests only; real databases use migrations)."""
     app = make_app(tmp_path)
     with app.app_context():
+        db.drop_all()  # a shared server database may hold the last test's tables
         db.create_all()
         yield app
         db.session.remove()

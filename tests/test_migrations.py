@@ -15,6 +15,7 @@ from tests.conftest import make_app
 def test_upgrade_matches_models_and_downgrade_empties(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     with app.app_context():
+        db.drop_all()  # a shared server database may hold tables made by other tests
         upgrade()
         with db.engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"render_as_batch": True})

@@ -24,8 +24,8 @@ def _fails(statement: str, **params: object) -> None:
 def test_user_constraints(hub: HubPeople) -> None:
     school = hub.magnet.id
     insert = (
-        "INSERT INTO user (full_name, login, role, school_id, grade, active, created_at) "
-        "VALUES (:n, :l, :r, :s, :g, 1, '2026-01-01')"
+        'INSERT INTO "user" (full_name, login, role, school_id, grade, active, created_at) '
+        "VALUES (:n, :l, :r, :s, :g, TRUE, '2026-01-01 00:00:00+00')"
     )
     _fails(insert, n="A", l="Pup", r="pupil", s=school, g=9)  # upper case login
     _fails(insert, n="A", l="pup", r="pupil", s=school, g=9)  # duplicate login
