@@ -36,6 +36,7 @@ def create_app(config: Any = None) -> Flask:
     from intersession.core.health import bp as health_bp
     from intersession.core.web import init_web
     from intersession.home.views import bp as home_bp
+    from intersession.rooms.views import bp as rooms_bp
     from intersession.schools import tasks as _school_tasks  # noqa: F401
     from intersession.schools.views import bp as schools_bp
 
@@ -45,6 +46,7 @@ def create_app(config: Any = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(schools_bp)
+    app.register_blueprint(rooms_bp)
 
     from intersession.cli import register_cli
 

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -74,6 +74,7 @@ def init_web(app: Flask) -> None:
             "format_date": format_date,
             "format_datetime": format_datetime,
             "format_decimal": format_decimal,
+            "format_time": format_time,
             "current_locale": str(get_locale() or "ru"),
             "language_names": {"ru": "Русский", "kk": "Қазақша", "en": "English"},
         }

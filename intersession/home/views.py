@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
@@ -14,6 +14,8 @@ from sqlalchemy import func, select
 from intersession.auth.labels import ROLE_LABELS
 from intersession.auth.models import Role, User
 from intersession.core.db import db
+from intersession.rooms.access import visible_lessons
+from intersession.rooms.models import Lesson
 from intersession.schools.calendar import Phase, YearPosition, position_in_year
 from intersession.schools.models import (
     Cohort,
@@ -120,8 +122,15 @@ def index() -> ResponseReturnValue:
             )
             or 0
         )
+    upcoming = db.session.scalars(
+        visible_lessons(current_user)
+        .where(Lesson.starts_at >= datetime.now(UTC) - timedelta(hours=6))
+        .order_by(Lesson.starts_at)
+        .limit(5)
+    ).all()
     return render_template(
         "home/index.html",
+        upcoming=upcoming,
         hub=hub,
         position=position,
         phase_text=describe_position(position),

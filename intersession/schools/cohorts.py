@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from blinker import Namespace
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -18,6 +19,9 @@ from intersession.schools.models import (
     TeachingAssignment,
 )
 from intersession.schools.services import commit_or_conflict, require_manager
+
+signals = Namespace()
+cohort_pupils_changed = signals.signal("cohort-pupils-changed")
 
 
 def save_cohort(
@@ -57,6 +61,9 @@ def set_cohort_pupils(actor: User, cohort: Cohort, pupils: list[User]) -> None:
                 field="pupils",
             )
     cohort.pupils = pupils
+    db.session.flush()
+    # Features above (the lessons' registers) follow the roster; they commit with this change.
+    cohort_pupils_changed.send(cohort)
     db.session.commit()
 
 

@@ -1,0 +1,1 @@
+"""Online lessons and consultations: scheduling, calendars, the attendance register."""

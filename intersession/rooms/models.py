@@ -1,0 +1,135 @@
+"""Lessons and consultations, and their attendance register."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timedelta
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from intersession.auth.models import User
+from intersession.core.db import Model, UTCDateTime, enum_column, utcnow
+from intersession.schools.models import Cohort, PlanTopic, Subject
+
+
+class LessonKind(enum.StrEnum):
+    LESSON = "lesson"
+    CONSULTATION = "consultation"
+
+
+class LessonState(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class Presence(enum.StrEnum):
+    PRESENT = "present"
+    PARTLY = "partly"
+    ABSENT = "absent"
+
+
+class PresenceSource(enum.StrEnum):
+    ONLINE = "online"  # joined the live room
+    CLASSROOM = "classroom"  # behind the magnet school's classroom computer
+    ADVISOR = "advisor"  # marked by hand by the advisor
+    TUTOR = "tutor"  # marked by hand by the tutor
+
+
+class AbsenceReason(enum.StrEnum):
+    NO_CONNECTION = "no_connection"
+    ILLNESS = "illness"
+    OLYMPIAD = "olympiad"
+    OTHER = "other"
+
+
+MAX_MINUTES = 6 * 60
+
+
+class Lesson(Model):
+    """An online lesson for a cohort, or a consultation for chosen pupils, at a moment (UTC)."""
+
+    __tablename__ = "lesson"
+    __table_args__ = (
+        CheckConstraint(f"duration_minutes BETWEEN 5 AND {MAX_MINUTES}", name="duration_range"),
+        CheckConstraint("kind = 'consultation' OR cohort_id IS NOT NULL", name="lesson_has_cohort"),
+        CheckConstraint(
+            "state = 'scheduled' OR cancel_reason IS NOT NULL", name="cancel_has_reason"
+        ),
+        Index("ix_lesson_advisor_starts", "advisor_id", "starts_at"),
+        Index("ix_lesson_cohort_starts", "cohort_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[LessonKind] = mapped_column(enum_column(LessonKind, "lesson_kind"))
+    state: Mapped[LessonState] = mapped_column(
+        enum_column(LessonState, "lesson_state"), default=LessonState.SCHEDULED
+    )
+    advisor_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohort.id", ondelete="RESTRICT"))
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id", ondelete="RESTRICT"))
+    topic_id: Mapped[int | None] = mapped_column(ForeignKey("plan_topic.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration_minutes: Mapped[int]
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    advisor: Mapped[User] = relationship()
+    cohort: Mapped[Cohort | None] = relationship()
+    subject: Mapped[Subject] = relationship()
+    topic: Mapped[PlanTopic | None] = relationship()
+    register: Mapped[list[AttendanceRow]] = relationship(
+        back_populates="lesson", cascade="all, delete-orphan", order_by="AttendanceRow.id"
+    )
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def cancelled(self) -> bool:
+        return self.state is LessonState.CANCELLED
+
+
+class AttendanceRow(Model):
+    """One invited pupil of one lesson: what was detected (the live room, or a hand mark by the
+    advisor) and what the pupil's tutor confirmed afterwards, kept side by side."""
+
+    __tablename__ = "attendance_row"
+    __table_args__ = (
+        UniqueConstraint("lesson_id", "pupil_id"),
+        CheckConstraint(
+            f"minutes IS NULL OR minutes BETWEEN 0 AND {MAX_MINUTES}", name="minutes_range"
+        ),
+        CheckConstraint(
+            "reason != 'other' OR reason_text IS NOT NULL", name="other_reason_has_text"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lesson.id", ondelete="CASCADE"), index=True)
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    status: Mapped[Presence | None] = mapped_column(enum_column(Presence, "presence"))
+    minutes: Mapped[int | None]
+    source: Mapped[PresenceSource | None] = mapped_column(
+        enum_column(PresenceSource, "presence_source")
+    )
+    confirmed_status: Mapped[Presence | None] = mapped_column(
+        enum_column(Presence, "confirmed_presence")
+    )
+    reason: Mapped[AbsenceReason | None] = mapped_column(
+        enum_column(AbsenceReason, "absence_reason")
+    )
+    reason_text: Mapped[str | None] = mapped_column(String(300))
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    lesson: Mapped[Lesson] = relationship(back_populates="register")
+    pupil: Mapped[User] = relationship(foreign_keys=[pupil_id])
+
+    @property
+    def final_status(self) -> Presence | None:
+        """What counts in reports: the tutor's confirmation, else what was detected."""
+        return self.confirmed_status or self.status

@@ -1,0 +1,7 @@
+"""Lesson pages: the calendar, scheduling, a lesson with its register."""
+
+from flask import Blueprint
+
+bp = Blueprint("rooms", __name__, template_folder="../templates")
+
+from intersession.rooms.views import calendar, lessons, register  # noqa: E402, F401
