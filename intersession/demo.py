@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
 from intersession.auth.models import Language, Role, User
 from intersession.auth.passwords import hash_password
 from intersession.core.db import db
+from intersession.rooms.models import AttendanceRow, Lesson, LessonKind, Presence, PresenceSource
 from intersession.schools.models import (
     AcademicYear,
     Cohort,
@@ -216,6 +218,8 @@ def load_demo(today: date | None = None) -> dict[str, int]:
                         hours=Decimal(2),
                     )
                 )
+    db.session.flush()
+    _demo_lessons(today or date.today(), year, cohorts, advisors, subjects)
     db.session.commit()
     return {
         "schools": 1 + len(magnets),
@@ -223,3 +227,52 @@ def load_demo(today: date | None = None) -> dict[str, int]:
         "advisors": len(advisors),
         "tutors": len(TUTORS),
     }
+
+
+def _demo_lessons(
+    today: date,
+    year: AcademicYear,
+    cohorts: list[Cohort],
+    advisors: list[User],
+    subjects: dict[str, Subject],
+) -> None:
+    """Lessons on Tuesdays and Thursdays from last week to four weeks ahead, between sessions, and
+    the register of the past ones marked as an advisor and a tutor would."""
+    zone = ZoneInfo("Asia/Almaty")
+    rng = random.Random(11)
+    session_days = {
+        s.starts_on + timedelta(days=n)
+        for s in year.sessions
+        for n in range((s.ends_on - s.starts_on).days + 1)
+    }
+    day = today - timedelta(days=7)
+    while day <= today + timedelta(weeks=4):
+        if (
+            day.weekday() in (1, 3)
+            and day not in session_days
+            and year.starts_on <= day <= year.ends_on
+        ):
+            for index, (cohort, subject, hour) in enumerate(
+                ((cohorts[1], "Математика", 10), (cohorts[2], "Физика", 14))
+            ):
+                week = (day - year.starts_on).days // 7 + 1
+                topic = db.session.scalar(
+                    select(PlanTopic)
+                    .where(PlanTopic.year_id == year.id, PlanTopic.subject_id == subjects[subject].id,
+                           PlanTopic.grade == cohort.grade)
+                    .order_by(func.abs(PlanTopic.week - week))
+                    .limit(1)
+                )  # fmt: skip
+                starts = datetime.combine(day, time(hour)).replace(tzinfo=zone).astimezone(UTC)
+                lesson = Lesson(kind=LessonKind.LESSON, advisor=advisors[index * 2 + 1], cohort=cohort,
+                                subject=subjects[subject], topic=topic, title=topic.title if topic else subject,
+                                starts_at=starts, duration_minutes=45)  # fmt: skip
+                lesson.register = [AttendanceRow(pupil=p) for p in cohort.pupils]
+                if day < today:
+                    for row in lesson.register:
+                        absent = rng.random() < 0.15
+                        row.status = Presence.ABSENT if absent else Presence.PRESENT
+                        row.minutes = 0 if absent else 45
+                        row.source = PresenceSource.ADVISOR
+                db.session.add(lesson)
+        day += timedelta(days=1)
