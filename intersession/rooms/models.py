@@ -89,6 +89,15 @@ class Lesson(Model):
         return self.starts_at + timedelta(minutes=self.duration_minutes)
 
     @property
+    def heading(self) -> str:
+        """“Subject: topic”, or the subject alone for a lesson without a plan topic."""
+        return (
+            self.subject.name
+            if self.title == self.subject.name
+            else f"{self.subject.name}: {self.title}"
+        )
+
+    @property
     def cancelled(self) -> bool:
         return self.state is LessonState.CANCELLED
 

@@ -7,18 +7,61 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from intersession.config import celery_settings
 from intersession.core.db import db
+from intersession.rooms.models import Lesson
+from intersession.schools.models import AcademicYear
 from tests.conftest import make_app
 from tests.factories import build_hub
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+class LiveApp:
+    """Changes made to the live server's database as if time had passed."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def free_day(self) -> date:
+        """A day a week or more ahead that lies between sessions inside the year."""
+        with self.app.app_context():
+            year = db.session.scalars(select(AcademicYear)).first()
+            today = datetime.now(UTC).astimezone(ZoneInfo("Asia/Almaty")).date()
+            year.starts_on, year.ends_on = today - timedelta(days=70), today + timedelta(days=250)
+            for session, offset in zip(
+                sorted(year.sessions, key=lambda s: s.kind.value), (150, 21, -60), strict=True
+            ):
+                session.starts_on = today + timedelta(days=offset)
+                session.ends_on = session.starts_on + timedelta(days=9)
+            db.session.commit()
+            db.session.remove()
+        return today + timedelta(days=8)
+
+    def start_lesson_now(self, lesson_id: int) -> None:
+        with self.app.app_context():
+            lesson = db.session.get(Lesson, lesson_id)
+            lesson.starts_at = datetime.now(UTC) - timedelta(minutes=5)
+            db.session.commit()
+            db.session.remove()
+
+
+@pytest.fixture(scope="session")
+def live_app(live_server: str) -> LiveApp:
+    return LiveApp(_LIVE["app"])
+
+
+_LIVE: dict[str, Any] = {}
 
 
 @pytest.fixture(scope="session")
@@ -57,6 +100,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         ],
         env=env,
     )
+    _LIVE["app"] = app
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

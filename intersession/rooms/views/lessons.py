@@ -10,7 +10,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
 from intersession.auth.models import Role
@@ -53,6 +53,23 @@ def _fill_choices(form: LessonForm, teachings: list[TeachingAssignment]) -> None
         topics += [SelectChoice(t.id, _("week %(week)d: %(title)s", week=t.week, title=t.title), optgroup=group)
                    for t in plan]  # fmt: skip
     form.topic.choices = topics
+
+
+def _topic_of_this_week(teaching: TeachingAssignment) -> int:
+    """The plan's topic nearest to this week, to start the form from (0: none)."""
+    year = teaching.cohort.year
+    week = scheduling.academic_week(year, datetime.now(ZoneInfo(_hub_zone())).date())
+    topic = db.session.scalar(
+        select(PlanTopic)
+        .where(
+            PlanTopic.year_id == year.id,
+            PlanTopic.subject_id == teaching.subject_id,
+            PlanTopic.grade == teaching.cohort.grade,
+        )
+        .order_by(func.abs(PlanTopic.week - week), PlanTopic.position)
+        .limit(1)
+    )
+    return topic.id if topic else 0
 
 
 def _plan_from(form: LessonForm, teachings: list[TeachingAssignment]) -> scheduling.LessonPlan:
@@ -101,6 +118,8 @@ def new_lesson() -> ResponseReturnValue:
     teachings = _teachings()
     form = LessonForm()
     _fill_choices(form, teachings)
+    if request.method == "GET" and teachings:
+        form.topic.data = _topic_of_this_week(teachings[0])
     if form.validate_on_submit():
         done = _save(
             form, lambda: scheduling.schedule_lesson(current_user, _plan_from(form, teachings))
