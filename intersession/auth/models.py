@@ -79,6 +79,12 @@ class User(Model):
         """The hub school this person belongs to: their own school's hub, or the school itself."""
         return self.school.hub_id or self.school.id
 
+    @property
+    def short_name(self) -> str:
+        """Surname and initials (“Байжанова Р. К.”), for the page header."""
+        surname, *given = self.full_name.split()
+        return " ".join([surname, *(f"{name[0]}." for name in given[:2])])
+
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles
 

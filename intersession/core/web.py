@@ -6,7 +6,14 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
-from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_percent,
+    format_time,
+    get_locale,
+)
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -42,6 +49,10 @@ def init_web(app: Flask) -> None:
         status = error.code or 500
         messages = {
             400: (_("Bad request"), _("The request could not be understood.")),
+            500: (
+                _("Something went wrong"),
+                _("The error has been logged. Try again in a minute."),
+            ),
             403: (_("Not allowed"), _("You may not do this.")),
             404: (_("Not found"), _("There is no such page, or it is not open to you.")),
             405: (_("Not allowed"), _("This address does not accept this kind of request.")),
@@ -68,13 +79,16 @@ def init_web(app: Flask) -> None:
         )
         return response
 
+    # Globals, not context: macros see them too.
+    app.jinja_env.globals.update(
+        format_date=format_date,
+        format_datetime=format_datetime,
+        format_decimal=format_decimal,
+        format_time=format_time,
+        format_percent=format_percent,
+        language_names={"ru": "Русский", "kk": "Қазақша", "en": "English"},
+    )
+
     @app.context_processor
-    def template_helpers() -> dict[str, object]:
-        return {
-            "format_date": format_date,
-            "format_datetime": format_datetime,
-            "format_decimal": format_decimal,
-            "format_time": format_time,
-            "current_locale": str(get_locale() or "ru"),
-            "language_names": {"ru": "Русский", "kk": "Қазақша", "en": "English"},
-        }
+    def template_locale() -> dict[str, object]:
+        return {"current_locale": str(get_locale() or "ru")}

@@ -69,3 +69,12 @@ def test_lesson_from_schedule_to_register(live_server: str, new_page: Any, live_
     text = advisor.inner_text("table.register")
     assert re.search(r"Сәрсенбаев Әлихан.*absent.*olympiad or competition", text, re.S)
     shot(advisor, "24-register-advisor-en")
+
+    coordinator = new_page(locale="en-US")
+    sign_in(coordinator, live_server, "coord")
+    coordinator.click("button[lang=en]")
+    coordinator.click("nav a:has-text('Attendance')")
+    coordinator.click("a:has-text('The whole year')")
+    absences = coordinator.inner_text("table.absences")
+    assert re.search(r"Сәрсенбаев Әлихан\s+Математика.*olympiad or competition", absences)
+    shot(coordinator, "25-report-coordinator-en")
