@@ -142,3 +142,16 @@ class AttendanceRow(Model):
     def final_status(self) -> Presence | None:
         """What counts in reports: the tutor's confirmation, else what was detected."""
         return self.confirmed_status or self.status
+
+
+class CalendarFeed(Model):
+    """A person's secret iCalendar address; only the token's hash is kept, so it is shown once."""
+
+    __tablename__ = "calendar_feed"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
