@@ -36,6 +36,9 @@ def create_app(config: Any = None) -> Flask:
     from intersession.core.health import bp as health_bp
     from intersession.core.web import init_web
     from intersession.home.views import bp as home_bp
+    from intersession.notifications.views import bp as notifications_bp
+    from intersession.notifications.views import init_notifications
+    from intersession.rooms import tasks as _room_tasks  # noqa: F401
     from intersession.rooms.views import bp as rooms_bp
     from intersession.schools import tasks as _school_tasks  # noqa: F401
     from intersession.schools.views import bp as schools_bp
@@ -47,6 +50,8 @@ def create_app(config: Any = None) -> Flask:
     app.register_blueprint(home_bp)
     app.register_blueprint(schools_bp)
     app.register_blueprint(rooms_bp)
+    app.register_blueprint(notifications_bp)
+    init_notifications(app)
 
     from intersession.cli import register_cli
 

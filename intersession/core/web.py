@@ -92,3 +92,10 @@ def init_web(app: Flask) -> None:
     @app.context_processor
     def template_locale() -> dict[str, object]:
         return {"current_locale": str(get_locale() or "ru")}
+
+
+def path_for(endpoint: str, **values: object) -> str:
+    """The path of an endpoint, also outside a request (in a Celery task), where url_for cannot."""
+    from flask import current_app
+
+    return str(current_app.url_map.bind("localhost").build(endpoint, values))

@@ -14,6 +14,7 @@ from intersession.auth.models import Role, User
 from intersession.core.db import db, utcnow
 from intersession.core.errors import DomainError, Forbidden
 from intersession.rooms.models import MAX_MINUTES, AttendanceRow, Lesson, LessonKind, LessonState
+from intersession.rooms.reminders import tell_about_cancellation
 from intersession.schools.cohorts import cohort_pupils_changed
 from intersession.schools.labels import SESSION_LABELS
 from intersession.schools.models import (
@@ -210,6 +211,7 @@ def cancel_lesson(advisor: User, lesson: Lesson, reason: str) -> None:
     if lesson.starts_at <= utcnow():
         raise DomainError(_("Only a lesson still to come can be cancelled."))
     lesson.state, lesson.cancel_reason = LessonState.CANCELLED, reason[:1000]
+    tell_about_cancellation(lesson)
     db.session.commit()
 
 

@@ -62,10 +62,6 @@ def timezone_choices() -> list[SelectChoice]:
     return choices
 
 
-class DeleteForm(FlaskForm):
-    """A button that changes something: only its CSRF token."""
-
-
 class SchoolForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=200)])
     district = StringField(_l("District"), validators=[DataRequired(REQUIRED), Length(max=200)])

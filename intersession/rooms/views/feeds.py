@@ -7,16 +7,16 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from intersession.core.forms import ButtonForm
 from intersession.rooms import feeds
 from intersession.rooms.views import bp
-from intersession.schools.forms import DeleteForm
 
 
 @bp.route("/calendar-feed", methods=["GET", "POST"])
 @login_required
 def calendar_feed() -> ResponseReturnValue:
     """Create, renew or revoke one's secret calendar address; a new one is shown once."""
-    form = DeleteForm()
+    form = ButtonForm()
     address = None
     if form.validate_on_submit():
         if request.form.get("action") == "revoke":

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from intersession.core.db import db
 from intersession.core.errors import Conflict, DomainError, Forbidden, NotFound
+from intersession.core.forms import ButtonForm
 from intersession.schools.access import can_manage_hub, can_read_staff_pages
 from intersession.schools.models import AcademicYear
 
@@ -65,9 +66,8 @@ def delete_then_redirect(
     action: Callable[[], Any], success: str, target: str
 ) -> ResponseReturnValue:
     """A delete button's view: do it and go back, or say plainly why it cannot be done (409)."""
-    from intersession.schools.forms import DeleteForm
 
-    form = DeleteForm()
+    form = ButtonForm()
     if form.validate_on_submit() and apply(form, action, success):
         return redirect(target)
     message = " ".join(form.form_errors)

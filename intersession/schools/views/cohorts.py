@@ -11,12 +11,12 @@ from sqlalchemy import select
 from intersession.auth.models import Role, User
 from intersession.core.access import get_visible_or_404
 from intersession.core.db import db
+from intersession.core.forms import ButtonForm
 from intersession.schools import cohorts as cohort_services
 from intersession.schools.access import can_manage_hub, can_view_cohort
 from intersession.schools.forms import (
     CohortForm,
     CohortPupilsForm,
-    DeleteForm,
     TeachingForm,
     options,
 )
@@ -156,7 +156,7 @@ def cohort(cohort_id: int) -> ResponseReturnValue:
         pupils_form=pupils_form,
         teaching_form=teaching_form,
         teaching=teaching,
-        delete_form=DeleteForm(),
+        delete_form=ButtonForm(),
         can_manage=can_manage_hub(current_user, hub_id),
     ), status
 
@@ -167,7 +167,7 @@ def delete_cohort(cohort_id: int) -> ResponseReturnValue:
     cohort = _cohort(cohort_id)
     year_id = cohort.year_id
     require_manager(cohort.year.hub_id)
-    if DeleteForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         cohort_services.delete_cohort(current_user, cohort)
         flash(_("The cohort has been deleted."), "success")
     return redirect(url_for("schools.cohorts", year=year_id))
@@ -180,6 +180,6 @@ def delete_teaching(teaching_id: int) -> ResponseReturnValue:
         TeachingAssignment, teaching_id, lambda t: can_view_cohort(current_user, t.cohort)
     )
     require_manager(teaching.cohort.year.hub_id)
-    if DeleteForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         cohort_services.remove_teaching(current_user, teaching)
     return redirect(url_for("schools.cohort", cohort_id=teaching.cohort_id))

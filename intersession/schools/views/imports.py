@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from intersession.core.access import get_visible_or_404
 from intersession.core.db import db
+from intersession.core.forms import ButtonForm
 from intersession.schools import imports as import_services
 from intersession.schools.access import can_manage_hub
-from intersession.schools.forms import DeleteForm, ImportForm
+from intersession.schools.forms import ImportForm
 from intersession.schools.labels import IMPORT_STATE_LABELS
 from intersession.schools.models import AcademicYear, ImportJob, ImportKind, School, Subject
 from intersession.schools.views import apply, bp, hub_years, require_manager, staff_only
@@ -76,7 +77,7 @@ def import_job(job_id: int) -> ResponseReturnValue:
         preview=preview,
         year=year,
         state_labels=IMPORT_STATE_LABELS,
-        form=DeleteForm(),
+        form=ButtonForm(),
     )
 
 
@@ -84,7 +85,7 @@ def import_job(job_id: int) -> ResponseReturnValue:
 @staff_only
 def run_import(job_id: int) -> ResponseReturnValue:
     job = _job(job_id)
-    form = DeleteForm()
+    form = ButtonForm()
     if form.validate_on_submit() and apply(
         form, lambda: import_services.queue_import(current_user, job)
     ):

@@ -12,9 +12,10 @@ from intersession.auth.labels import ROLE_LABELS
 from intersession.auth.models import Language, Role, User
 from intersession.core.access import get_visible_or_404
 from intersession.core.db import db
+from intersession.core.forms import ButtonForm
 from intersession.schools import people as people_services
 from intersession.schools.access import can_manage_hub, can_view_person
-from intersession.schools.forms import DeleteForm, PersonForm, options
+from intersession.schools.forms import PersonForm, options
 from intersession.schools.models import School, TeachingAssignment, cohort_pupil
 from intersession.schools.views import apply, bp, require_manager, staff_only
 
@@ -96,7 +97,7 @@ def person(person_id: int) -> ResponseReturnValue:
         "schools/person.html",
         person=_person(person_id),
         role_labels=ROLE_LABELS,
-        form=DeleteForm(),
+        form=ButtonForm(),
         can_manage=can_manage_hub(current_user, current_user.hub_id),
     )
 
@@ -141,7 +142,7 @@ def edit_person(person_id: int | None = None) -> ResponseReturnValue:
 def set_active(person_id: int) -> ResponseReturnValue:
     target = _person(person_id)
     require_manager(target.hub_id)
-    form = DeleteForm()
+    form = ButtonForm()
     active = request.form.get("active") == "1"
     message = (
         _("The person can sign in again.")
@@ -162,7 +163,7 @@ def set_active(person_id: int) -> ResponseReturnValue:
 def reset_password(person_id: int) -> ResponseReturnValue:
     target = _person(person_id)
     require_manager(target.hub_id)
-    form = DeleteForm()
+    form = ButtonForm()
     if not form.validate_on_submit():
         return redirect(url_for("schools.person", person_id=target.id))
     password = people_services.reset_password(current_user, target)
@@ -176,7 +177,7 @@ def issue_passwords(school_id: int) -> ResponseReturnValue:
     """Printable login slips for everyone of a school who has no password yet (shown once)."""
     school = get_visible_or_404(School, school_id, lambda s: s.hub_school_id == current_user.hub_id)
     require_manager(school.hub_school_id)
-    if not DeleteForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         return redirect(url_for("schools.schools"))
     issued = people_services.issue_missing_passwords(current_user, school)
     if not issued:

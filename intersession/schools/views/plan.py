@@ -10,11 +10,11 @@ from sqlalchemy import select
 
 from intersession.core.access import get_visible_or_404
 from intersession.core.db import db
+from intersession.core.forms import ButtonForm
 from intersession.schools import cohorts as cohort_services
 from intersession.schools.access import can_manage_hub
 from intersession.schools.forms import (
     GRADES,
-    DeleteForm,
     TopicForm,
 )
 from intersession.schools.models import (
@@ -101,7 +101,7 @@ def plan() -> ResponseReturnValue:
         grades=GRADES,
         topics=topics,
         form=form,
-        delete_form=DeleteForm(),
+        delete_form=ButtonForm(),
         can_manage=can_manage_hub(current_user, current_user.hub_id),
     ), 400 if form.errors or form.form_errors else 200
 
@@ -152,7 +152,7 @@ def change_topic(topic_id: int, action: str) -> ResponseReturnValue:
     target = url_for(
         "schools.plan", year=topic.year_id, subject=topic.subject_id, grade=topic.grade
     )
-    if DeleteForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         if action == "delete":
             cohort_services.delete_topic(current_user, topic)
         else:

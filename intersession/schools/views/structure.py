@@ -10,10 +10,11 @@ from sqlalchemy import select
 
 from intersession.core.access import get_visible_or_404
 from intersession.core.db import db
+from intersession.core.forms import ButtonForm
 from intersession.schools import services
 from intersession.schools.access import can_manage_hub, can_read_hub
 from intersession.schools.calendar import year_periods
-from intersession.schools.forms import DeleteForm, SchoolForm, SessionForm, SubjectForm, YearForm
+from intersession.schools.forms import SchoolForm, SessionForm, SubjectForm, YearForm
 from intersession.schools.labels import SESSION_LABELS
 from intersession.schools.models import SESSION_ORDER, AcademicYear, School, SessionKind, Subject
 from intersession.schools.views import apply, bp, delete_then_redirect, require_manager, staff_only
@@ -33,7 +34,7 @@ def schools() -> ResponseReturnValue:
         "schools/schools.html",
         hub=hub,
         magnets=hub.magnets,
-        delete_form=DeleteForm(),
+        delete_form=ButtonForm(),
         can_manage=can_manage_hub(current_user, hub.id),
     )
 
@@ -98,7 +99,7 @@ def subjects() -> ResponseReturnValue:
         "schools/subjects.html",
         form=form,
         subjects=items,
-        delete_form=DeleteForm(),
+        delete_form=ButtonForm(),
         can_manage=can_manage_hub(current_user, current_user.hub_id),
     ), 400 if form.errors or form.form_errors else 200
 
