@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Select, exists, select
 
 from intersession.auth.models import Role, User
-from intersession.rooms.models import AttendanceRow, Lesson
+from intersession.rooms.models import AttendanceRow, ConsultationRequest, Lesson
 
 
 def lesson_hub_id(lesson: Lesson) -> int:
@@ -21,7 +21,29 @@ def can_view_lesson(viewer: User, lesson: Lesson) -> bool:
         return True
     if viewer.role is Role.ADVISOR:
         return lesson.advisor_id == viewer.id
-    return any(can_view_row(viewer, row) for row in lesson.register)
+    if any(can_view_row(viewer, row) for row in lesson.register):
+        return True
+    if viewer.role is Role.PUPIL and lesson.capacity is not None:
+        from intersession.rooms.consultations import bookable
+
+        return bookable(viewer, lesson)
+    return False
+
+
+def can_view_request(viewer: User, request: ConsultationRequest) -> bool:
+    """Coordinator: the hub's; advisor: addressed to them; tutor: their own and their pupils';
+    pupil: those they are in."""
+    if viewer.hub_id != request.advisor.hub_id:
+        return False
+    if viewer.role is Role.COORDINATOR:
+        return True
+    if viewer.role is Role.ADVISOR:
+        return request.advisor_id == viewer.id
+    if viewer.role is Role.TUTOR:
+        return request.requested_by_id == viewer.id or any(
+            p.school_id == viewer.school_id for p in request.pupils
+        )
+    return any(p.id == viewer.id for p in request.pupils)
 
 
 def can_view_row(viewer: User, row: AttendanceRow) -> bool:

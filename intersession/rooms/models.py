@@ -5,7 +5,16 @@ from __future__ import annotations
 import enum
 from datetime import datetime, timedelta
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from intersession.auth.models import User
@@ -74,6 +83,8 @@ class Lesson(Model):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     duration_minutes: Mapped[int]
     cancel_reason: Mapped[str | None] = mapped_column(Text)
+    # An open consultation slot takes bookings up to this many pupils; None for everything else.
+    capacity: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     advisor: Mapped[User] = relationship()
@@ -155,3 +166,56 @@ class CalendarFeed(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship()
+
+
+class RequestState(enum.StrEnum):
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+consultation_request_pupil = Table(
+    "consultation_request_pupil",
+    Model.metadata,
+    Column(
+        "request_id", ForeignKey("consultation_request.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("pupil_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class ConsultationRequest(Model):
+    """A pupil, or a tutor for their pupils, asks an advisor for a consultation."""
+
+    __tablename__ = "consultation_request"
+    __table_args__ = (
+        CheckConstraint(
+            "state != 'declined' OR decline_reason IS NOT NULL", name="decline_has_reason"
+        ),
+        CheckConstraint("state != 'accepted' OR lesson_id IS NOT NULL", name="accepted_has_lesson"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requested_by_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), index=True
+    )
+    advisor_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id", ondelete="CASCADE"))
+    topic: Mapped[str] = mapped_column(String(300))
+    message: Mapped[str] = mapped_column(Text, default="")
+    preferred_times: Mapped[str] = mapped_column(String(300), default="")
+    state: Mapped[RequestState] = mapped_column(
+        enum_column(RequestState, "request_state"), default=RequestState.OPEN
+    )
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+    lesson_id: Mapped[int | None] = mapped_column(ForeignKey("lesson.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+    advisor: Mapped[User] = relationship(foreign_keys=[advisor_id])
+    subject: Mapped[Subject] = relationship()
+    lesson: Mapped[Lesson | None] = relationship()
+    pupils: Mapped[list[User]] = relationship(
+        secondary=consultation_request_pupil, order_by=User.full_name
+    )

@@ -115,39 +115,70 @@ def _overlapping(
     return next((lesson for lesson in candidates if lesson.ends_at > starts), None)
 
 
+def hub_year_on(hub_id: int, day: date) -> AcademicYear | None:
+    return db.session.scalar(
+        select(AcademicYear).where(
+            AcademicYear.hub_id == hub_id,
+            AcademicYear.starts_on <= day,
+            AcademicYear.ends_on >= day,
+        )
+    )
+
+
+def check_time(
+    advisor: User,
+    year: AcademicYear,
+    day: date,
+    start: time,
+    minutes: int,
+    exclude_id: int | None = None,
+    pupil_ids: tuple[int, ...] = (),
+) -> datetime:
+    """The rules of any lesson's time: length, the future, inside the year, outside the sessions,
+    free for the advisor and for the pupils named. Returns the UTC start."""
+    hub = db.session.get(School, year.hub_id)
+    assert hub is not None
+    if not 5 <= minutes <= MAX_MINUTES:
+        raise DomainError(_("A lesson lasts from 5 minutes to 6 hours."), "duration")
+    starts = to_utc(day, start, hub.timezone)
+    ends = starts + timedelta(minutes=minutes)
+    if starts <= utcnow():
+        raise DomainError(_("This time has passed already."), "day")
+    zone = ZoneInfo(hub.timezone)
+    if not (year.starts_on <= day and ends.astimezone(zone).date() <= year.ends_on):
+        raise DomainError(
+            _("The lesson must fall inside the academic year %(name)s.", name=year.name), "day"
+        )
+    if message := _session_clash(year, starts, ends, zone):
+        raise DomainError(message, "day")
+    if other := _overlapping(starts, ends, exclude_id, Lesson.advisor_id == advisor.id):
+        raise DomainError(
+            _("You have another lesson then: “%(title)s”.", title=other.title), "start"
+        )
+    if pupil_ids:
+        invited = select(AttendanceRow.lesson_id).where(AttendanceRow.pupil_id.in_(pupil_ids))
+        if other := _overlapping(starts, ends, exclude_id, Lesson.id.in_(invited)):
+            raise DomainError(
+                _("A pupil has another lesson then: “%(title)s”.", title=other.title), "start"
+            )
+    return starts
+
+
 def check_lesson(
     advisor: User, plan: LessonPlan, lesson: Lesson | None
 ) -> tuple[datetime, list[str]]:
     """Every rule of a lesson's time and place; returns the UTC start and the warnings."""
     cohort, subject, topic = plan.cohort, plan.subject, plan.topic
     year = cohort.year
-    hub = db.session.get(School, year.hub_id)
-    assert hub is not None
-    timezone = hub.timezone
     if advisor.role is not Role.ADVISOR or not teaches(advisor, cohort, subject):
         raise Forbidden(_("You do not teach this subject to this cohort."))
     if topic is not None and (
         topic.year_id != year.id or topic.subject_id != subject.id or topic.grade != cohort.grade
     ):
         raise DomainError(_("Choose a topic of this cohort's plan for this subject."), "topic")
-    if not 5 <= plan.duration_minutes <= MAX_MINUTES:
-        raise DomainError(_("A lesson lasts from 5 minutes to 6 hours."), "duration")
-    starts = to_utc(plan.day, plan.start, timezone)
-    ends = starts + timedelta(minutes=plan.duration_minutes)
-    if starts <= utcnow():
-        raise DomainError(_("This time has passed already."), "day")
-    zone = ZoneInfo(timezone)
-    if not (year.starts_on <= plan.day and ends.astimezone(zone).date() <= year.ends_on):
-        raise DomainError(
-            _("The lesson must fall inside the academic year %(name)s.", name=year.name), "day"
-        )
-    if message := _session_clash(year, starts, ends, zone):
-        raise DomainError(message, "day")
     exclude = lesson.id if lesson else None
-    if other := _overlapping(starts, ends, exclude, Lesson.advisor_id == advisor.id):
-        raise DomainError(
-            _("You have another lesson then: “%(title)s”.", title=other.title), "start"
-        )
+    starts = check_time(advisor, year, plan.day, plan.start, plan.duration_minutes, exclude)
+    ends = starts + timedelta(minutes=plan.duration_minutes)
     if other := _overlapping(starts, ends, exclude, Lesson.cohort_id == cohort.id):
         raise DomainError(
             _("The cohort has another lesson then: “%(title)s”.", title=other.title), "start"
