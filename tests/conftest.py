@@ -36,6 +36,7 @@ class IsolatedClient(FlaskClient):
         )
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("buffered", True)  # read and close streamed bodies (files) at once
         with self.application.app_context():
             return super().open(*args, **kwargs)
 

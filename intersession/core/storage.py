@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from flask import current_app
 
@@ -20,7 +20,7 @@ def media_path(area: str, stored_name: str = "") -> Path:
     return root / stored_name if stored_name else root
 
 
-def save_stream(area: str, stream: BinaryIO, max_bytes: int) -> tuple[str, int]:
+def save_stream(area: str, stream: IO[bytes], max_bytes: int) -> tuple[str, int]:
     """Copy a stream to a new file in chunks; returns (stored name, size). On any failure, or past
     max_bytes, the partial file is removed and the error raised (ValueError for the size)."""
     stored_name = secrets.token_hex(16)

@@ -40,10 +40,13 @@ def notify_once(
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = (
-        insert(Notification).values(**values).on_conflict_do_nothing(index_elements=["dedup_key"])
+        insert(Notification)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["dedup_key"])
+        .returning(Notification.id)
     )
-    result = db.session.execute(statement)
-    return bool(getattr(result, "rowcount", 0))
+    # A row comes back only when one was inserted (rowcount is not reliable here on PostgreSQL).
+    return db.session.execute(statement).first() is not None
 
 
 def unread_count(user_id: int) -> int:

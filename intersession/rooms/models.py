@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from intersession.auth.models import User
 from intersession.core.db import Model, UTCDateTime, enum_column, utcnow
+from intersession.core.files import StoredFile
 from intersession.schools.models import Cohort, PlanTopic, Subject
 
 
@@ -93,6 +94,9 @@ class Lesson(Model):
     topic: Mapped[PlanTopic | None] = relationship()
     register: Mapped[list[AttendanceRow]] = relationship(
         back_populates="lesson", cascade="all, delete-orphan", order_by="AttendanceRow.id"
+    )
+    materials: Mapped[list[StoredFile]] = relationship(
+        secondary="lesson_material", order_by="StoredFile.id"
     )
 
     @property
@@ -219,3 +223,13 @@ class ConsultationRequest(Model):
     pupils: Mapped[list[User]] = relationship(
         secondary=consultation_request_pupil, order_by=User.full_name
     )
+
+
+lesson_material = Table(
+    "lesson_material",
+    Model.metadata,
+    Column("lesson_id", ForeignKey("lesson.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "file_id", ForeignKey("stored_file.id", ondelete="CASCADE"), primary_key=True, unique=True
+    ),
+)

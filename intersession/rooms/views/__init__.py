@@ -4,4 +4,12 @@ from flask import Blueprint
 
 bp = Blueprint("rooms", __name__, template_folder="../templates")
 
-from intersession.rooms.views import calendar, consultations, feeds, lessons, register, reports  # noqa: E402, F401
+from intersession.rooms.views import (  # noqa: E402, F401
+    calendar,
+    consultations,
+    feeds,
+    lessons,
+    materials,
+    register,
+    reports,
+)

@@ -1,0 +1,111 @@
+"""Uploaded files: checked by their content against an allow-list, kept under generated names,
+served with the original name (RFC 6266) only through views that check access first."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import filetype
+from flask import Response, current_app, send_file
+from flask_babel import gettext as _
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.datastructures import FileStorage
+
+from intersession.core import storage
+from intersession.core.db import Model, UTCDateTime, db, utcnow
+from intersession.core.errors import DomainError
+
+AREA = "files"
+SNIFF_BYTES = 8192
+# What a teacher or a pupil may upload: type found in the content -> the type we serve it as.
+ALLOWED = {
+    "application/pdf": "application/pdf",
+    "image/png": "image/png",
+    "image/jpeg": "image/jpeg",
+    "image/gif": "image/gif",
+    "image/webp": "image/webp",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": None,
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": None,
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": None,
+    "application/vnd.oasis.opendocument.text": None,
+    "application/vnd.oasis.opendocument.spreadsheet": None,
+    "application/vnd.oasis.opendocument.presentation": None,
+    "text/plain": "text/plain; charset=utf-8",
+}
+INLINE = {"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp"}
+
+
+class StoredFile(Model):
+    __tablename__ = "stored_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int]
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+def _kind_of(head: bytes, name: str) -> str | None:
+    guess = filetype.guess(head)
+    if guess is not None:
+        return str(guess.mime)
+    if name.lower().endswith(".txt") and b"\x00" not in head:
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError as error:
+            if error.start < len(head) - 4:  # not just a character cut at the end of the sample
+                return None
+        return "text/plain"
+    return None
+
+
+def clean_name(name: str) -> str:
+    """The name to show: no folders, no control characters, not empty."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
+    return name[:255] or "file"
+
+
+def store_upload(upload: FileStorage, uploaded_by_id: int) -> StoredFile:
+    """Keep an upload if its content is an allowed type. The row is added to the session for the
+    caller to commit; if that fails the caller calls `discard`. A refused file leaves nothing."""
+    limit = int(current_app.config["MAX_CONTENT_LENGTH"])
+    name = clean_name(upload.filename or "")
+    try:
+        stored_name, size = storage.save_stream(AREA, upload.stream, limit)
+    except ValueError:
+        raise DomainError(_("“%(name)s” is too large.", name=name), "files") from None
+    with storage.media_path(AREA, stored_name).open("rb") as handle:
+        head = handle.read(SNIFF_BYTES)
+    kind = _kind_of(head, name)
+    if size == 0 or kind not in ALLOWED:
+        storage.delete_file(AREA, stored_name)
+        raise DomainError(
+            _("“%(name)s” is not a PDF, a picture, an office document or a text file.", name=name),
+            "files",
+        )
+    stored = StoredFile(stored_name=stored_name, original_name=name, content_type=kind,
+                        size=size, uploaded_by_id=uploaded_by_id)  # fmt: skip
+    db.session.add(stored)
+    return stored
+
+
+def discard(files: list[StoredFile]) -> None:
+    for stored in files:
+        storage.delete_file(AREA, stored.stored_name)
+
+
+def send_stored(stored: StoredFile) -> Response:
+    """The file, inline when safe to show in the browser, else as a download; range requests work."""
+    inline = stored.content_type in INLINE
+    return send_file(
+        storage.media_path(AREA, stored.stored_name),
+        mimetype=ALLOWED.get(stored.content_type) or stored.content_type,
+        as_attachment=not inline,
+        download_name=stored.original_name,
+        conditional=True,
+        max_age=0,
+    )
