@@ -171,3 +171,23 @@ def test_register_through_the_page(app: Flask, lessons: LessonHub) -> None:
     AuthActions(pupil).login("pup")
     own = pupil.get(f"/lessons/{lesson.id}").get_data(as_text=True)
     assert "illness" in own and "Pup2" not in own  # a pupil reads only their own row
+
+
+PERSONAL_PAGES = [
+    ("/calendar-feed", (200, 200, 200, 200, 200, 200, 200)),
+    ("/notifications", (200, 200, 200, 200, 200, 200, 200)),
+    ("/reports/attendance", (200, 200, 200, 200, 200, 200, 200)),
+    ("/consultations", (200, 200, 200, 200, 200, 200, 200)),
+    ("/consultations/ask", (404, 404, 200, 200, 200, 404, 404)),
+    ("/consultations/slots/new", (200, 200, 404, 404, 404, 404, 404)),
+]
+
+
+@pytest.mark.parametrize(("path", "expected"), PERSONAL_PAGES, ids=[p for p, _e in PERSONAL_PAGES])
+def test_personal_pages_for_every_role(
+    app: Flask, lessons: LessonHub, path: str, expected: tuple[int, ...]
+) -> None:
+    got = tuple(status_for(app, role, "GET", path) for role in ROLES)
+    assert got == expected, dict(zip(ROLES, got, strict=True))
+    signed_out = app.test_client().get(path)
+    assert signed_out.status_code == 302 and "/login" in signed_out.location
