@@ -21,21 +21,23 @@ def _print_banner(port: int) -> None:
     )
 
 
+def worker_command(*options: str) -> list[str]:
+    """The Celery worker of this app as a command line (solo pool: one task at a time, no forks)."""
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "intersession.worker:celery",
+        "worker",
+        "--pool=solo",
+        *options,
+    ]
+
+
 def main() -> None:
     port = int(os.environ.get("PORT", "5000"))
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "intersession.worker:celery",
-            "worker",
-            "-B",
-            "--pool=solo",
-            "--loglevel=WARNING",
-        ],
-    )
+    worker = subprocess.Popen(worker_command("-B", "--loglevel=WARNING"))
 
     def stop(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from flask.testing import FlaskClient
 from intersession import create_app
 from intersession.config import TestConfig
 from intersession.core.db import db
+from intersession.serve import worker_command
 from tests.factories import PASSWORD, HubPeople, build_hub
 
 CSRF_RE = re.compile(r'name="(?:[\w-]*-)?csrf_token" type="hidden" value="([^"]+)"')
@@ -54,6 +56,21 @@ def make_app(tmp_path: Path, **overrides: object) -> Flask:
     app = create_app(config)
     app.test_client_class = IsolatedClient
     return app
+
+
+def start_worker(app: Flask, tmp_path: Path, broker: Path, **popen: Any) -> subprocess.Popen[str]:
+    """A real Celery worker process on the app's database and filesystem broker."""
+    env = dict(
+        os.environ,
+        INTERSESSION_INSTANCE=str(tmp_path),
+        DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+        MEDIA_ROOT=app.config["MEDIA_ROOT"],
+        CELERY_BROKER_URL="filesystem://",
+        CELERY_BROKER_FOLDER=str(broker),
+        PASSWORD_HASH_METHOD=app.config["PASSWORD_HASH_METHOD"],
+    )
+    options = ("--loglevel=INFO", "--without-heartbeat", "--without-gossip", "--without-mingle")
+    return subprocess.Popen(worker_command(*options), env=env, text=True, **popen)
 
 
 @pytest.fixture

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,7 +13,7 @@ from intersession.core.db import db
 from intersession.schools import imports
 from intersession.schools.models import ImportJob, ImportKind, ImportState
 from intersession.schools.tasks import run_import
-from tests.conftest import make_app
+from tests.conftest import make_app, start_worker
 from tests.factories import build_hub
 
 
@@ -23,14 +21,6 @@ from tests.factories import build_hub
 def test_worker_runs_the_import(tmp_path: Path) -> None:
     broker = tmp_path / "broker"
     app = make_app(tmp_path, CELERY=celery_settings("filesystem://", broker, tmp_path))
-    env = dict(
-        os.environ,
-        INTERSESSION_INSTANCE=str(tmp_path),
-        DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
-        MEDIA_ROOT=app.config["MEDIA_ROOT"],
-        CELERY_BROKER_URL="filesystem://",
-        CELERY_BROKER_FOLDER=str(broker),
-    )
     with app.app_context():
         db.create_all()
         hub = build_hub()
@@ -38,24 +28,8 @@ def test_worker_runs_the_import(tmp_path: Path) -> None:
         job = imports.start_import(hub.coordinator, ImportKind.PEOPLE, None, "w.csv", text.encode())
         assert imports.queue_import(hub.coordinator, job)
         run_import.delay(job.id)  # sits in the broker folder until a worker takes it
-        worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "intersession.worker:celery",
-                "worker",
-                "--pool=solo",
-                "--loglevel=INFO",
-                "--without-heartbeat",
-                "--without-gossip",
-                "--without-mingle",
-            ],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
+        worker = start_worker(
+            app, tmp_path, broker, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
         )
         try:
             deadline = time.monotonic() + 60

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -20,7 +19,7 @@ from intersession.config import celery_settings
 from intersession.core.db import db
 from intersession.rooms.models import Lesson
 from intersession.schools.models import AcademicYear
-from tests.conftest import make_app
+from tests.conftest import make_app, start_worker
 from tests.factories import build_hub
 
 CHROMIUM = "/usr/bin/chromium"
@@ -75,30 +74,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         db.create_all()
         build_hub()
         db.session.remove()
-    env = dict(
-        os.environ,
-        INTERSESSION_INSTANCE=str(tmp_path),
-        DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
-        MEDIA_ROOT=app.config["MEDIA_ROOT"],
-        CELERY_BROKER_URL="filesystem://",
-        CELERY_BROKER_FOLDER=str(broker),
-        PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",
-    )
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "intersession.worker:celery",
-            "worker",
-            "--pool=solo",
-            "--loglevel=WARNING",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        env=env,
+    worker = start_worker(
+        app, tmp_path, broker, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     _LIVE["app"] = app
     server = make_server("127.0.0.1", 0, app, threaded=True)
