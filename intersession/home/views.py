@@ -15,6 +15,7 @@ from intersession.auth.labels import ROLE_LABELS
 from intersession.auth.models import Role, User
 from intersession.core.db import db
 from intersession.rooms.access import visible_lessons
+from intersession.rooms.attendance import registers_to_confirm
 from intersession.rooms.models import Lesson
 from intersession.schools.calendar import Phase, YearPosition, position_in_year
 from intersession.schools.models import (
@@ -128,9 +129,11 @@ def index() -> ResponseReturnValue:
         .order_by(Lesson.starts_at)
         .limit(5)
     ).all()
+    to_confirm = registers_to_confirm(current_user) if current_user.role is Role.TUTOR else []
     return render_template(
         "home/index.html",
         upcoming=upcoming,
+        to_confirm=to_confirm,
         hub=hub,
         position=position,
         phase_text=describe_position(position),

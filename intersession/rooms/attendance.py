@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask_babel import gettext as _
+from sqlalchemy import func, select
 
 from intersession.auth.models import Role, User
 from intersession.core.db import db, utcnow
@@ -14,6 +16,7 @@ from intersession.rooms.models import (
     AbsenceReason,
     AttendanceRow,
     Lesson,
+    LessonState,
     Presence,
     PresenceSource,
 )
@@ -105,3 +108,24 @@ def confirm_register(tutor: User, lesson: Lesson, marks: list[Mark]) -> None:
         if row.status is None:  # nothing was detected: the tutor's word is all there is
             row.source = PresenceSource.TUTOR
     db.session.commit()
+
+
+def registers_to_confirm(tutor: User, days: int = 14) -> list[tuple[Lesson, int]]:
+    """Lessons held in the last `days` days with rows of the tutor's pupils not yet confirmed,
+    with how many such rows each has, the oldest first."""
+    now = utcnow()
+    query = (
+        select(Lesson, func.count(AttendanceRow.id))
+        .join(AttendanceRow, AttendanceRow.lesson_id == Lesson.id)
+        .join(User, User.id == AttendanceRow.pupil_id)
+        .where(
+            User.school_id == tutor.school_id,
+            AttendanceRow.confirmed_status.is_(None),
+            Lesson.state == LessonState.SCHEDULED,
+            Lesson.starts_at <= now,
+            Lesson.starts_at >= now - timedelta(days=days),
+        )
+        .group_by(Lesson.id)
+        .order_by(Lesson.starts_at)
+    )
+    return [(lesson, count) for lesson, count in db.session.execute(query)]

@@ -162,6 +162,10 @@ def bookable(pupil: User, lesson: Lesson) -> bool:
 def book_slot(pupil: User, lesson: Lesson) -> None:
     if pupil.role is not Role.PUPIL or not bookable(pupil, lesson):
         raise Forbidden(_("This slot is not open to you."))
+    # Two pupils taking the last place at once: the second waits for the first (PostgreSQL locks
+    # the row; SQLite writes one at a time anyway) and then sees the slot full.
+    db.session.execute(select(Lesson.id).where(Lesson.id == lesson.id).with_for_update())
+    db.session.refresh(lesson, attribute_names=["register"])
     if any(row.pupil_id == pupil.id for row in lesson.register):
         raise Conflict(_("You have booked this slot already."))
     if len(lesson.register) >= (lesson.capacity or 0):

@@ -106,3 +106,27 @@ def test_cancelled_lesson_has_nothing_to_mark(lessons: LessonHub) -> None:
     scheduling.cancel_lesson(lessons.people.advisor, lesson, "Ауырып қалдым")
     with pytest.raises(DomainError, match="cancelled"):
         attendance.confirm_register(lessons.people.tutor, lesson, [])
+
+
+def test_tutor_sees_registers_waiting_for_confirmation(app, lessons: LessonHub) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import AuthActions
+
+    lesson = lessons.started_lesson()
+    scheduling.schedule_lesson(
+        lessons.people.advisor, lessons.plan(start=lessons.plan().start.replace(hour=13))
+    )
+    waiting = attendance.registers_to_confirm(lessons.people.tutor)
+    assert [(item.id, count) for item, count in waiting] == [
+        (lesson.id, 1)
+    ]  # the future one is not due
+    tutor = AuthActions(app.test_client())
+    tutor.login("tut")
+    assert "1 pupil not confirmed" in tutor.client.get("/").get_data(as_text=True)
+    row = rows_by_login(lesson)["pup"]
+    attendance.confirm_register(
+        lessons.people.tutor, lesson, [attendance.Mark(row, Presence.PRESENT)]
+    )
+    assert attendance.registers_to_confirm(lessons.people.tutor) == []
+    assert "All registers of the last two weeks are confirmed." in tutor.client.get("/").get_data(
+        as_text=True
+    )
