@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -321,3 +322,29 @@ def _insert_topics(job: ImportJob, records: list[dict[str, Any]]) -> None:
         rows.append(record | {"year_id": job.year_id, "position": positions[key]})
         positions[key] += 1
     db.session.execute(insert(PlanTopic), rows)
+
+
+STALE_AFTER = timedelta(days=1)
+
+
+def purge_stale_import_files() -> int:
+    """Remove the kept CSV files of imports that were checked or failed over a day ago and never
+    ran; the job rows stay, so their pages still explain what was wrong. Returns the count."""
+    stale = db.session.scalars(
+        select(ImportJob).where(
+            ImportJob.state.in_([ImportState.CHECKED, ImportState.FAILED]),
+            ImportJob.created_at < utcnow() - STALE_AFTER,
+            ImportJob.stored_name != "",
+        )
+    ).all()
+    for job in stale:
+        storage.delete_file(AREA, job.stored_name)
+        job.stored_name = ""
+        if job.state is ImportState.CHECKED:
+            job.state, job.finished_at = ImportState.FAILED, utcnow()
+            errors = job_errors(job) or [
+                RowError(0, _("The import was not confirmed within a day."))
+            ]
+            job.errors_json = json.dumps([e.__dict__ for e in errors], ensure_ascii=False)
+    db.session.commit()
+    return len(stale)

@@ -215,3 +215,25 @@ def test_sample_file_imports_as_it_is(app: Flask, auth: AuthActions, hub: HubPeo
         )
         assert imports.job_errors(job) == [], imports.job_errors(job)
         assert model_count is None or job.total_rows == 2
+
+
+def test_unconfirmed_import_files_are_removed_after_a_day(app: Flask, hub: HubPeople) -> None:
+    from datetime import timedelta
+    from pathlib import Path
+
+    from intersession.schools.tasks import purge_import_files
+
+    waiting = start(hub, HEADER + "A B,late1,pupil,Magnet,9,,\n")
+    fresh = start(hub, HEADER + "C D,late2,pupil,Magnet,9,,\n")
+    folder = Path(app.config["MEDIA_ROOT"]) / imports.AREA
+    assert len(list(folder.iterdir())) == 2
+    waiting.created_at -= timedelta(days=2)
+    db.session.commit()
+    assert purge_import_files.run() == 1
+    db.session.expire_all()
+    assert [p.name for p in folder.iterdir()] == [fresh.stored_name]
+    assert (
+        waiting.state is ImportState.FAILED
+        and "not confirmed within a day" in imports.job_errors(waiting)[0].message
+    )
+    assert fresh.state is ImportState.CHECKED
