@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
@@ -17,28 +13,13 @@ from intersession.auth.models import Role, User
 from intersession.core.access import get_visible_or_404
 from intersession.core.db import db, utcnow
 from intersession.core.errors import DomainError, Forbidden
-from intersession.core.forms import ButtonForm
+from intersession.core.forms import ButtonForm, apply
 from intersession.rooms import consultations
 from intersession.rooms.access import can_view_lesson, can_view_request
 from intersession.rooms.forms import AcceptForm, AskForm, DeclineForm, SlotForm
 from intersession.rooms.models import ConsultationRequest, Lesson, LessonState, RequestState
 from intersession.rooms.views import bp
 from intersession.schools.models import Subject, TeachingAssignment, cohort_pupil
-
-
-def _apply(form: FlaskForm, action: Callable[[], Any]) -> Any:
-    """Run a service; a broken rule lands on the field it names, or above the form."""
-    try:
-        return action() or True
-    except Forbidden:
-        abort(403)
-    except DomainError as error:
-        field = getattr(form, error.field, None) if error.field else None
-        if field is not None and hasattr(field, "errors"):
-            field.errors = [*field.errors, error.message]
-        else:
-            form.form_errors.append(error.message)
-    return None
 
 
 def _requests() -> list[ConsultationRequest]:
@@ -128,7 +109,7 @@ def ask() -> ResponseReturnValue:
             advisor=teaching.advisor, subject=teaching.subject, pupils=chosen, topic=form.topic.data or "",
             message=form.message.data or "", preferred_times=form.preferred_times.data or "",
         )  # fmt: skip
-        made = _apply(form, lambda: consultations.request_consultation(current_user, data))
+        made = apply(form, lambda: consultations.request_consultation(current_user, data))
         if made:
             flash(_("Your request has been sent to the advisor."), "success")
             return redirect(url_for("rooms.consultation", request_id=made.id))
@@ -154,7 +135,7 @@ def consultation(request_id: int) -> ResponseReturnValue:
             abort(403)
         if request.form.get("answer") == "accept" and accept.validate_on_submit():
             assert accept.day.data is not None and accept.start.data is not None
-            done = _apply(
+            done = apply(
                 accept,
                 lambda: consultations.accept_request(
                     current_user,
@@ -170,7 +151,7 @@ def consultation(request_id: int) -> ResponseReturnValue:
         elif (
             request.form.get("answer") == "decline"
             and decline.validate_on_submit()
-            and _apply(
+            and apply(
                 decline,
                 lambda: consultations.decline_request(
                     current_user, item, decline.reason.data or ""
@@ -198,7 +179,7 @@ def new_slot() -> ResponseReturnValue:
     if form.validate_on_submit():
         subject = next(s for s in subjects if s.id == form.subject.data)
         assert form.day.data is not None and form.start.data is not None
-        slot = _apply(form, lambda: consultations.offer_slot(
+        slot = apply(form, lambda: consultations.offer_slot(
             current_user, subject, form.title.data or "", form.day.data, form.start.data,
             form.duration.data or 0, form.capacity.data or 0))  # fmt: skip
         if slot:

@@ -6,16 +6,14 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Blueprint, abort, flash, redirect, render_template, request
+from flask import Blueprint, abort, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from intersession.core.db import db
-from intersession.core.errors import Conflict, DomainError, Forbidden, NotFound
-from intersession.core.forms import ButtonForm
+from intersession.core.forms import ButtonForm, apply
 from intersession.schools.access import can_manage_hub, can_read_staff_pages
 from intersession.schools.models import AcademicYear
 
@@ -40,26 +38,6 @@ def require_manager(hub_id: int) -> None:
     """Staff who may read but not change get 403; the object is visible to them."""
     if not can_manage_hub(current_user, hub_id):
         abort(403)
-
-
-def apply(form: FlaskForm, action: Callable[[], Any], success: str | None = None) -> Any:
-    """Run a service; a broken rule lands on the form field it names (or as a message)."""
-    try:
-        result = action()
-    except NotFound:
-        abort(404)
-    except Forbidden:
-        abort(403)
-    except (DomainError, Conflict) as error:
-        field = getattr(form, error.field, None) if error.field else None
-        if field is not None and hasattr(field, "errors"):
-            field.errors = [*field.errors, error.message]
-        else:
-            form.form_errors.append(error.message)
-        return None
-    if success:
-        flash(success, "success")
-    return result if result is not None else True
 
 
 def delete_then_redirect(
