@@ -12,6 +12,8 @@ from sqlalchemy import exists, select
 from intersession.auth.models import Role, User
 from intersession.core.db import db, utcnow
 from intersession.core.errors import Conflict, DomainError, Forbidden
+from intersession.core.web import path_for
+from intersession.notifications.services import notify_once, register_text
 from intersession.rooms.models import (
     AttendanceRow,
     ConsultationRequest,
@@ -22,6 +24,18 @@ from intersession.rooms.models import (
 )
 from intersession.rooms.scheduling import Scheduled, check_time, hub_year_on
 from intersession.schools.models import Subject, TeachingAssignment, cohort_pupil
+
+register_text("consultation-asked", lambda p: _("%(by)s asks for a consultation: %(topic)s.", **p))
+register_text(
+    "consultation-accepted",
+    lambda p: _("Your consultation is scheduled: %(topic)s.", topic=p["topic"]),
+)
+register_text(
+    "consultation-declined",
+    lambda p: _(
+        "Consultation declined: %(topic)s. %(reason)s", topic=p["topic"], reason=p["reason"]
+    ),
+)
 
 
 def advisor_teaches(advisor: User, pupil: User, subject: Subject) -> bool:
@@ -76,8 +90,22 @@ def request_consultation(actor: User, data: RequestData) -> ConsultationRequest:
         preferred_times=data.preferred_times.strip()[:300],
     )
     db.session.add(request)
+    db.session.flush()
+    notify_once(data.advisor.id, "consultation-asked", f"consultation-asked:{request.id}",
+                {"topic": request.topic, "by": actor.full_name}, _request_link(request))  # fmt: skip
     db.session.commit()
     return request
+
+
+def _request_link(request: ConsultationRequest) -> str:
+    return path_for("rooms.consultation", request_id=request.id)
+
+
+def _tell_requesters(request: ConsultationRequest, kind: str) -> None:
+    """The pupils of the request and whoever asked learn the answer."""
+    params = {"topic": request.topic, "reason": request.decline_reason or ""}
+    for user_id in {request.requested_by_id, *(p.id for p in request.pupils)}:
+        notify_once(user_id, kind, f"{kind}:{request.id}:{user_id}", params, _request_link(request))
 
 
 def _require_open(advisor: User, request: ConsultationRequest) -> None:
@@ -97,6 +125,7 @@ def decline_request(advisor: User, request: ConsultationRequest, reason: str) ->
         reason[:1000],
         utcnow(),
     )
+    _tell_requesters(request, "consultation-declined")
     db.session.commit()
 
 
@@ -117,6 +146,7 @@ def accept_request(
     lesson.register = [AttendanceRow(pupil=p) for p in request.pupils if p.active]
     request.state, request.lesson, request.decided_at = RequestState.ACCEPTED, lesson, utcnow()
     db.session.add(lesson)
+    _tell_requesters(request, "consultation-accepted")
     db.session.commit()
     return Scheduled(lesson)
 

@@ -156,3 +156,23 @@ def test_pages_for_each_role(app: Flask, lessons: LessonHub) -> None:
         "/consultations/ask", {"teaching": "0", "pupils": [lessons.people.pupil.id], "topic": ""}
     )
     assert form.status_code == 400
+
+
+def test_both_sides_are_told(lessons: LessonHub) -> None:
+    from sqlalchemy import select
+
+    from intersession.core.db import db
+    from intersession.notifications.models import Notification
+    from intersession.notifications.services import text_of
+
+    def texts(user_id: int) -> list[str]:
+        query = (
+            select(Notification).where(Notification.user_id == user_id).order_by(Notification.id)
+        )
+        return [text_of(n) for n in db.session.scalars(query)]
+
+    request = ask(lessons, actor=lessons.people.tutor)
+    assert texts(lessons.people.advisor.id) == ["Tut asks for a consultation: Жоба: күн батареясы."]
+    consultations.decline_request(lessons.people.advisor, request, "Келесі сабақта талдаймыз")
+    expected = ["Consultation declined: Жоба: күн батареясы. Келесі сабақта талдаймыз"]
+    assert texts(lessons.people.pupil.id) == expected and texts(lessons.people.tutor.id) == expected
