@@ -23,4 +23,4 @@ as_postgres "psql -tAc \"SELECT 1 FROM pg_database WHERE datname='intersession_t
     || as_postgres "createdb -O intersession_test intersession_test"
 
 export INTERSESSION_TEST_DATABASE_URL="postgresql+psycopg://intersession_test:intersession_test@127.0.0.1/intersession_test"
-.venv/bin/pytest --ignore=tests/e2e -m "not worker" -p no:cacheprovider "$@"
+.venv/bin/pytest --ignore=tests/e2e -m "not worker and not media" -p no:cacheprovider "$@"

@@ -1,0 +1,160 @@
+"""The engine forwards encoded VP8 and Opus between real aiortc peers on loopback: listeners get
+the publisher's packets undecoded, from a key frame on, and a late joiner gets a picture at once."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import av
+import pytest
+from aiortc import (
+    AudioStreamTrack,
+    RTCConfiguration,
+    RTCPeerConnection,
+    RTCSessionDescription,
+    VideoStreamTrack,
+)
+
+from intersession.rooms.media import passthrough
+from intersession.rooms.media.room import MediaRoom
+
+pytestmark = pytest.mark.media
+
+
+def run_in_loop(scenario: Callable[[], Awaitable[Any]], timeout: float = 60) -> Any:
+    """An event loop of its own on a thread, as the engine runs (and away from Playwright's)."""
+    result: dict[str, Any] = {}
+
+    def target() -> None:
+        loop = asyncio.new_event_loop()
+        try:
+            result["value"] = loop.run_until_complete(asyncio.wait_for(scenario(), timeout))
+        except BaseException as error:  # handed to the test thread below
+            result["error"] = error
+        finally:
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(timeout + 10)
+    if "error" in result:
+        raise result["error"]
+    return result["value"]
+
+
+class Collector:
+    """A listener's client: keeps what arrives (encoded packets, as the passthrough is process-wide)."""
+
+    def __init__(self) -> None:
+        self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        self.packets: dict[str, list[tuple[float, av.Packet]]] = {"audio": [], "video": []}
+        self.tasks: list[asyncio.Task[None]] = []
+
+        @self.pc.on("track")
+        def on_track(track: Any) -> None:
+            self.tasks.append(asyncio.ensure_future(self._read(track)))
+
+    async def _read(self, track: Any) -> None:
+        while True:
+            try:
+                packet = await track.recv()
+            except Exception:
+                return
+            self.packets[track.kind].append((time.monotonic(), packet))
+
+    async def join(self, room: MediaRoom, name: str) -> float:
+        offer = await room.subscribe(name)
+        await self.pc.setRemoteDescription(RTCSessionDescription(offer, "offer"))
+        await self.pc.setLocalDescription(await self.pc.createAnswer())
+        await room.accept_answer(name, self.pc.localDescription.sdp)
+        return time.monotonic()
+
+    def decoded_video_frames(self) -> int:
+        decoder = av.CodecContext.create("vp8", "r")
+        frames = 0
+        for _when, packet in self.packets["video"]:
+            frames += len(decoder.decode(av.Packet(bytes(packet))))
+        return frames
+
+    async def close(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        await self.pc.close()
+
+
+def test_encoded_forwarding_with_key_frames_for_late_joiners() -> None:
+    passthrough.install()
+    passthrough.gather_only(["127.0.0.1"])
+
+    async def scenario() -> dict[str, Any]:
+        room = MediaRoom(ice_servers=[])
+        publisher = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        publisher.addTrack(VideoStreamTrack())
+        publisher.addTrack(AudioStreamTrack())
+        await publisher.setLocalDescription(await publisher.createOffer())
+        answer = await room.publish(publisher.localDescription.sdp)
+        await publisher.setRemoteDescription(RTCSessionDescription(answer, "answer"))
+        for _ in range(100):
+            if len(room.fanouts) == 2:
+                break
+            await asyncio.sleep(0.05)
+        early, late = Collector(), Collector()
+        await early.join(room, "early")
+        await asyncio.sleep(4)
+        joined_late = await late.join(room, "late")
+        await asyncio.sleep(3)
+        codecs = {sender.track.kind: sender for sender in publisher.getSenders()}
+        result = {
+            "early_video": len(early.packets["video"]),
+            "early_audio": len(early.packets["audio"]),
+            "early_frames": early.decoded_video_frames(),
+            "late_frames": late.decoded_video_frames(),
+            "late_first_is_key": bool(late.packets["video"]) and passthrough.is_vp8_keyframe(late.packets["video"][0][1]),
+            "early_first_is_key": bool(early.packets["video"]) and passthrough.is_vp8_keyframe(early.packets["video"][0][1]),
+            "late_first_after": late.packets["video"][0][0] - joined_late if late.packets["video"] else None,
+            "answer_codecs": [line for line in answer.splitlines() if line.startswith("a=rtpmap")],
+            "kinds": sorted(codecs),
+        }  # fmt: skip
+        await early.close()
+        await late.close()
+        await room.close()
+        await publisher.close()
+        return result
+
+    result = run_in_loop(scenario)
+    assert all("VP8" in line or "opus" in line or "rtx" in line for line in result["answer_codecs"])
+    assert result["early_first_is_key"] and result["late_first_is_key"]
+    assert result["early_video"] > 60 and result["early_audio"] > 100  # ~4 s of 30 fps and 50 pps
+    assert (
+        result["early_frames"] >= result["early_video"] * 0.9
+    )  # what arrived decodes: forwarded intact
+    assert result["late_frames"] > 30
+    assert result["late_first_after"] is not None and result["late_first_after"] < 1.0
+
+
+def test_a_stalled_listener_is_cut_back_to_the_next_key_frame() -> None:
+    from intersession.rooms.media.forwarding import QUEUE_PACKETS, ListenerTrack
+
+    requests: list[int] = []
+    key, delta = av.Packet(b"\x00key"), av.Packet(b"\x01delta")
+    listener = ListenerTrack("video", lambda: requests.append(1))
+    listener.offer(delta)  # before any key frame: dropped, nothing queued
+    assert listener.queue.qsize() == 0 and listener.waiting_for_keyframe
+    listener.offer(key)
+    for _ in range(QUEUE_PACKETS - 1):
+        listener.offer(delta)
+    assert listener.queue.qsize() == QUEUE_PACKETS and requests == []
+    listener.offer(delta)  # one too many: the backlog goes, and a key frame is asked for
+    assert listener.queue.qsize() == 0 and listener.waiting_for_keyframe and requests == [1]
+    listener.offer(delta)
+    assert listener.queue.qsize() == 0
+    listener.offer(key)
+    assert listener.queue.qsize() == 1 and not listener.waiting_for_keyframe
+    audio = ListenerTrack("audio", lambda: requests.append(2))
+    audio.offer(av.Packet(b"\x01opus"))  # audio needs no key frame
+    assert audio.queue.qsize() == 1
