@@ -38,6 +38,7 @@ node_modules/.installed: package.json package-lock.json
 static: node_modules/.installed
 	mkdir -p static/vendor
 	cp node_modules/@picocss/pico/css/pico.min.css static/vendor/pico.min.css
+	cp node_modules/socket.io-client/dist/socket.io.min.js static/vendor/socket.io.min.js
 
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile -d intersession/translations

@@ -53,6 +53,10 @@ def create_app(config: Any = None) -> Flask:
     app.register_blueprint(notifications_bp)
     init_notifications(app)
 
+    from intersession.rooms.events import RoomNamespace
+
+    socketio.on_namespace(RoomNamespace("/room"))
+
     from intersession.cli import register_cli
 
     register_cli(app)

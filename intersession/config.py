@@ -33,6 +33,10 @@ def _flag(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
 class Config:
     """Production-shaped defaults; every value can be overridden from the environment."""
 
@@ -67,6 +71,11 @@ class Config:
         self.BABEL_DEFAULT_LOCALE = "ru"
         self.BABEL_DEFAULT_TIMEZONE = "Asia/Almaty"
         self.BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "intersession" / "translations")
+
+        # ICE servers for the media engine (STUN/TURN URLs, comma-separated) and, where wanted, the
+        # only host addresses it offers (tests: 127.0.0.1).
+        self.MEDIA_ICE_SERVERS = _list(os.environ.get("MEDIA_ICE_SERVERS", ""))
+        self.MEDIA_HOST_ADDRESSES = _list(os.environ.get("MEDIA_HOST_ADDRESSES", ""))
 
         broker = os.environ.get("CELERY_BROKER_URL", "filesystem://")
         broker_folder = Path(os.environ.get("CELERY_BROKER_FOLDER", instance / "broker"))
@@ -111,5 +120,6 @@ class TestConfig(Config):
     def __init__(self, **overrides: object) -> None:
         super().__init__()
         self.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+        self.MEDIA_HOST_ADDRESSES = ["127.0.0.1"]
         for key, value in overrides.items():
             setattr(self, key, value)

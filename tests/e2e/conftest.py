@@ -17,8 +17,8 @@ from werkzeug.serving import make_server
 
 from intersession.config import celery_settings
 from intersession.core.db import db
-from intersession.rooms.models import Lesson
-from intersession.schools.models import AcademicYear
+from intersession.rooms.models import AttendanceRow, Lesson, LessonKind
+from intersession.schools.models import AcademicYear, TeachingAssignment
 from tests.conftest import make_app, start_worker
 from tests.factories import build_hub
 
@@ -46,6 +46,20 @@ class LiveApp:
             db.session.commit()
             db.session.remove()
         return today + timedelta(days=8)
+
+    def lesson_now(self) -> int:
+        """A lesson of the hub's cohort that began a minute ago, as the advisor would have set it."""
+        with self.app.app_context():
+            teaching = db.session.scalars(select(TeachingAssignment)).first()
+            lesson = Lesson(kind=LessonKind.LESSON, advisor_id=teaching.advisor_id, cohort_id=teaching.cohort_id,
+                            subject_id=teaching.subject_id, title="Live", starts_at=datetime.now(UTC) - timedelta(minutes=1),
+                            duration_minutes=45)  # fmt: skip
+            lesson.register = [AttendanceRow(pupil=p) for p in teaching.cohort.pupils]
+            db.session.add(lesson)
+            db.session.commit()
+            lesson_id = lesson.id
+            db.session.remove()
+        return lesson_id
 
     def start_lesson_now(self, lesson_id: int) -> None:
         with self.app.app_context():
@@ -84,6 +98,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=10)
+    engine = app.extensions.get("media_engine")
+    if engine is not None:
+        engine.stop()
     worker.terminate()
     worker.wait(timeout=30)
     with app.app_context():
@@ -105,6 +122,9 @@ def browser() -> Iterator[object]:
             args=[
                 "--disable-gpu",
                 "--disable-quic",
+                "--use-fake-device-for-media-stream",
+                "--use-fake-ui-for-media-stream",
+                "--allow-loopback-in-peer-connection",
                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
             ],
         )
@@ -118,9 +138,10 @@ def new_page(browser: object, request: pytest.FixtureRequest) -> Iterator[Callab
     contexts: list[object] = []
 
     def factory(locale: str = "ru-RU", viewport: dict[str, int] | None = None) -> object:
-        context = browser.new_context(
-            locale=locale, viewport=viewport or {"width": 1280, "height": 800}
-        )  # type: ignore[attr-defined]
+        # bypass_csp: Playwright evaluates the tests' probes as scripts, which our CSP forbids pages.
+        context = browser.new_context(  # type: ignore[attr-defined]
+            locale=locale, viewport=viewport or {"width": 1280, "height": 800}, bypass_csp=True
+        )
         contexts.append(context)
         return context.new_page()
 

@@ -228,3 +228,20 @@ def cancel_lesson(lesson_id: int) -> ResponseReturnValue:
             )
             return redirect(url_for("rooms.lesson", lesson_id=lesson.id))
     return render_lesson(lesson, 400, cancel_form=form)
+
+
+@bp.get("/lessons/<int:lesson_id>/room")
+@login_required
+def live_room(lesson_id: int) -> ResponseReturnValue:
+    """The live room: the advisor publishes camera and microphone, everyone invited receives."""
+    from intersession.rooms.events import room_open_for
+
+    lesson = _lesson(lesson_id)
+    is_advisor = lesson.advisor_id == current_user.id
+    return render_template(
+        "rooms/room.html",
+        lesson=lesson,
+        is_advisor=is_advisor,
+        open_now=room_open_for(lesson, is_advisor),
+        bitrate=500_000,
+    )

@@ -1,0 +1,72 @@
+"""The media engine on an event loop of its own: the web process hands it work and waits.
+
+Here it runs in-process on one thread (the default for one machine and for tests); the same calls
+are what a control channel to separate media-worker processes will carry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any, TypeVar
+
+from intersession.rooms.media import passthrough
+from intersession.rooms.media.room import MediaRoom
+
+T = TypeVar("T")
+
+
+class EngineError(Exception):
+    """The engine could not do what was asked in time."""
+
+
+class MediaEngine:
+    def __init__(self, ice_servers: list[str], host_addresses: list[str] | None = None) -> None:
+        passthrough.install()
+        if host_addresses:
+            passthrough.gather_only(host_addresses)
+        self.ice_servers = ice_servers
+        self.rooms: dict[int, MediaRoom] = {}
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(
+            target=self.loop.run_forever, name="media-engine", daemon=True
+        )
+        self.thread.start()
+
+    def call(self, work: Callable[[], Awaitable[T]], timeout: float = 15) -> T:
+        """Run `work()` on the engine's loop and wait for its result."""
+        if threading.current_thread() is self.thread:
+            raise RuntimeError("called from the engine's own loop")
+        future = asyncio.run_coroutine_threadsafe(_as_coroutine(work), self.loop)
+        try:
+            return future.result(timeout)
+        except FutureTimeout:
+            future.cancel()
+            raise EngineError("the media engine did not answer in time") from None
+
+    def room(self, lesson_id: int) -> MediaRoom:
+        """The lesson's room, made on first use (only on the engine's loop)."""
+        if lesson_id not in self.rooms:
+            self.rooms[lesson_id] = MediaRoom(self.ice_servers)
+        return self.rooms[lesson_id]
+
+    def stop(self) -> None:
+        async def close_all() -> None:
+            for room in list(self.rooms.values()):
+                await room.close()
+            self.rooms.clear()
+            # Inside the engine's own thread: the caller's thread may have a loop of its own.
+            await self.loop.shutdown_asyncgens()
+
+        try:
+            self.call(close_all, timeout=10)
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(timeout=10)
+            self.loop.close()
+
+
+async def _as_coroutine(work: Callable[[], Awaitable[Any]]) -> Any:
+    return await work()

@@ -1,0 +1,80 @@
+"""Socket.IO signalling of the live room: every event checks who asks and for which lesson."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flask import Flask
+
+from intersession.core.db import db
+from intersession.extensions import socketio
+from intersession.rooms import scheduling
+from tests.conftest import AuthActions
+from tests.rooms.conftest import LessonHub
+
+
+def room_client(app: Flask, login: str | None) -> Any:
+    http = app.test_client()
+    if login:
+        AuthActions(http).login(login)
+    with app.app_context():  # a context of its own, as in production: no user cached from another
+        client = socketio.test_client(app, namespace="/room", flask_test_client=http)
+    client.app = app
+    return client
+
+
+def started(lessons: LessonHub, minutes_ago: int = 1) -> int:
+    lesson = scheduling.schedule_lesson(lessons.people.advisor, lessons.plan()).lesson
+    lesson.starts_at = datetime.now(UTC) - timedelta(minutes=minutes_ago)
+    db.session.commit()
+    return lesson.id
+
+
+def ack(client: Any, event: str, data: Any = None) -> Any:
+    with client.app.app_context():
+        return client.emit(
+            event, data if data is not None else {}, namespace="/room", callback=True
+        )
+
+
+def test_signed_out_sockets_are_refused(app: Flask, lessons: LessonHub) -> None:
+    client = room_client(app, None)
+    assert not client.is_connected("/room")
+
+
+def test_join_checks_the_person_and_the_window(app: Flask, lessons: LessonHub) -> None:
+    lesson_id = started(lessons)
+    assert ack(room_client(app, "pup"), "join", {"lesson": lesson_id}) == {
+        "role": "listener",
+        "publishing": False,
+    }
+    assert ack(room_client(app, "adv"), "join", {"lesson": lesson_id})["role"] == "publisher"
+    assert ack(room_client(app, "adv2"), "join", {"lesson": lesson_id}) == {"error": "not-found"}
+    assert ack(room_client(app, "outsider"), "join", {"lesson": lesson_id}) == {
+        "error": "not-found"
+    }
+    assert ack(room_client(app, "pup"), "join", {"lesson": "1; drop"}) == {"error": "bad-request"}
+    assert ack(room_client(app, "pup"), "join", {"lesson": 999999}) == {"error": "not-found"}
+    future = scheduling.schedule_lesson(
+        lessons.people.advisor, lessons.plan(start=lessons.plan().start.replace(hour=16))
+    ).lesson
+    assert ack(room_client(app, "pup"), "join", {"lesson": future.id}) == {"error": "closed"}
+    over = started(lessons, minutes_ago=200)
+    assert ack(room_client(app, "pup"), "join", {"lesson": over}) == {"error": "closed"}
+
+
+def test_only_the_advisor_publishes_and_sdp_is_checked(app: Flask, lessons: LessonHub) -> None:
+    lesson_id = started(lessons)
+    pupil = room_client(app, "pup")
+    assert ack(pupil, "publish", {"sdp": "v=0\r\n"}) == {"error": "not-allowed"}  # not joined yet
+    ack(pupil, "join", {"lesson": lesson_id})
+    assert ack(pupil, "publish", {"sdp": "v=0\r\n"}) == {"error": "not-allowed"}
+    advisor = room_client(app, "adv")
+    ack(advisor, "join", {"lesson": lesson_id})
+    for bad in ({"sdp": 42}, {"sdp": "hello"}, {"sdp": "v=0" + "x" * 70000}, "not a dict"):
+        assert ack(advisor, "publish", bad) == {"error": "bad-sdp"}
+    assert ack(advisor, "answer", {"sdp": "nonsense"}) == {"error": "bad-sdp"}
+    engine = app.extensions.get("media_engine")
+    if engine is not None:
+        engine.stop()
