@@ -56,7 +56,7 @@ typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
 
 pytest: setup-test
-	$(BIN)/pytest $(PYTEST_ARGS)
+	scripts/isolated.sh $(BIN)/pytest $(PYTEST_ARGS)
 
 test-postgres: setup-test
 	scripts/test_postgres.sh
