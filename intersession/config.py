@@ -76,6 +76,8 @@ class Config:
         # only host addresses it offers (tests: 127.0.0.1).
         self.MEDIA_ICE_SERVERS = _list(os.environ.get("MEDIA_ICE_SERVERS", ""))
         self.MEDIA_HOST_ADDRESSES = _list(os.environ.get("MEDIA_HOST_ADDRESSES", ""))
+        # Below this share of the lesson spent in the room a pupil counts as partly present.
+        self.ATTENDANCE_PRESENT_SHARE = float(os.environ.get("ATTENDANCE_PRESENT_SHARE", "0.8"))
 
         broker = os.environ.get("CELERY_BROKER_URL", "filesystem://")
         broker_folder = Path(os.environ.get("CELERY_BROKER_FOLDER", instance / "broker"))

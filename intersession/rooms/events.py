@@ -13,6 +13,7 @@ from flask_socketio import Namespace, emit, join_room, leave_room
 
 from intersession.auth.models import Role
 from intersession.core.db import db, utcnow
+from intersession.rooms import presence
 from intersession.rooms.access import can_view_lesson
 from intersession.rooms.media.engine import EngineError, MediaEngine
 from intersession.rooms.models import Lesson
@@ -49,6 +50,7 @@ class RoomNamespace(Namespace):
     def __init__(self, namespace: str) -> None:
         super().__init__(namespace)
         self.joined: dict[str, int] = {}  # sid -> lesson id
+        self.intervals: dict[str, int] = {}  # sid -> open presence interval
 
     def _lesson(self) -> Lesson | None:
         """The lesson this connection joined, if its person may still be there."""
@@ -73,7 +75,10 @@ class RoomNamespace(Namespace):
         is_advisor = lesson.advisor_id == current_user.id
         if not room_open_for(lesson, is_advisor):
             return {"error": "closed"}
-        self.joined[request.sid] = lesson.id  # type: ignore[attr-defined]
+        sid = request.sid  # type: ignore[attr-defined]
+        self.joined[sid] = lesson.id
+        if sid not in self.intervals and (interval := presence.joined(lesson, current_user.id)):
+            self.intervals[sid] = interval
         join_room(f"lesson-{lesson.id}")
         media = engine()
         publishing = media.call(lambda: _has_publisher(media, lesson.id))
@@ -126,6 +131,8 @@ class RoomNamespace(Namespace):
     def on_disconnect(self, reason: Any = None) -> None:
         sid = request.sid  # type: ignore[attr-defined]
         lesson_id = self.joined.pop(sid, None)
+        if (interval := self.intervals.pop(sid, None)) is not None:
+            presence.left(interval)
         if lesson_id is None:
             return
         leave_room(f"lesson-{lesson_id}")

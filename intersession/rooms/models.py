@@ -233,3 +233,16 @@ lesson_material = Table(
         "file_id", ForeignKey("stored_file.id", ondelete="CASCADE"), primary_key=True, unique=True
     ),
 )
+
+
+class PresenceInterval(Model):
+    """A stretch of time a pupil spent in a lesson's live room, from joining to leaving."""
+
+    __tablename__ = "presence_interval"
+    __table_args__ = (Index("ix_presence_interval_lesson_user", "lesson_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lesson.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
