@@ -13,7 +13,7 @@ from flask_socketio import Namespace, emit, join_room, leave_room
 
 from intersession.auth.models import Role
 from intersession.core.db import db, utcnow
-from intersession.rooms import presence
+from intersession.rooms import chat, presence
 from intersession.rooms.access import can_view_lesson
 from intersession.rooms.media.engine import EngineError, MediaEngine
 from intersession.rooms.models import Lesson
@@ -51,6 +51,7 @@ class RoomNamespace(Namespace):
         super().__init__(namespace)
         self.joined: dict[str, int] = {}  # sid -> lesson id
         self.intervals: dict[str, int] = {}  # sid -> open presence interval
+        self.chat_limiter = chat.RateLimiter()
 
     def _lesson(self) -> Lesson | None:
         """The lesson this connection joined, if its person may still be there."""
@@ -82,7 +83,23 @@ class RoomNamespace(Namespace):
         join_room(f"lesson-{lesson.id}")
         media = engine()
         publishing = media.call(lambda: _has_publisher(media, lesson.id))
-        return {"role": "publisher" if is_advisor else "listener", "publishing": publishing}
+        return {
+            "role": "publisher" if is_advisor else "listener",
+            "publishing": publishing,
+            "chat": chat.history(lesson),
+        }
+
+    def on_chat(self, data: Any) -> dict[str, Any]:
+        lesson = self._lesson()
+        if lesson is None:
+            return {"error": "not-allowed"}
+        text = data.get("text") if isinstance(data, dict) else None
+        try:
+            line = chat.post(lesson, current_user, text, self.chat_limiter)
+        except chat.ChatRefused as refused:
+            return {"error": refused.code}
+        emit("chat", line, to=f"lesson-{lesson.id}")
+        return {"ok": True}
 
     def on_publish(self, data: Any) -> dict[str, Any]:
         lesson = self._lesson()

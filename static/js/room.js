@@ -106,6 +106,8 @@
   socket.on("connect", function () {
     say("msgConnecting");
     ask("join", { lesson: lesson }).then(function (reply) {
+      lines.textContent = "";
+      (reply.chat || []).forEach(showLine);
       if (role === "publisher") {
         if (live) { publish(); }
       } else if (reply.publishing) {
@@ -115,6 +117,31 @@
       }
     }).catch(function () { say("msgError"); });
   });
+  // Chat: lines are put in as text, never as HTML.
+  var lines = document.getElementById("chat-lines");
+  var chatBox = document.querySelector(".chat");
+  function showLine(line) {
+    var item = document.createElement("li");
+    var author = document.createElement("strong");
+    author.textContent = line.author + ": ";
+    item.appendChild(author);
+    item.appendChild(document.createTextNode(line.text));
+    lines.appendChild(item);
+    lines.scrollTop = lines.scrollHeight;
+  }
+  socket.on("chat", showLine);
+  document.getElementById("chat-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var input = document.getElementById("chat-text");
+    var error = document.getElementById("chat-error");
+    if (!input.value.trim()) { return; }
+    ask("chat", { text: input.value }).then(function () { input.value = ""; error.textContent = ""; })
+      .catch(function (reply) {
+        error.textContent = (reply && reply.error === "too-fast") ? chatBox.dataset.msgTooFast
+          : (reply && reply.error === "too-long") ? chatBox.dataset.msgTooLong : box.dataset.msgError;
+      });
+  });
+
   socket.on("publisher-ready", function () { if (role !== "publisher") { listen(); } });
   socket.on("disconnect", function () { say("msgLost"); });
   watchStats();

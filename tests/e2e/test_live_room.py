@@ -36,6 +36,12 @@ def test_advisor_camera_reaches_the_pupil(live_server: str, new_page: Any, live_
     pupil.wait_for_timeout(1000)
     assert pupil.evaluate("document.getElementById('main-video').currentTime") > first
     assert pupil.inner_text("#room-status") == "Connected."
+    pupil.fill("#chat-text", "<b>Сұрақ:</b> 3-есеп")
+    pupil.click("#chat-form button")
+    advisor.wait_for_selector("#chat-lines li")
+    assert (
+        advisor.inner_text("#chat-lines li") == "Сәрсенбаев Әлихан: <b>Сұрақ:</b> 3-есеп"
+    )  # shown as text
     shot(pupil, "30-live-room-pupil-en")
     shot(advisor, "31-live-room-advisor-en")
 

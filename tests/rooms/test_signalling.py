@@ -48,6 +48,7 @@ def test_join_checks_the_person_and_the_window(app: Flask, lessons: LessonHub) -
     assert ack(room_client(app, "pup"), "join", {"lesson": lesson_id}) == {
         "role": "listener",
         "publishing": False,
+        "chat": [],
     }
     assert ack(room_client(app, "adv"), "join", {"lesson": lesson_id})["role"] == "publisher"
     assert ack(room_client(app, "adv2"), "join", {"lesson": lesson_id}) == {"error": "not-found"}
@@ -75,6 +76,29 @@ def test_only_the_advisor_publishes_and_sdp_is_checked(app: Flask, lessons: Less
     for bad in ({"sdp": 42}, {"sdp": "hello"}, {"sdp": "v=0" + "x" * 70000}, "not a dict"):
         assert ack(advisor, "publish", bad) == {"error": "bad-sdp"}
     assert ack(advisor, "answer", {"sdp": "nonsense"}) == {"error": "bad-sdp"}
+    engine = app.extensions.get("media_engine")
+    if engine is not None:
+        engine.stop()
+
+
+def test_chat_is_kept_escaped_and_rate_limited(app: Flask, lessons: LessonHub) -> None:
+    lesson_id = started(lessons)
+    pupil = room_client(app, "pup")
+    assert ack(pupil, "chat", {"text": "hello"}) == {"error": "not-allowed"}  # not joined
+    ack(pupil, "join", {"lesson": lesson_id})
+    assert ack(pupil, "chat", {"text": "   "}) == {"error": "empty"}
+    assert ack(pupil, "chat", {"text": "x" * 1001}) == {"error": "too-long"}
+    assert ack(pupil, "chat", {"text": ["list"]}) == {"error": "bad-text"}
+    assert ack(pupil, "chat", {"text": "<script>alert(1)</script> Сәлем!"}) == {"ok": True}
+    for n in range(4):
+        assert ack(pupil, "chat", {"text": f"line {n}"}) == {"ok": True}
+    assert ack(pupil, "chat", {"text": "one too many"}) == {"error": "too-fast"}
+    advisor = room_client(app, "adv")
+    history = ack(advisor, "join", {"lesson": lesson_id})["chat"]
+    assert [line["text"] for line in history][:2] == ["<script>alert(1)</script> Сәлем!", "line 0"]
+    assert history[0]["author"] == "Сәрсенбаев Әлихан" and len(history) == 5
+    received = [p for p in pupil.get_received("/room") if p["name"] == "chat"]
+    assert len(received) == 5  # every line went to the room, the sender included
     engine = app.extensions.get("media_engine")
     if engine is not None:
         engine.stop()
