@@ -53,7 +53,7 @@ def create_app(config: Any = None) -> Flask:
     app.register_blueprint(notifications_bp)
     init_notifications(app)
 
-    from intersession.rooms.events import RoomNamespace
+    from intersession.rooms.moderation import RoomNamespace
 
     socketio.on_namespace(RoomNamespace("/room"))
 

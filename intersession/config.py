@@ -103,13 +103,15 @@ def celery_settings(broker: str, broker_folder: Path, instance: Path) -> dict[st
         },
     }
     if broker.startswith("filesystem://"):
-        for sub in ("queue", "processed"):
+        for sub in ("queue", "processed", "control"):
             (broker_folder / sub).mkdir(parents=True, exist_ok=True)
         settings["broker_transport_options"] = {
             "data_folder_in": str(broker_folder / "queue"),
             "data_folder_out": str(broker_folder / "queue"),
             "processed_folder": str(broker_folder / "processed"),
             "store_processed": False,
+            # Kombu's default is ./control, wherever the process happens to start.
+            "control_folder": str(broker_folder / "control"),
         }
     return settings
 

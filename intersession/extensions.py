@@ -14,4 +14,6 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 # threading mode explicitly: eventlet or gevent monkey-patching would break aiortc's asyncio loop.
-socketio = SocketIO(async_mode="threading")
+# Origin: the engine's default admits only the page's own origin. A message over 256 KB (an SDP is
+# a few KB) closes the socket before any handler reads it.
+socketio = SocketIO(async_mode="threading", max_http_buffer_size=256 * 1024)

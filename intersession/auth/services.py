@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from blinker import Namespace
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
@@ -15,12 +16,18 @@ from intersession.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, pass
 from intersession.core.db import db, utcnow
 from intersession.core.errors import DomainError
 
+signals = Namespace()
+# Sent with the person's id and either `ended`, the hash of the one token that ended, or `keep`,
+# the hash of the one still live (None: every session of theirs ended).
+# Live connections (the room's sockets) listen, so a signed-out browser is cut off at once.
+sessions_ended = signals.signal("sessions-ended")
+
 
 def normalize_login(login: str) -> str:
     return login.strip().lower()
 
 
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -82,7 +89,7 @@ def purge_login_records() -> int:
 def start_session(user: User, address: str | None) -> str:
     """Record a new signed-in browser and return the token its cookie will carry."""
     token = secrets.token_urlsafe(32)
-    db.session.add(LoginSession(user_id=user.id, token_hash=_token_hash(token), address=address))
+    db.session.add(LoginSession(user_id=user.id, token_hash=token_hash(token), address=address))
     db.session.commit()
     return token
 
@@ -93,7 +100,7 @@ def session_user(user_id: int, token: str | None) -> User | None:
         return None
     live = db.session.scalar(
         select(LoginSession).where(
-            LoginSession.token_hash == _token_hash(token),
+            LoginSession.token_hash == token_hash(token),
             LoginSession.user_id == user_id,
             LoginSession.ended_at.is_(None),
         )
@@ -107,12 +114,15 @@ def session_user(user_id: int, token: str | None) -> User | None:
 def end_session(token: str | None) -> None:
     if not token:
         return
-    db.session.execute(
+    ended = db.session.scalar(
         update(LoginSession)
-        .where(LoginSession.token_hash == _token_hash(token), LoginSession.ended_at.is_(None))
+        .where(LoginSession.token_hash == token_hash(token), LoginSession.ended_at.is_(None))
         .values(ended_at=utcnow())
+        .returning(LoginSession.user_id)
     )
     db.session.commit()
+    if ended is not None:
+        sessions_ended.send(ended, ended=token_hash(token))
 
 
 def end_all_sessions(user: User) -> None:
@@ -122,6 +132,7 @@ def end_all_sessions(user: User) -> None:
         .where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
         .values(ended_at=utcnow())
     )
+    sessions_ended.send(user.id, keep=None)
 
 
 def check_new_password(password: str) -> None:
@@ -143,11 +154,12 @@ def change_password(user: User, current: str, new: str, keep_token: str | None) 
         .where(
             LoginSession.user_id == user.id,
             LoginSession.ended_at.is_(None),
-            LoginSession.token_hash != _token_hash(keep_token or ""),
+            LoginSession.token_hash != token_hash(keep_token or ""),
         )
         .values(ended_at=utcnow())
     )
     db.session.commit()
+    sessions_ended.send(user.id, keep=token_hash(keep_token or ""))
 
 
 def set_language(user: User, language: str) -> None:

@@ -1,26 +1,34 @@
 """Signalling for the live room (Socket.IO namespace /room): who may join which lesson, and the
 offers and answers between browsers and the media engine. Every event checks who asks, from the
-server's own record of the connection."""
+server's own record of the connection, never from ids in the payload alone."""
 
 from __future__ import annotations
 
+import threading
+import time
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app, request, session
 from flask_login import current_user
-from flask_socketio import Namespace, emit, join_room, leave_room
+from flask_socketio import Namespace, join_room, leave_room
 
-from intersession.auth.models import Role
+from intersession.auth import services as auth_services
+from intersession.auth.models import Role as UserRole
 from intersession.core.db import db, utcnow
-from intersession.rooms import chat, presence
+from intersession.rooms import chat, presence, room_state
 from intersession.rooms.access import can_view_lesson
+from intersession.rooms.live import LiveRoom, Participant, Role, Rooms
 from intersession.rooms.media.engine import EngineError, MediaEngine
 from intersession.rooms.models import Lesson
+from intersession.rooms.sdp import SdpRefused, checked
 
 ADVISOR_EARLY = timedelta(minutes=15)
 LATE_MARGIN = timedelta(minutes=30)
-MAX_SDP = 64 * 1024
+EVENT_BURST = 40  # events a socket may send at once …
+EVENT_RATE = 10.0  # … and per second after that; beyond, events are refused
+FLOOD_CUT = 500  # refused events in a row before the socket is cut off
 
 
 def engine() -> MediaEngine:
@@ -39,125 +47,309 @@ def room_open_for(lesson: Lesson, is_advisor: bool) -> bool:
     return not lesson.cancelled and opens <= now <= lesson.ends_at + LATE_MARGIN
 
 
-def _sdp(data: Any) -> str | None:
-    sdp = data.get("sdp") if isinstance(data, dict) else None
-    if not isinstance(sdp, str) or not sdp.startswith("v=0") or len(sdp) > MAX_SDP:
-        return None
-    return sdp
+@dataclass
+class Budget:
+    """A token bucket per socket."""
+
+    tokens: float = EVENT_BURST
+    at: float = 0.0
+    refused: int = 0
+
+    def allow(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(EVENT_BURST, self.tokens + (now - self.at) * EVENT_RATE)
+        self.at = now
+        if self.tokens < 1:
+            self.refused += 1
+            return False
+        self.tokens -= 1
+        self.refused = 0
+        return True
 
 
-class RoomNamespace(Namespace):
+class SignallingNamespace(Namespace):
+    """Joining, leaving, chat and media; the controls of the room are in moderation.py."""
+
     def __init__(self, namespace: str) -> None:
         super().__init__(namespace)
-        self.joined: dict[str, int] = {}  # sid -> lesson id
+        self.rooms = Rooms()
+        self.lock = threading.RLock()
+        self.sockets: dict[str, tuple[int, str]] = {}  # sid -> (person, their session's token hash)
+        self.budgets: dict[str, Budget] = {}
         self.intervals: dict[str, int] = {}  # sid -> open presence interval
         self.chat_limiter = chat.RateLimiter()
+        auth_services.sessions_ended.connect(self._sessions_ended, weak=False)
 
-    def _lesson(self) -> Lesson | None:
-        """The lesson this connection joined, if its person may still be there."""
-        lesson_id = self.joined.get(request.sid)  # type: ignore[attr-defined]
-        if lesson_id is None or not current_user.is_authenticated:
+    # -- plumbing --------------------------------------------------------------------------------
+
+    def trigger_event(self, event: str, *args: Any) -> Any:
+        if event not in ("connect", "disconnect") and args:
+            sid = args[0]
+            budget = self.budgets.setdefault(sid, Budget(at=time.monotonic()))
+            if not budget.allow():
+                if budget.refused >= FLOOD_CUT:
+                    self.socketio.server.disconnect(sid, namespace=self.namespace)
+                return {"error": "too-many"}
+        return super().trigger_event(event, *args)
+
+    def _sessions_ended(self, user_id: int, ended: str | None = None, keep: Any = None) -> None:
+        """Sign-out, a new password or deactivation cuts the person's sockets at once."""
+        for sid, (person, token) in list(self.sockets.items()):
+            if person == user_id and (token == ended if ended else token != keep):
+                self.socketio.server.disconnect(sid, namespace=self.namespace)
+
+    def _here(self) -> tuple[LiveRoom, Participant, Lesson] | None:
+        """The room this connection joined, if its person may still be there."""
+        found = self.rooms.of_socket(request.sid)  # type: ignore[attr-defined]
+        if found is None or not current_user.is_authenticated:
             return None
-        lesson = db.session.get(Lesson, lesson_id)
-        if lesson is None or not can_view_lesson(current_user, lesson):
+        room, person = found
+        lesson = db.session.get(Lesson, room.lesson_id)
+        if lesson is None or person.user_id != current_user.id:
             return None
-        return lesson
+        if not can_view_lesson(current_user, lesson):
+            return None
+        return room, person, lesson
+
+    def _advisor_here(self) -> tuple[LiveRoom, Participant, Lesson] | None:
+        here = self._here()
+        return here if here and here[1].role == Role.ADVISOR else None
+
+    def tell(self, event: str, data: Any, to: str, skip_sid: str | None = None) -> None:
+        """Send to a socket or a lesson's channel, from an event or from anywhere else."""
+        self.socketio.emit(event, data, to=to, namespace=self.namespace, skip_sid=skip_sid)
+
+    def broadcast_roster(self, room: LiveRoom) -> None:
+        self.tell("roster", room.roster(), to=f"lesson-{room.lesson_id}")
+
+    def broadcast_sources(self, room: LiveRoom) -> None:
+        self.tell("sources", room.source_list(), to=f"lesson-{room.lesson_id}")
+
+    # -- joining and leaving ---------------------------------------------------------------------
 
     def on_connect(self, auth: Any = None) -> bool:
-        return bool(current_user.is_authenticated)
+        if not current_user.is_authenticated:
+            return False
+        token = auth_services.token_hash(session.get("auth_token") or "")
+        self.sockets[request.sid] = (current_user.id, token)  # type: ignore[attr-defined]
+        return True
 
-    def on_join(self, data: Any) -> dict[str, Any]:
+    def on_join(self, data: Any = None) -> dict[str, Any]:
         lesson_id = data.get("lesson") if isinstance(data, dict) else None
         if not current_user.is_authenticated or not isinstance(lesson_id, int):
             return {"error": "bad-request"}
         lesson = db.session.get(Lesson, lesson_id)
         if lesson is None or not can_view_lesson(current_user, lesson):
             return {"error": "not-found"}
-        is_advisor = lesson.advisor_id == current_user.id
-        if not room_open_for(lesson, is_advisor):
+        role = _role_in(lesson)
+        if role is None:
+            return {"error": "not-found"}
+        if not room_open_for(lesson, role == Role.ADVISOR):
             return {"error": "closed"}
+        refusal = room_state.admit(lesson, current_user, role == Role.ADVISOR)
+        if refusal:
+            return {"error": refusal}
         sid = request.sid  # type: ignore[attr-defined]
-        self.joined[sid] = lesson.id
-        if sid not in self.intervals and (interval := presence.joined(lesson, current_user.id)):
+        school = current_user.school
+        person = Participant(
+            sid=sid, user_id=current_user.id, name=current_user.full_name, role=role,
+            school_id=school.id if school else None, school=school.name if school else "",
+            audio_only=room_state.school_audio_only(school.id if school else None),
+        )  # fmt: skip
+        if self.rooms.of_socket(sid):
+            return {"error": "already-joined"}
+        if role == Role.PUPIL and (interval := presence.joined(lesson, current_user.id)):
             self.intervals[sid] = interval
+        with self.lock:
+            room = self.rooms.get(lesson.id)
+            room.participants[sid] = person
+            if role == Role.CLASSROOM:
+                room_state.reopen_ticks(room, lesson, current_user.id)
         join_room(f"lesson-{lesson.id}")
-        media = engine()
-        publishing = media.call(lambda: _has_publisher(media, lesson.id))
-        return {
-            "role": "publisher" if is_advisor else "listener",
-            "publishing": publishing,
+        self.broadcast_roster(room)
+        reply = {
+            "role": role,
+            "me": person.pid,
+            "audio_only": person.audio_only,
+            "locked": lesson.room_locked,
+            "camera_kbps": lesson.camera_kbps,
+            "sources": room.source_list(),
             "chat": chat.history(lesson),
         }
+        if role == Role.CLASSROOM:
+            reply["pupils"] = room_state.classroom_pupils(room, lesson, current_user)
+        return reply
 
-    def on_chat(self, data: Any) -> dict[str, Any]:
-        lesson = self._lesson()
-        if lesson is None:
+    def on_state(self, data: Any = None) -> dict[str, Any]:
+        """The browser's peer-connection state, for everyone's participant list."""
+        here = self._here()
+        state = data.get("state") if isinstance(data, dict) else None
+        if here is None:
+            return {"error": "not-allowed"}
+        if state not in room_state.STATES:
+            return {"error": "bad-request"}
+        room, person, _lesson = here
+        if person.state != state:
+            person.state = state
+            self.broadcast_roster(room)
+        return {"ok": True}
+
+    def on_chat(self, data: Any = None) -> dict[str, Any]:
+        here = self._here()
+        if here is None:
             return {"error": "not-allowed"}
         text = data.get("text") if isinstance(data, dict) else None
         try:
-            line = chat.post(lesson, current_user, text, self.chat_limiter)
+            line = chat.post(here[2], current_user, text, self.chat_limiter)
         except chat.ChatRefused as refused:
             return {"error": refused.code}
-        emit("chat", line, to=f"lesson-{lesson.id}")
-        return {"ok": True}
-
-    def on_publish(self, data: Any) -> dict[str, Any]:
-        lesson = self._lesson()
-        if (
-            lesson is None
-            or lesson.advisor_id != current_user.id
-            or current_user.role is not Role.ADVISOR
-        ):
-            return {"error": "not-allowed"}
-        sdp = _sdp(data)
-        if sdp is None:
-            return {"error": "bad-sdp"}
-        media = engine()
-        try:
-            answer = media.call(lambda: media.room(lesson.id).publish(sdp))
-        except (EngineError, ValueError) as error:
-            return {"error": "engine", "detail": str(error)[:200]}
-        emit("publisher-ready", {}, to=f"lesson-{lesson.id}", include_self=False)
-        return {"sdp": answer}
-
-    def on_subscribe(self, data: Any = None) -> dict[str, Any]:
-        lesson = self._lesson()
-        if lesson is None:
-            return {"error": "not-allowed"}
-        media, sid = engine(), request.sid  # type: ignore[attr-defined]
-        try:
-            offer = media.call(lambda: media.room(lesson.id).subscribe(sid))
-        except EngineError as error:
-            return {"error": "engine", "detail": str(error)[:200]}
-        return {"sdp": offer}
-
-    def on_answer(self, data: Any) -> dict[str, Any]:
-        lesson = self._lesson()
-        sdp = _sdp(data)
-        if lesson is None:
-            return {"error": "not-allowed"}
-        if sdp is None:
-            return {"error": "bad-sdp"}
-        media, sid = engine(), request.sid  # type: ignore[attr-defined]
-        try:
-            media.call(lambda: media.room(lesson.id).accept_answer(sid, sdp))
-        except (EngineError, KeyError, ValueError) as error:
-            return {"error": "engine", "detail": str(error)[:200]}
+        self.tell("chat", line, to=f"lesson-{here[2].id}")
         return {"ok": True}
 
     def on_disconnect(self, reason: Any = None) -> None:
         sid = request.sid  # type: ignore[attr-defined]
-        lesson_id = self.joined.pop(sid, None)
+        self.sockets.pop(sid, None)
+        self.budgets.pop(sid, None)
         if (interval := self.intervals.pop(sid, None)) is not None:
             presence.left(interval)
-        if lesson_id is None:
-            return
-        leave_room(f"lesson-{lesson_id}")
+        with self.lock:
+            found = self.rooms.of_socket(sid)
+            if found is None:
+                return
+            room, person = found
+            del room.participants[sid]
+            if person.role == Role.CLASSROOM:
+                room_state.pause_ticks(room, person.user_id)
+            sources_gone = [s for s, a in room.sources.items() if a["owner"] == person.pid]
+            for source_id in sources_gone:
+                del room.sources[source_id]
+        leave_room(f"lesson-{room.lesson_id}")
         media = current_app.extensions.get("media_engine")
         if media is not None:
-            media.call(lambda: media.room(lesson_id).leave(sid))
+            media.call(lambda: media.room(room.lesson_id).leave(person.pid))
+        self.broadcast_roster(room)
+        if sources_gone:
+            self.broadcast_sources(room)
+
+    # -- media -----------------------------------------------------------------------------------
+
+    def on_publish(self, data: Any = None) -> dict[str, Any]:
+        """The advisor's camera or screen, or the camera and microphone of one with the floor."""
+        here = self._here()
+        if here is None:
+            return {"error": "not-allowed"}
+        room, person, _lesson = here
+        kind = data.get("source", "camera") if isinstance(data, dict) else None
+        if kind not in ("camera", "screen"):
+            return {"error": "bad-request"}
+        if person.role != Role.ADVISOR and (kind != "camera" or not person.floor):
+            return {"error": "not-allowed"}
+        try:
+            sdp = checked(data)
+        except SdpRefused as refused:
+            return {"error": refused.code}
+        source_id = person.pid if kind == "camera" else f"{person.pid}:screen"
+        media = engine()
+        try:
+            answer = media.call(lambda: media.room(room.lesson_id).publish(sdp, source_id))
+        except (EngineError, ValueError) as error:
+            return {"error": "engine", "detail": str(error)[:200]}
+        video = person.role == Role.ADVISOR or person.camera_allowed
+        with self.lock:
+            previous = room.sources.get(source_id, {}).get("epoch", 0)
+            room.sources[source_id] = {
+                "owner": person.pid, "name": person.name, "kind": kind, "epoch": previous + 1,
+                "kinds": ["audio", "video"] if video else ["audio"],
+            }  # fmt: skip
+        self.broadcast_sources(room)
+        return {"sdp": answer}
+
+    def on_unpublish(self, data: Any = None) -> dict[str, Any]:
+        here = self._here()
+        kind = data.get("source") if isinstance(data, dict) else None
+        if here is None:
+            return {"error": "not-allowed"}
+        if kind not in ("camera", "screen"):
+            return {"error": "bad-request"}
+        room, person, _lesson = here
+        source_id = person.pid if kind == "camera" else f"{person.pid}:screen"
+        self.close_source(room, source_id)
+        return {"ok": True}
+
+    def close_source(self, room: LiveRoom, source_id: str) -> None:
+        with self.lock:
+            known = room.sources.pop(source_id, None)
+        media = current_app.extensions.get("media_engine")
+        if media is not None:
+            media.call(lambda: media.room(room.lesson_id).unpublish(source_id))
+        if known is not None:
+            self.broadcast_sources(room)
+
+    def on_subscribe(self, data: Any = None) -> dict[str, Any]:
+        here = self._here()
+        if here is None:
+            return {"error": "not-allowed"}
+        room, person, _lesson = here
+        source_id = data.get("source") if isinstance(data, dict) else None
+        about = room.sources.get(source_id) if isinstance(source_id, str) else None
+        if not isinstance(source_id, str) or about is None or about["owner"] == person.pid:
+            return {"error": "no-source"}
+        kinds = tuple(k for k in about["kinds"] if k == "audio" or not person.audio_only)
+        if not kinds:
+            return {"error": "audio-only"}
+        media = engine()
+        try:
+            offer = media.call(
+                lambda: media.room(room.lesson_id).subscribe(person.pid, source_id, kinds)
+            )
+        except KeyError:
+            return {"error": "no-source"}
+        except EngineError as error:
+            return {"error": "engine", "detail": str(error)[:200]}
+        return {"sdp": offer, "source": source_id}
+
+    def on_answer(self, data: Any = None) -> dict[str, Any]:
+        here = self._here()
+        if here is None:
+            return {"error": "not-allowed"}
+        room, person, _lesson = here
+        source_id = data.get("source") if isinstance(data, dict) else None
+        if not isinstance(source_id, str) or source_id not in room.sources:
+            return {"error": "no-source"}
+        try:
+            sdp = checked(data)
+        except SdpRefused as refused:
+            return {"error": refused.code}
+        media = engine()
+        try:
+            media.call(lambda: media.room(room.lesson_id).accept_answer(person.pid, sdp, source_id))
+        except (EngineError, KeyError, ValueError) as error:
+            return {"error": "engine", "detail": str(error)[:200]}
+        return {"ok": True}
+
+    def on_audio_only(self, data: Any = None) -> dict[str, Any]:
+        """Receive no video on a weak link; the school is started that way next time."""
+        here = self._here()
+        on = data.get("on") if isinstance(data, dict) else None
+        if here is None:
+            return {"error": "not-allowed"}
+        if not isinstance(on, bool):
+            return {"error": "bad-request"}
+        room, person, _lesson = here
+        person.audio_only = on
+        room_state.remember_audio_only(person.school_id, on)
+        self.broadcast_roster(room)
+        return {"ok": True}
 
 
-async def _has_publisher(media: MediaEngine, lesson_id: int) -> bool:
-    room = media.rooms.get(lesson_id)
-    return bool(room and room.fanouts)
+def _role_in(lesson: Lesson) -> str | None:
+    if lesson.advisor_id == current_user.id:
+        return Role.ADVISOR
+    if current_user.role is UserRole.PUPIL:
+        invited = any(row.pupil_id == current_user.id for row in lesson.register)
+        return Role.PUPIL if invited else None
+    if current_user.role is UserRole.TUTOR:
+        return Role.CLASSROOM
+    if current_user.role is UserRole.COORDINATOR:
+        return Role.OBSERVER
+    return None

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -63,6 +64,7 @@ class Lesson(Model):
     __table_args__ = (
         CheckConstraint(f"duration_minutes BETWEEN 5 AND {MAX_MINUTES}", name="duration_range"),
         CheckConstraint("kind = 'consultation' OR cohort_id IS NOT NULL", name="lesson_has_cohort"),
+        CheckConstraint("camera_kbps BETWEEN 100 AND 2500", name="camera_kbps_range"),
         CheckConstraint(
             "state = 'scheduled' OR cancel_reason IS NOT NULL", name="cancel_has_reason"
         ),
@@ -86,6 +88,9 @@ class Lesson(Model):
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     # An open consultation slot takes bookings up to this many pupils; None for everything else.
     capacity: Mapped[int | None]
+    # The live room: nobody new comes in while locked; the camera's bitrate cap for weak links.
+    room_locked: Mapped[bool] = mapped_column(default=False, server_default=false())
+    camera_kbps: Mapped[int] = mapped_column(default=500, server_default="500")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     advisor: Mapped[User] = relationship()
@@ -246,6 +251,8 @@ class PresenceInterval(Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Ticked present by the classroom computer of the pupil's school, not joined in person.
+    via_classroom: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class ChatMessage(Model):
@@ -261,3 +268,29 @@ class ChatMessage(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship()
+
+
+class RoomEntry(Model):
+    """A person who came into a lesson's live room. One removed by the advisor may not come back;
+    one who was in before the room was locked may (a dropped link must not shut them out)."""
+
+    __tablename__ = "room_entry"
+    __table_args__ = (UniqueConstraint("lesson_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lesson.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    first_joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SchoolRoomSetting(Model):
+    """What the live room remembers of a school: it switched to audio only on a weak link."""
+
+    __tablename__ = "school_room_setting"
+
+    school_id: Mapped[int] = mapped_column(
+        ForeignKey("school.id", ondelete="CASCADE"), primary_key=True
+    )
+    audio_only: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

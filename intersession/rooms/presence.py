@@ -12,11 +12,13 @@ from intersession.core.db import db, utcnow
 from intersession.rooms.models import Lesson, Presence, PresenceInterval, PresenceSource
 
 
-def joined(lesson: Lesson, user_id: int) -> int | None:
+def joined(lesson: Lesson, user_id: int, via_classroom: bool = False) -> int | None:
     """Open an interval for an invited pupil; returns its id (None for anyone else)."""
     if not any(row.pupil_id == user_id for row in lesson.register):
         return None
-    interval = PresenceInterval(lesson_id=lesson.id, user_id=user_id, joined_at=utcnow())
+    interval = PresenceInterval(
+        lesson_id=lesson.id, user_id=user_id, joined_at=utcnow(), via_classroom=via_classroom
+    )
     db.session.add(interval)
     db.session.commit()
     return interval.id
@@ -50,9 +52,9 @@ def minutes_present(lesson: Lesson, intervals: list[PresenceInterval], now: date
 
 
 def update_row(lesson: Lesson, user_id: int) -> None:
-    """Presence decides the detected status unless the advisor marked the row by hand."""
+    """Presence decides the detected status unless someone marked the row by hand."""
     row = next((r for r in lesson.register if r.pupil_id == user_id), None)
-    if row is None or row.source not in (None, PresenceSource.ONLINE):
+    if row is None or row.source not in (None, PresenceSource.ONLINE, PresenceSource.CLASSROOM):
         return
     intervals = list(
         db.session.scalars(
@@ -64,7 +66,8 @@ def update_row(lesson: Lesson, user_id: int) -> None:
     minutes = minutes_present(lesson, intervals, utcnow())
     share = float(current_app.config["ATTENDANCE_PRESENT_SHARE"])
     row.minutes = min(minutes, lesson.duration_minutes)
-    row.source = PresenceSource.ONLINE
+    classroom = any(i.via_classroom for i in intervals)
+    row.source = PresenceSource.CLASSROOM if classroom else PresenceSource.ONLINE
     if minutes >= share * lesson.duration_minutes:
         row.status = Presence.PRESENT
     elif minutes > 0:

@@ -40,7 +40,7 @@ def test_room_presence_fills_the_register(app: Flask, lessons: LessonHub) -> Non
     lesson = lessons.started_lesson()
     row = next(r for r in lesson.register if r.pupil_id == lessons.people.pupil.id)
     client = room_client(app, "pup")
-    assert ack(client, "join", {"lesson": lesson.id})["role"] == "listener"
+    assert ack(client, "join", {"lesson": lesson.id})["role"] == "pupil"
     with app.app_context():
         client.disconnect(namespace="/room")
     db.session.expire_all()

@@ -20,7 +20,7 @@ def room_client(app: Flask, login: str | None) -> Any:
         AuthActions(http).login(login)
     with app.app_context():  # a context of its own, as in production: no user cached from another
         client = socketio.test_client(app, namespace="/room", flask_test_client=http)
-    client.app = app
+    client.app, client.http = app, http
     return client
 
 
@@ -45,12 +45,9 @@ def test_signed_out_sockets_are_refused(app: Flask, lessons: LessonHub) -> None:
 
 def test_join_checks_the_person_and_the_window(app: Flask, lessons: LessonHub) -> None:
     lesson_id = started(lessons)
-    assert ack(room_client(app, "pup"), "join", {"lesson": lesson_id}) == {
-        "role": "listener",
-        "publishing": False,
-        "chat": [],
-    }
-    assert ack(room_client(app, "adv"), "join", {"lesson": lesson_id})["role"] == "publisher"
+    joined = ack(room_client(app, "pup"), "join", {"lesson": lesson_id})
+    assert (joined["role"], joined["sources"], joined["chat"]) == ("pupil", [], [])
+    assert ack(room_client(app, "adv"), "join", {"lesson": lesson_id})["role"] == "advisor"
     assert ack(room_client(app, "adv2"), "join", {"lesson": lesson_id}) == {"error": "not-found"}
     assert ack(room_client(app, "outsider"), "join", {"lesson": lesson_id}) == {
         "error": "not-found"
@@ -73,9 +70,10 @@ def test_only_the_advisor_publishes_and_sdp_is_checked(app: Flask, lessons: Less
     assert ack(pupil, "publish", {"sdp": "v=0\r\n"}) == {"error": "not-allowed"}
     advisor = room_client(app, "adv")
     ack(advisor, "join", {"lesson": lesson_id})
-    for bad in ({"sdp": 42}, {"sdp": "hello"}, {"sdp": "v=0" + "x" * 70000}, "not a dict"):
+    for bad in ({"sdp": 42}, {"sdp": "hello"}):
         assert ack(advisor, "publish", bad) == {"error": "bad-sdp"}
-    assert ack(advisor, "answer", {"sdp": "nonsense"}) == {"error": "bad-sdp"}
+    assert ack(advisor, "publish", "not a dict") == {"error": "bad-request"}
+    assert ack(advisor, "answer", {"sdp": "nonsense"}) == {"error": "no-source"}
     engine = app.extensions.get("media_engine")
     if engine is not None:
         engine.stop()
@@ -102,3 +100,66 @@ def test_chat_is_kept_escaped_and_rate_limited(app: Flask, lessons: LessonHub) -
     engine = app.extensions.get("media_engine")
     if engine is not None:
         engine.stop()
+
+
+def aiortc_offer() -> str:
+    """A browser-like offer: camera and microphone, made by an aiortc peer on loopback."""
+    from aiortc import AudioStreamTrack, RTCConfiguration, RTCPeerConnection, VideoStreamTrack
+
+    from tests.media.test_forwarding import run_in_loop
+
+    async def offer() -> str:
+        pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        pc.addTrack(AudioStreamTrack())
+        pc.addTrack(VideoStreamTrack())
+        await pc.setLocalDescription(await pc.createOffer())
+        sdp = pc.localDescription.sdp
+        await pc.close()
+        return sdp
+
+    return run_in_loop(offer)
+
+
+def test_bad_descriptions_are_refused_and_the_room_goes_on(app: Flask, lessons: LessonHub) -> None:
+    lesson_id = started(lessons)
+    advisor, pupil = room_client(app, "adv"), room_client(app, "pup")
+    ack(advisor, "join", {"lesson": lesson_id})
+    ack(pupil, "join", {"lesson": lesson_id})
+    good = aiortc_offer()
+    small_video = "m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=rtpmap:96 VP8/90000\r\n"
+    bad = {
+        "bad-sdp": "v=0\r\n\x00\x01 garbage \r\n",
+        "sdp-too-large": good + "a=x-pad:" + "x" * 5 * 1024 * 1024 + "\r\n",
+        "sdp-too-many-sections": good + small_video * 200,
+        "sdp-no-fingerprint": "\r\n".join(
+            line for line in good.split("\r\n") if not line.startswith("a=fingerprint")
+        ),
+        "sdp-bad-codec": good.replace("VP8/90000", "H264/90000"),
+        "sdp-bad-media": good.replace("m=audio", "m=application"),
+    }
+    for code, sdp in bad.items():
+        assert ack(advisor, "publish", {"sdp": sdp, "source": "camera"}) == {"error": code}, code
+    answer = ack(advisor, "publish", {"sdp": good, "source": "camera"})
+    assert answer["sdp"].startswith("v=0")
+    assert all("VP8" in line or "opus" in line or "rtx" in line
+               for line in answer["sdp"].splitlines() if line.startswith("a=rtpmap"))  # fmt: skip
+    sources = [p["args"][0] for p in pupil.get_received("/room") if p["name"] == "sources"][-1]
+    assert [(s["kind"], s["kinds"]) for s in sources] == [("camera", ["audio", "video"])]
+    offer = ack(pupil, "subscribe", {"source": sources[0]["id"]})
+    assert "m=video" in offer["sdp"] and "m=audio" in offer["sdp"]
+    assert ack(pupil, "audio_only", {"on": True}) == {"ok": True}
+    offer = ack(pupil, "subscribe", {"source": sources[0]["id"]})
+    assert "m=video" not in offer["sdp"] and "m=audio" in offer["sdp"]
+    engine = app.extensions.get("media_engine")
+    if engine is not None:
+        engine.stop()
+
+
+def test_sockets_from_another_origin_are_refused(app: Flask, lessons: LessonHub) -> None:
+    http = app.test_client()
+    AuthActions(http).login("pup")
+    handshake = "/socket.io/?EIO=4&transport=polling"
+    own = http.get(handshake, headers={"Origin": "http://localhost"})
+    assert own.status_code == 200 and own.data.startswith(b"0{")
+    foreign = http.get(handshake, headers={"Origin": "https://evil.example"})
+    assert foreign.status_code == 400

@@ -1,7 +1,9 @@
-"""One lesson's media: the advisor publishes to the engine, every listener gets the packets as sent.
+"""One lesson's media: sources (the advisor's camera, a shared screen, the microphone of whoever has
+the floor) publish to the engine, and every listener gets each source's packets as they were sent.
 
-The engine fixes one codec per kind (VP8, Opus) on every leg, answers the publisher's offer and makes
-the offers to listeners itself, so no browser's preference can slip another codec in.
+The engine fixes one codec per kind (VP8, Opus) on every leg, answers each publisher's offer and makes
+the offers to listeners itself, so no browser's preference can slip another codec in. A listener
+holds one peer connection per source, so a source coming or going never disturbs the others.
 """
 
 from __future__ import annotations
@@ -25,10 +27,17 @@ from intersession.rooms.media.forwarding import Fanout, ListenerTrack
 
 logger = logging.getLogger(__name__)
 CODECS = {"video": ("video/VP8", "video/rtx"), "audio": ("audio/opus",)}
+KINDS = ("audio", "video")
 
 
 def _preferred(kind: str, capabilities: object) -> list[object]:
     return [c for c in capabilities.codecs if c.mimeType in CODECS[kind]]  # type: ignore[attr-defined]
+
+
+@dataclass
+class Source:
+    pc: RTCPeerConnection
+    fanouts: dict[str, Fanout] = field(default_factory=dict)
 
 
 @dataclass
@@ -38,23 +47,29 @@ class Listener:
 
 
 class MediaRoom:
-    """A publisher and its listeners, on the engine's event loop."""
+    """Sources and their listeners, on the engine's event loop."""
 
     def __init__(self, ice_servers: list[str] | None = None) -> None:
         self.config = RTCConfiguration(
             iceServers=[RTCIceServer(urls=url) for url in ice_servers or []]
         )
-        self.publisher: RTCPeerConnection | None = None
-        self.fanouts: dict[str, Fanout] = {}
-        self.listeners: dict[str, Listener] = {}
+        self.sources: dict[str, Source] = {}
+        self.listeners: dict[tuple[str, str], Listener] = {}  # (listener, source) -> connection
         self._pending: set[asyncio.Future[None]] = set()
 
-    async def publish(self, offer_sdp: str) -> str:
-        """Answer the publisher's offer with VP8 and Opus only; returns the answer's SDP."""
-        await self._close_publisher()
+    @property
+    def fanouts(self) -> dict[str, Fanout]:
+        """The main source's tracks by kind (kept for callers that know one source)."""
+        source = self.sources.get("main")
+        return source.fanouts if source else {}
+
+    async def publish(self, offer_sdp: str, source_id: str = "main") -> str:
+        """Answer a source's offer with VP8 and Opus only; returns the answer's SDP."""
+        await self.unpublish(source_id)
         pc = RTCPeerConnection(self.config)
-        self.publisher = pc
-        for kind in ("audio", "video"):
+        source = Source(pc)
+        self.sources[source_id] = source
+        for kind in KINDS:
             transceiver = pc.addTransceiver(kind, direction="recvonly")
             transceiver.setCodecPreferences(_preferred(kind, RTCRtpReceiver.getCapabilities(kind)))  # type: ignore[arg-type]
 
@@ -62,7 +77,7 @@ class MediaRoom:
         def on_track(track: MediaStreamTrack) -> None:
             receiver = next(t.receiver for t in pc.getTransceivers() if t.receiver.track is track)
             fanout = Fanout(track, lambda: self._ask_keyframe(receiver))
-            self.fanouts[track.kind] = fanout
+            source.fanouts[track.kind] = fanout
             fanout.start()
 
         await pc.setRemoteDescription(RTCSessionDescription(offer_sdp, "offer"))
@@ -71,18 +86,33 @@ class MediaRoom:
 
     def _ask_keyframe(self, receiver: RTCRtpReceiver) -> None:
         """Forward a key-frame request to the publisher (aiortc has no public call for it)."""
-        for source in receiver.getSynchronizationSources():
-            task = asyncio.ensure_future(receiver._send_rtcp_pli(source.source))
+        for ssrc in receiver.getSynchronizationSources():
+            task = asyncio.ensure_future(receiver._send_rtcp_pli(ssrc.source))
             self._pending.add(task)
             task.add_done_callback(self._pending.discard)
 
-    async def subscribe(self, listener_id: str) -> str:
-        """Make an offer to a listener for everything published; returns its SDP."""
-        await self.leave(listener_id)
+    async def wait_for_tracks(self, source_id: str, count: int, timeout: float = 5) -> None:
+        """Until the source's tracks have arrived (they come with its first packets)."""
+        for _ in range(int(timeout / 0.05)):
+            source = self.sources.get(source_id)
+            if source and len(source.fanouts) >= count:
+                return
+            await asyncio.sleep(0.05)
+
+    async def subscribe(
+        self, listener_id: str, source_id: str = "main", kinds: tuple[str, ...] = KINDS
+    ) -> str:
+        """Make an offer to a listener for a source's tracks of these kinds; returns its SDP."""
+        await self._drop(listener_id, source_id)
+        source = self.sources.get(source_id)
+        if source is None:
+            raise KeyError(source_id)
         pc = RTCPeerConnection(self.config)
         listener = Listener(pc)
-        self.listeners[listener_id] = listener
-        for kind, fanout in self.fanouts.items():
+        self.listeners[(listener_id, source_id)] = listener
+        for kind, fanout in source.fanouts.items():
+            if kind not in kinds:
+                continue
             track = fanout.add_listener()
             sender = pc.addTrack(track)
             transceiver = next(t for t in pc.getTransceivers() if t.sender is sender)
@@ -90,33 +120,58 @@ class MediaRoom:
             # A listener's key-frame request cannot reach an encoder: pass it on to the publisher.
             sender._send_keyframe = fanout.keyframe_needed  # type: ignore[method-assign]
             listener.tracks.append((fanout, track))
+        if not listener.tracks:
+            await self._drop(listener_id, source_id)
+            raise KeyError(source_id)
         await pc.setLocalDescription(await pc.createOffer())
         return pc.localDescription.sdp
 
-    async def accept_answer(self, listener_id: str, answer_sdp: str) -> None:
-        listener = self.listeners.get(listener_id)
+    async def accept_answer(
+        self, listener_id: str, answer_sdp: str, source_id: str = "main"
+    ) -> None:
+        listener = self.listeners.get((listener_id, source_id))
         if listener is None:
             raise KeyError(listener_id)
         await listener.pc.setRemoteDescription(RTCSessionDescription(answer_sdp, "answer"))
 
-    async def leave(self, listener_id: str) -> None:
-        listener = self.listeners.pop(listener_id, None)
+    async def _drop(self, listener_id: str, source_id: str) -> None:
+        listener = self.listeners.pop((listener_id, source_id), None)
         if listener is None:
             return
         for fanout, track in listener.tracks:
             fanout.remove_listener(track)
         await listener.pc.close()
 
-    async def _close_publisher(self) -> None:
-        for fanout in self.fanouts.values():
+    async def leave(self, participant_id: str) -> None:
+        """Close everything of one participant: what they listen to and what they publish."""
+        for listener_id, source_id in list(self.listeners):
+            if listener_id == participant_id:
+                await self._drop(listener_id, source_id)
+        for source_id in list(self.sources):
+            if source_id == participant_id or source_id.startswith(participant_id + ":"):
+                await self.unpublish(source_id)
+
+    async def unpublish(self, source_id: str) -> None:
+        for listener_id, listened in list(self.listeners):
+            if listened == source_id:
+                await self._drop(listener_id, source_id)
+        source = self.sources.pop(source_id, None)
+        if source is None:
+            return
+        for fanout in source.fanouts.values():
             await fanout.stop()
-        self.fanouts.clear()
-        if self.publisher is not None:
-            with contextlib.suppress(Exception):
-                await self.publisher.close()
-            self.publisher = None
+        with contextlib.suppress(Exception):
+            await source.pc.close()
+
+    async def drop_listener(self, listener_id: str) -> int:
+        """Cut a listener's connections as a network fault would; returns how many."""
+        keys = [key for key in self.listeners if key[0] == listener_id]
+        for key in keys:
+            await self._drop(*key)
+        return len(keys)
 
     async def close(self) -> None:
-        for listener_id in list(self.listeners):
-            await self.leave(listener_id)
-        await self._close_publisher()
+        for listener_id, source_id in list(self.listeners):
+            await self._drop(listener_id, source_id)
+        for source_id in list(self.sources):
+            await self.unpublish(source_id)

@@ -1,0 +1,93 @@
+"""Who is in a live room right now, and the advisor's rules over it: hands, the floor, sources.
+
+This is the web process's own record: events are checked against it, never against ids a browser
+sends. It holds no media; the engine does.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+# Peer-connection states a browser may report (RTCPeerConnection.connectionState).
+STATES = frozenset({"new", "connecting", "connected", "disconnected", "failed", "closed"})
+
+
+class Role:
+    ADVISOR = "advisor"  # the lesson's advisor: publishes and moderates
+    PUPIL = "pupil"  # an invited pupil on a computer of their own
+    CLASSROOM = "classroom"  # a tutor's computer for the pupils in the classroom
+    OBSERVER = "observer"  # the coordinator: watches
+
+
+@dataclass
+class Participant:
+    sid: str
+    user_id: int
+    name: str
+    role: str
+    school_id: int | None = None
+    school: str = ""
+    pid: str = field(default_factory=lambda: secrets.token_hex(6))  # what others see of them
+    state: str = "new"
+    hand: bool = False
+    floor: bool = False
+    camera_allowed: bool = False
+    audio_only: bool = False
+
+    def public(self) -> dict[str, Any]:
+        return {"id": self.pid, "name": self.name, "role": self.role, "school": self.school,
+                "state": self.state, "hand": self.hand, "floor": self.floor,
+                "audio_only": self.audio_only}  # fmt: skip
+
+
+@dataclass
+class LiveRoom:
+    lesson_id: int
+    participants: dict[str, Participant] = field(default_factory=dict)  # by socket id
+    sources: dict[str, dict[str, Any]] = field(default_factory=dict)  # engine source id -> about
+    # Classroom ticks by tutor: pupil id -> open presence interval (kept over a reconnect).
+    ticks: dict[int, dict[int, int | None]] = field(default_factory=dict)
+
+    def by_pid(self, pid: Any) -> Participant | None:
+        return next((p for p in self.participants.values() if p.pid == pid), None)
+
+    def of_user(self, user_id: int) -> list[Participant]:
+        return [p for p in self.participants.values() if p.user_id == user_id]
+
+    def roster(self) -> list[dict[str, Any]]:
+        order = {Role.ADVISOR: 0, Role.CLASSROOM: 1, Role.PUPIL: 2, Role.OBSERVER: 3}
+        people = sorted(self.participants.values(), key=lambda p: (order[p.role], p.name))
+        return [p.public() for p in people]
+
+    def source_list(self) -> list[dict[str, Any]]:
+        return [{"id": source_id, **about} for source_id, about in self.sources.items()]
+
+    def ticked_pupils(self) -> set[int]:
+        return {pupil for ticks in self.ticks.values() for pupil in ticks}
+
+    def may_take_floor(self, person: Participant) -> bool:
+        """Pupils and classrooms speak with the floor; a pupil ticked in a classroom speaks through
+        its one microphone."""
+        if person.role == Role.CLASSROOM:
+            return True
+        return person.role == Role.PUPIL and person.user_id not in self.ticked_pupils()
+
+
+class Rooms:
+    """Every live room of this process, by lesson."""
+
+    def __init__(self) -> None:
+        self.rooms: dict[int, LiveRoom] = {}
+
+    def get(self, lesson_id: int) -> LiveRoom:
+        if lesson_id not in self.rooms:
+            self.rooms[lesson_id] = LiveRoom(lesson_id)
+        return self.rooms[lesson_id]
+
+    def of_socket(self, sid: str) -> tuple[LiveRoom, Participant] | None:
+        for room in self.rooms.values():
+            if sid in room.participants:
+                return room, room.participants[sid]
+        return None

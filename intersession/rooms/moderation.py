@@ -1,0 +1,138 @@
+"""The room's controls: hands, the floor, muting, removing, locking, and the classroom's ticks.
+Only the advisor moderates; only pupils and classrooms raise hands; only a classroom ticks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_login import current_user
+
+from intersession.rooms import room_state
+from intersession.rooms.events import SignallingNamespace
+from intersession.rooms.live import LiveRoom, Participant, Role
+
+
+class RoomNamespace(SignallingNamespace):
+    def on_hand(self, data: Any = None) -> dict[str, Any]:
+        here = self._here()
+        raised = data.get("raised") if isinstance(data, dict) else None
+        if here is None or here[1].role not in (Role.PUPIL, Role.CLASSROOM):
+            return {"error": "not-allowed"}
+        if not isinstance(raised, bool):
+            return {"error": "bad-request"}
+        room, person, _lesson = here
+        person.hand = raised
+        self.broadcast_roster(room)
+        return {"ok": True}
+
+    def _target(self, data: Any) -> tuple[LiveRoom, Participant] | None:
+        """The advisor's room and the participant named in the payload, found in that room only."""
+        here = self._advisor_here()
+        if here is None:
+            return None
+        room = here[0]
+        person = room.by_pid(data.get("participant") if isinstance(data, dict) else None)
+        return (room, person) if person is not None else None
+
+    def on_floor(self, data: Any = None) -> dict[str, Any]:
+        """Give a pupil or a classroom the floor (their microphone, and camera if allowed), or take
+        it back."""
+        if self._advisor_here() is None:
+            return {"error": "not-allowed"}
+        found = self._target(data)
+        give = data.get("give") if isinstance(data, dict) else None
+        camera = bool(data.get("camera")) if isinstance(data, dict) else False
+        if found is None:
+            return {"error": "no-participant"}
+        if not isinstance(give, bool):
+            return {"error": "bad-request"}
+        room, person = found
+        if not give:
+            self.take_floor(room, person)
+            return {"ok": True}
+        if not room.may_take_floor(person):
+            return {"error": "no-floor"}
+        person.floor, person.hand, person.camera_allowed = True, False, camera
+        self.tell("floor", {"give": True, "camera": camera}, to=person.sid)
+        self.broadcast_roster(room)
+        return {"ok": True}
+
+    def take_floor(self, room: LiveRoom, person: Participant) -> None:
+        was = person.floor
+        person.floor, person.camera_allowed = False, False
+        if was:
+            self.tell("floor", {"give": False}, to=person.sid)
+        if person.pid in room.sources:
+            self.close_source(room, person.pid)
+        self.broadcast_roster(room)
+
+    def on_mute(self, data: Any = None) -> dict[str, Any]:
+        if self._advisor_here() is None:
+            return {"error": "not-allowed"}
+        found = self._target(data)
+        if found is None:
+            return {"error": "no-participant"}
+        room, person = found
+        if person.role == Role.ADVISOR:
+            return {"error": "bad-request"}
+        self.take_floor(room, person)
+        self.tell("muted", {}, to=person.sid)
+        return {"ok": True}
+
+    def on_mute_all(self, data: Any = None) -> dict[str, Any]:
+        here = self._advisor_here()
+        if here is None:
+            return {"error": "not-allowed"}
+        room = here[0]
+        for person in list(room.participants.values()):
+            if person.role != Role.ADVISOR and person.floor:
+                self.take_floor(room, person)
+        self.tell("muted", {}, to=f"lesson-{room.lesson_id}", skip_sid=here[1].sid)
+        return {"ok": True}
+
+    def on_remove(self, data: Any = None) -> dict[str, Any]:
+        """The participant leaves and cannot come back into this lesson (with any device)."""
+        here = self._advisor_here()
+        if here is None:
+            return {"error": "not-allowed"}
+        found = self._target(data)
+        if found is None:
+            return {"error": "no-participant"}
+        room, person = found
+        if person.role == Role.ADVISOR:
+            return {"error": "bad-request"}
+        room_state.remove(here[2], person.user_id)
+        for socket in room.of_user(person.user_id):
+            self.tell("removed", {}, to=socket.sid)
+            self.socketio.server.disconnect(socket.sid, namespace=self.namespace)
+        return {"ok": True}
+
+    def on_lock(self, data: Any = None) -> dict[str, Any]:
+        here = self._advisor_here()
+        locked = data.get("locked") if isinstance(data, dict) else None
+        if here is None:
+            return {"error": "not-allowed"}
+        if not isinstance(locked, bool):
+            return {"error": "bad-request"}
+        room, _advisor, lesson = here
+        room_state.set_locked(lesson, locked)
+        self.tell("locked", {"locked": locked}, to=f"lesson-{room.lesson_id}")
+        return {"ok": True}
+
+    def on_tick(self, data: Any = None) -> dict[str, Any]:
+        """The classroom computer ticks a pupil of its school present (or not) in the classroom."""
+        here = self._here()
+        if here is None or here[1].role != Role.CLASSROOM:
+            return {"error": "not-allowed"}
+        pupil_id = data.get("pupil") if isinstance(data, dict) else None
+        present = data.get("present") if isinstance(data, dict) else None
+        if not isinstance(pupil_id, int) or not isinstance(present, bool):
+            return {"error": "bad-request"}
+        room, _person, lesson = here
+        with self.lock:
+            if not room_state.tick(room, lesson, current_user, pupil_id, present):
+                return {"error": "no-pupil"}
+        for pupil in room.of_user(pupil_id):  # one microphone per classroom
+            if present and pupil.floor:
+                self.take_floor(room, pupil)
+        return {"pupils": room_state.classroom_pupils(room, lesson, current_user)}

@@ -1,0 +1,110 @@
+"""What the live room keeps in the database: who came in, who was removed, the lock, the schools
+that listen audio-only, and the classroom computers' ticks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from intersession.auth.models import User
+from intersession.core.db import db, utcnow
+from intersession.rooms import presence
+from intersession.rooms.live import STATES, LiveRoom
+from intersession.rooms.models import Lesson, RoomEntry, SchoolRoomSetting
+
+__all__ = ["STATES", "admit", "classroom_pupils", "remember_audio_only", "school_audio_only"]
+
+
+def _entry(lesson: Lesson, user_id: int) -> RoomEntry | None:
+    return db.session.scalar(
+        select(RoomEntry).where(RoomEntry.lesson_id == lesson.id, RoomEntry.user_id == user_id)
+    )
+
+
+def admit(lesson: Lesson, person: User, is_advisor: bool) -> str | None:
+    """Record the person's coming in; returns why they may not ("removed", "locked") or None.
+    Someone who was in before the lock may come back: a dropped link must not shut them out."""
+    entry = _entry(lesson, person.id)
+    if entry is not None and entry.removed_at is not None:
+        return "removed"
+    if entry is None:
+        if lesson.room_locked and not is_advisor:
+            return "locked"
+        db.session.add(RoomEntry(lesson_id=lesson.id, user_id=person.id))
+        db.session.commit()
+    return None
+
+
+def remove(lesson: Lesson, user_id: int) -> None:
+    entry = _entry(lesson, user_id)
+    if entry is None:
+        entry = RoomEntry(lesson_id=lesson.id, user_id=user_id)
+        db.session.add(entry)
+    entry.removed_at = utcnow()
+    db.session.commit()
+
+
+def set_locked(lesson: Lesson, locked: bool) -> None:
+    lesson.room_locked = locked
+    db.session.commit()
+
+
+def school_audio_only(school_id: int | None) -> bool:
+    if school_id is None:
+        return False
+    setting = db.session.get(SchoolRoomSetting, school_id)
+    return bool(setting and setting.audio_only)
+
+
+def remember_audio_only(school_id: int | None, on: bool) -> None:
+    """A school whose computer switched to audio only is started that way next time."""
+    if school_id is None:
+        return
+    setting = db.session.get(SchoolRoomSetting, school_id)
+    if setting is None:
+        setting = SchoolRoomSetting(school_id=school_id)
+        db.session.add(setting)
+    setting.audio_only = on
+    db.session.commit()
+
+
+def _school_pupils(lesson: Lesson, tutor: User) -> list[User]:
+    pupils = [row.pupil for row in lesson.register if row.pupil.school_id == tutor.school_id]
+    return sorted(pupils, key=lambda p: p.full_name)
+
+
+def classroom_pupils(room: LiveRoom, lesson: Lesson, tutor: User) -> list[dict[str, Any]]:
+    ticked = room.ticks.get(tutor.id, {})
+    return [{"id": p.id, "name": p.full_name, "present": p.id in ticked}
+            for p in _school_pupils(lesson, tutor)]  # fmt: skip
+
+
+def tick(room: LiveRoom, lesson: Lesson, tutor: User, pupil_id: Any, present: bool) -> bool:
+    """Tick a pupil of the tutor's school present behind the classroom computer, or untick them.
+    False when the pupil is not one of the school's invited pupils."""
+    if not any(p.id == pupil_id for p in _school_pupils(lesson, tutor)):
+        return False
+    ticks = room.ticks.setdefault(tutor.id, {})
+    if present and pupil_id not in ticks:
+        ticks[pupil_id] = presence.joined(lesson, pupil_id, via_classroom=True)
+    elif not present and pupil_id in ticks:
+        interval = ticks.pop(pupil_id)
+        if interval is not None:
+            presence.left(interval)
+    return True
+
+
+def pause_ticks(room: LiveRoom, tutor_id: int) -> None:
+    """The classroom computer left: its pupils stop counting until it is back."""
+    for pupil_id, interval in room.ticks.get(tutor_id, {}).items():
+        if interval is not None:
+            presence.left(interval)
+        room.ticks[tutor_id][pupil_id] = None
+
+
+def reopen_ticks(room: LiveRoom, lesson: Lesson, tutor_id: int) -> None:
+    """The classroom computer is back: the pupils it had ticked count again from now."""
+    for pupil_id, interval in room.ticks.get(tutor_id, {}).items():
+        if interval is None:
+            room.ticks[tutor_id][pupil_id] = presence.joined(lesson, pupil_id, via_classroom=True)
