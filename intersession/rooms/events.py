@@ -141,7 +141,7 @@ class SignallingNamespace(Namespace):
         lesson = db.session.get(Lesson, lesson_id)
         if lesson is None or not can_view_lesson(current_user, lesson):
             return {"error": "not-found"}
-        role = _role_in(lesson)
+        role = role_in(lesson)
         if role is None:
             return {"error": "not-found"}
         if not room_open_for(lesson, role == Role.ADVISOR):
@@ -342,7 +342,8 @@ class SignallingNamespace(Namespace):
         return {"ok": True}
 
 
-def _role_in(lesson: Lesson) -> str | None:
+def role_in(lesson: Lesson) -> str | None:
+    """The signed-in person's part in the lesson's room, None when they have none."""
     if lesson.advisor_id == current_user.id:
         return Role.ADVISOR
     if current_user.role is UserRole.PUPIL:

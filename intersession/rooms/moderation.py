@@ -136,3 +136,14 @@ class RoomNamespace(SignallingNamespace):
             if present and pupil.floor:
                 self.take_floor(room, pupil)
         return {"pupils": room_state.classroom_pupils(room, lesson, current_user)}
+
+    def on_camera_kbps(self, data: Any = None) -> dict[str, Any]:
+        """The advisor sets the camera's bitrate cap for this lesson (weak links want less)."""
+        here = self._advisor_here()
+        kbps = data.get("kbps") if isinstance(data, dict) else None
+        if here is None:
+            return {"error": "not-allowed"}
+        if not isinstance(kbps, int) or isinstance(kbps, bool) or not 100 <= kbps <= 2500:
+            return {"error": "bad-request"}
+        room_state.set_camera_kbps(here[2], kbps)
+        return {"ok": True}

@@ -50,6 +50,11 @@ def set_locked(lesson: Lesson, locked: bool) -> None:
     db.session.commit()
 
 
+def set_camera_kbps(lesson: Lesson, kbps: int) -> None:
+    lesson.camera_kbps = kbps
+    db.session.commit()
+
+
 def school_audio_only(school_id: int | None) -> bool:
     if school_id is None:
         return False

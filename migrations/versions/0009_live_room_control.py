@@ -53,7 +53,7 @@ def downgrade():
         batch_op.drop_column('via_classroom')
 
     with op.batch_alter_table('lesson', schema=None) as batch_op:
-        batch_op.drop_constraint('ck_lesson_camera_kbps_range', type_='check')
+        batch_op.drop_constraint(op.f('ck_lesson_camera_kbps_range'), type_='check')
         batch_op.drop_column('camera_kbps')
         batch_op.drop_column('room_locked')
 

@@ -1,17 +1,41 @@
-// The live room: the advisor publishes to the media engine; listeners take what the engine offers.
+// The live room. Sources (the advisor's camera, a shared screen, whoever has the floor) publish to
+// the media engine; every other participant holds one peer connection per source, offered by the
+// engine. The server's record decides who may do what: this page only asks.
 (function () {
   "use strict";
   var box = document.getElementById("room");
   if (!box) { return; }
-  var lesson = parseInt(box.dataset.lesson, 10);
-  var role = box.dataset.role;
-  var status = document.getElementById("room-status");
-  var video = document.getElementById("main-video");
+  var msg = box.dataset;
+  var lesson = parseInt(msg.lesson, 10);
+  var role = msg.role;
+  var $ = function (id) { return document.getElementById(id); };
+  var status = $("room-status");
+  var mainVideo = $("main-video");
+  var screenVideo = $("screen-video");
   var socket = io("/room", { transports: ["websocket"] });
-  var pc = null;
-  window.roomStats = { framesDecoded: 0, framesSent: 0, state: "new" };
+  var me = null;
+  var removed = false;
+  var roster = [];
+  var sources = {};      // source id -> {id, owner, name, kind, epoch, kinds}
+  var subs = {};         // source id -> {pc, epoch, stream, bytes, changed}
+  var publishers = {};   // "camera" | "screen" -> peer connection
+  var wanted = { camera: false, screen: false };  // published before a reconnection: again after it
+  var localStream = null;
+  var screenStream = null;
+  var audioOnly = false;
+  var floor = null;      // {camera: bool} while this pupil or classroom has the floor
+  var stats = window.roomStats = { framesDecoded: 0, framesSent: 0, state: "new", audio: {}, resubscribed: 0 };
 
-  function say(key) { status.textContent = box.dataset[key] || key; }
+  function say(key) { status.textContent = msg[key] || key; }
+  function text(key) { return msg[key] || key; }
+
+  function ask(event, data) {
+    return new Promise(function (resolve, reject) {
+      socket.timeout(20000).emit(event, data || {}, function (error, reply) {
+        if (error || !reply || reply.error) { reject(reply || { error: "timeout" }); } else { resolve(reply); }
+      });
+    });
+  }
 
   function gathered(peer) {
     // No trickle: wait until every candidate is in the description (well under a second here).
@@ -23,102 +47,534 @@
     });
   }
 
-  function ask(event, data) {
-    return new Promise(function (resolve, reject) {
-      socket.timeout(20000).emit(event, data || {}, function (error, reply) {
-        if (error || !reply || reply.error) { reject(reply || error); } else { resolve(reply); }
+  // -- pre-flight: devices, a preview and a level meter ------------------------------------------
+
+  var cameraSelect = $("camera-select");
+  var micSelect = $("mic-select");
+  var meter = $("mic-level");
+  var meterStop = null;
+
+  function deviceError(error) {
+    var name = error && error.name;
+    var key = (name === "NotFoundError" || name === "OverconstrainedError") ? "msgNoDevice"
+      : (name === "NotAllowedError" || name === "SecurityError") ? "msgDenied"
+      : (name === "NotReadableError" || name === "AbortError") ? "msgBusy" : "msgError";
+    $("device-error").textContent = text(key);
+    $("preflight").open = true;
+    say(key);
+  }
+
+  function fillDevices() {
+    return navigator.mediaDevices.enumerateDevices().then(function (devices) {
+      [[cameraSelect, "videoinput"], [micSelect, "audioinput"]].forEach(function (pair) {
+        var select = pair[0];
+        var chosen = select.value;
+        while (select.options.length > 1) { select.remove(1); }
+        devices.filter(function (d) { return d.kind === pair[1] && d.deviceId; }).forEach(function (d, i) {
+          var option = new Option(d.label || (pair[1] + " " + (i + 1)), d.deviceId);
+          select.add(option);
+        });
+        select.value = chosen;
       });
     });
   }
 
-  function watchStats() {
-    setInterval(function () {
-      if (!pc) { return; }
-      pc.getStats().then(function (report) {
-        report.forEach(function (entry) {
-          if (entry.type === "inbound-rtp" && entry.kind === "video") { window.roomStats.framesDecoded = entry.framesDecoded || 0; }
-          if (entry.type === "outbound-rtp" && entry.kind === "video") { window.roomStats.framesSent = entry.framesSent || 0; }
-        });
-        window.roomStats.state = pc.connectionState;
-      });
-    }, 500);
+  function levelMeter(stream) {
+    if (meterStop) { meterStop(); }
+    var track = stream.getAudioTracks()[0];
+    var Context = window.AudioContext || window.webkitAudioContext;
+    if (!track || !Context) { return; }
+    var context = new Context();
+    var analyser = context.createAnalyser();
+    analyser.fftSize = 512;
+    context.createMediaStreamSource(new MediaStream([track])).connect(analyser);
+    var samples = new Float32Array(analyser.fftSize);
+    var timer = setInterval(function () {
+      analyser.getFloatTimeDomainData(samples);
+      var sum = 0;
+      for (var i = 0; i < samples.length; i++) { sum += samples[i] * samples[i]; }
+      meter.value = Math.min(1, Math.sqrt(sum / samples.length) * 4);
+    }, 100);
+    meterStop = function () { clearInterval(timer); context.close(); meter.value = 0; };
   }
 
-  function newPeer() {
-    if (pc) { pc.close(); }
-    pc = new RTCPeerConnection({ iceServers: [] });
-    pc.addEventListener("connectionstatechange", function () {
-      if (pc.connectionState === "failed" || pc.connectionState === "disconnected") { say("msgLost"); }
+  function openDevices(video) {
+    var camera = cameraSelect.value;
+    var mic = micSelect.value;
+    var constraints = {
+      audio: mic ? { deviceId: { exact: mic } } : true,
+      video: video ? Object.assign({ width: 640, height: 360 }, camera ? { deviceId: { exact: camera } } : {}) : false
+    };
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      return Promise.reject({ name: "NotFoundError" });
+    }
+    return navigator.mediaDevices.getUserMedia(constraints).then(function (stream) {
+      stopLocal();
+      localStream = stream;
+      $("preview").srcObject = stream;
+      $("device-error").textContent = "";
+      levelMeter(stream);
+      fillDevices();
+      return stream;
     });
-    return pc;
   }
 
-  function publish() {
-    return navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360 }, audio: true })
-      .then(function (stream) {
-        video.srcObject = stream;
-        var peer = newPeer();
-        stream.getTracks().forEach(function (track) {
-          var sender = peer.addTrack(track, stream);
-          if (track.kind === "video") {
-            // Cap the camera for rural links; the engine forwards what it gets to everyone.
-            var parameters = sender.getParameters();
-            parameters.encodings = parameters.encodings && parameters.encodings.length ? parameters.encodings : [{}];
-            parameters.encodings[0].maxBitrate = parseInt(box.dataset.bitrate, 10);
-            sender.setParameters(parameters).catch(function () {});
-          }
-        });
-        return peer.createOffer()
-          .then(function (offer) { return peer.setLocalDescription(offer); })
-          .then(function () { return gathered(peer); })
-          .then(function () { return ask("publish", { sdp: peer.localDescription.sdp }); })
-          .then(function (reply) { return peer.setRemoteDescription({ type: "answer", sdp: reply.sdp }); })
-          .then(function () { say("msgLive"); });
+  function stopLocal() {
+    if (localStream) { localStream.getTracks().forEach(function (t) { t.stop(); }); }
+    localStream = null;
+    if (meterStop) { meterStop(); meterStop = null; }
+  }
+
+  $("check-devices").addEventListener("click", function () {
+    openDevices(true).then(function () { if (role !== "advisor" && !floor) { say("msgWatching"); } }).catch(deviceError);
+  });
+  [cameraSelect, micSelect].forEach(function (select) {
+    select.addEventListener("change", function () {
+      if (!localStream) { return; }
+      openDevices(role === "advisor" || (floor && floor.camera)).then(function (stream) {
+        if (publishers.camera) { publish("camera", stream); }
+      }).catch(deviceError);
+    });
+  });
+
+  // -- publishing --------------------------------------------------------------------------------
+
+  function capBitrate(sender, kbps) {
+    var parameters = sender.getParameters();
+    parameters.encodings = parameters.encodings && parameters.encodings.length ? parameters.encodings : [{}];
+    parameters.encodings[0].maxBitrate = kbps * 1000;
+    return sender.setParameters(parameters).catch(function () {});
+  }
+
+  function publish(kind, stream) {
+    if (publishers[kind]) { publishers[kind].close(); }
+    var peer = new RTCPeerConnection({ iceServers: [] });
+    publishers[kind] = peer;
+    stream.getTracks().forEach(function (track) {
+      var sender = peer.addTrack(track, stream);
+      // Cap the camera for rural links: the engine forwards what it gets to everyone.
+      if (track.kind === "video") { capBitrate(sender, kind === "camera" ? parseInt(msg.kbps, 10) : 1200); }
+    });
+    peer.addEventListener("connectionstatechange", function () {
+      reportState();
+      if (publishers[kind] === peer && (peer.connectionState === "failed" || peer.connectionState === "closed")) {
+        say("msgLost");
+        setTimeout(function () { if (publishers[kind] === peer && wanted[kind]) { publish(kind, stream); } }, 1000);
+      }
+    });
+    return peer.createOffer()
+      .then(function (offer) { return peer.setLocalDescription(offer); })
+      .then(function () { return gathered(peer); })
+      .then(function () { return ask("publish", { sdp: peer.localDescription.sdp, source: kind }); })
+      .then(function (reply) { return peer.setRemoteDescription({ type: "answer", sdp: reply.sdp }); })
+      .then(function () {
+        if (role === "advisor") { say("msgLive"); }
+        watchSent(peer);
       })
-      .catch(function (error) {
-        if (error && error.name === "NotFoundError") { say("msgNoDevice"); }
-        else if (error && error.name === "NotAllowedError") { say("msgDenied"); }
-        else { say("msgError"); }
-      });
+      .catch(function (reply) { if (publishers[kind] === peer) { say(reply && reply.error === "too-many" ? "msgTooMany" : "msgError"); } });
   }
 
-  function listen() {
-    var peer = newPeer();
-    peer.addEventListener("track", function (event) {
-      if (event.track.kind === "video" || !video.srcObject) { video.srcObject = event.streams[0] || new MediaStream([event.track]); }
+  function unpublish(kind) {
+    wanted[kind] = false;
+    if (publishers[kind]) { publishers[kind].close(); delete publishers[kind]; }
+    return ask("unpublish", { source: kind }).catch(function () {});
+  }
+
+  function watchSent(peer) {
+    var timer = setInterval(function () {
+      if (peer.connectionState === "closed") { clearInterval(timer); return; }
+      peer.getStats().then(function (report) {
+        report.forEach(function (entry) {
+          if (entry.type === "outbound-rtp" && entry.kind === "video") { stats.framesSent = entry.framesSent || 0; }
+        });
+      });
+    }, 1000);
+  }
+
+  var startCamera = $("start-camera");
+  var shareButton = $("share-screen");
+  if (startCamera) {
+    say("msgReady");
+    startCamera.addEventListener("click", function () {
+      startCamera.disabled = true;
+      openDevices(true).then(function (stream) {
+        wanted.camera = true;
+        mainVideo.srcObject = stream;
+        startCamera.hidden = true;
+        shareButton.disabled = false;
+        $("preflight").open = false;
+        return publish("camera", stream);
+      }).catch(function (error) { startCamera.disabled = false; deviceError(error); });
     });
-    return ask("subscribe")
+    shareButton.addEventListener("click", function () {
+      if (wanted.screen) { stopSharing(); return; }
+      if (!navigator.mediaDevices.getDisplayMedia) { say("msgError"); return; }
+      navigator.mediaDevices.getDisplayMedia({ video: true, audio: false }).then(function (stream) {
+        screenStream = stream;
+        wanted.screen = true;
+        shareButton.textContent = text("msgUnshare");
+        screenVideo.srcObject = stream;
+        screenVideo.hidden = false;
+        stream.getVideoTracks()[0].addEventListener("ended", stopSharing);
+        publish("screen", stream);
+      }).catch(function () {});
+    });
+    $("mute-all").addEventListener("click", function () { ask("mute_all").catch(function () {}); });
+    $("lock-room").addEventListener("click", function () {
+      ask("lock", { locked: !box.classList.contains("locked") }).catch(function () {});
+    });
+    $("camera-kbps").addEventListener("change", function (event) {
+      var kbps = parseInt(event.target.value, 10);
+      ask("camera_kbps", { kbps: kbps }).then(function () {
+        msg.kbps = String(kbps);
+        var peer = publishers.camera;
+        if (peer) { peer.getSenders().forEach(function (s) { if (s.track && s.track.kind === "video") { capBitrate(s, kbps); } }); }
+      }).catch(function () {});
+    });
+  }
+
+  function stopSharing() {
+    if (screenStream) { screenStream.getTracks().forEach(function (t) { t.stop(); }); }
+    screenStream = null;
+    screenVideo.hidden = true;
+    shareButton.textContent = text("msgShare");
+    unpublish("screen");
+  }
+
+  // -- the floor (pupils and classrooms) ---------------------------------------------------------
+
+  var handButton = $("raise-hand");
+  var endFloor = $("end-floor");
+  var handUp = false;
+  function showHand(up) {
+    handUp = up;
+    if (handButton) { handButton.textContent = text(up ? "msgHandDown" : "msgHandUp"); }
+  }
+  if (handButton) {
+    handButton.addEventListener("click", function () {
+      ask("hand", { raised: !handUp }).then(function () { showHand(!handUp); }).catch(function () {});
+    });
+    endFloor.addEventListener("click", function () { leaveFloor("msgWatching"); });
+  }
+
+  function leaveFloor(key) {
+    floor = null;
+    unpublish("camera");
+    stopLocal();
+    if (endFloor) { endFloor.hidden = true; }
+    say(key);
+  }
+
+  socket.on("floor", function (data) {
+    if (!data.give) { if (floor) { leaveFloor("msgFloorEnded"); } return; }
+    floor = { camera: !!data.camera };
+    showHand(false);
+    openDevices(floor.camera).then(function (stream) {
+      wanted.camera = true;
+      endFloor.hidden = false;
+      say(floor && floor.camera ? "msgFloorCamera" : "msgFloor");
+      return publish("camera", stream);
+    }).catch(deviceError);
+  });
+  socket.on("muted", function () { if (floor) { leaveFloor("msgMuted"); } });
+
+  // -- listening ---------------------------------------------------------------------------------
+
+  function ownerRole(source) {
+    var owner = roster.filter(function (p) { return p.id === source.owner; })[0];
+    return owner ? owner.role : "";
+  }
+
+  function elementFor(source) {
+    if (source.kind === "screen") { screenVideo.hidden = false; return screenVideo; }
+    if (ownerRole(source) === "advisor") { return mainVideo; }
+    var tile = $("tile-" + source.id);
+    if (!tile) {
+      tile = document.createElement("figure");
+      tile.id = "tile-" + source.id;
+      tile.className = "speaker";
+      var video = document.createElement("video");
+      video.autoplay = true;
+      video.playsInline = true;
+      var caption = document.createElement("figcaption");
+      caption.textContent = source.name;
+      tile.appendChild(video);
+      tile.appendChild(caption);
+      $("speakers").appendChild(tile);
+    }
+    return tile.querySelector("video");
+  }
+
+  // Browsers refuse sound before the person has clicked on the page: play muted then, and offer
+  // a button that turns the sound on.
+  function play(element) {
+    var started = element.play();
+    if (started && started.catch) {
+      started.catch(function () {
+        element.muted = true;
+        element.play().catch(function () {});
+        $("sound-on").hidden = false;
+      });
+    }
+  }
+  $("sound-on").addEventListener("click", function () {
+    [mainVideo].concat(Array.prototype.slice.call(document.querySelectorAll("#speakers video"))).forEach(function (v) {
+      if (role === "advisor" && v === mainVideo) { return; }
+      v.muted = false;
+      if (v.srcObject) { v.play().catch(function () {}); }
+    });
+    $("sound-on").hidden = true;
+  });
+
+  function dropSub(sourceId) {
+    var sub = subs[sourceId];
+    if (!sub) { return; }
+    sub.pc.close();
+    delete subs[sourceId];
+  }
+
+  function subscribe(source) {
+    dropSub(source.id);
+    var peer = new RTCPeerConnection({ iceServers: [] });
+    var sub = { pc: peer, epoch: source.epoch, stream: new MediaStream(), bytes: -1, changed: Date.now() };
+    subs[source.id] = sub;
+    peer.addEventListener("track", function (event) {
+      sub.stream.addTrack(event.track);
+      var element = elementFor(source);
+      if (element.srcObject !== sub.stream) {  // a second assignment would restart the element
+        element.srcObject = sub.stream;
+        play(element);
+      }
+    });
+    peer.addEventListener("connectionstatechange", function () {
+      reportState();
+      if (subs[source.id] !== sub) { return; }
+      if (peer.connectionState === "connected" && ownerRole(source) === "advisor") { say("msgWatching"); }
+      if (peer.connectionState === "failed") { resubscribe(source); }
+    });
+    return ask("subscribe", { source: source.id })
       .then(function (reply) { return peer.setRemoteDescription({ type: "offer", sdp: reply.sdp }); })
       .then(function () { return peer.createAnswer(); })
       .then(function (answer) { return peer.setLocalDescription(answer); })
       .then(function () { return gathered(peer); })
-      .then(function () { return ask("answer", { sdp: peer.localDescription.sdp }); })
-      .then(function () { say("msgWatching"); })
-      .catch(function () { say("msgError"); });
+      .then(function () { return ask("answer", { source: source.id, sdp: peer.localDescription.sdp }); })
+      .catch(function (reply) {
+        if (subs[source.id] !== sub) { return; }
+        if (reply && reply.error === "audio-only") { dropSub(source.id); return; }
+        setTimeout(function () { if (subs[source.id] === sub && sources[source.id]) { resubscribe(source); } }, 2000);
+      });
   }
 
-  var live = false;  // the advisor started the camera: after a reconnection, publish again by itself
-  var button = document.getElementById("start-camera");
-  if (button) {
-    button.addEventListener("click", function () { button.disabled = true; live = true; publish(); });
+  function resubscribe(source) {
+    if (removed || !sources[source.id]) { return; }
+    say("msgLost");
+    stats.resubscribed += 1;
+    subscribe(sources[source.id]);
+  }
+
+  function showSources(list) {
+    var seen = {};
+    list.forEach(function (source) {
+      seen[source.id] = true;
+      sources[source.id] = source;
+      if (source.owner === me) { return; }
+      if (audioOnly && source.kinds.indexOf("audio") < 0) { return; }
+      if (audioOnly && source.kind === "screen") { return; }
+      var sub = subs[source.id];
+      if (!sub || sub.epoch !== source.epoch) { subscribe(source); }
+    });
+    Object.keys(sources).forEach(function (id) {
+      if (seen[id]) { return; }
+      var source = sources[id];
+      delete sources[id];
+      dropSub(id);
+      if (source.kind === "screen") { screenVideo.hidden = true; screenVideo.srcObject = null; }
+      var tile = $("tile-" + id);
+      if (tile) { tile.remove(); }
+    });
+    var advisorLive = list.some(function (s) { return s.kind === "camera" && ownerRole(s) === "advisor"; });
+    if (role !== "advisor" && !advisorLive && !floor) { say("msgWaiting"); }
+  }
+  socket.on("sources", showSources);
+
+  // A watchdog per connection: no bytes for five seconds means the link (or the engine) dropped
+  // it, whatever the connection state says; take a new one.
+  setInterval(function () {
+    Object.keys(subs).forEach(function (id) {
+      var sub = subs[id];
+      sub.pc.getStats().then(function (report) {
+        var bytes = 0;
+        report.forEach(function (entry) {
+          if (entry.type !== "inbound-rtp") { return; }
+          bytes += entry.bytesReceived || 0;
+          var source = sources[id];
+          if (!source) { return; }
+          if (entry.kind === "video" && ownerRole(source) === "advisor" && source.kind === "camera") {
+            stats.framesDecoded = entry.framesDecoded || 0;
+          }
+          if (entry.kind === "audio") { stats.audio[source.name] = entry.packetsReceived || 0; }
+        });
+        if (bytes !== sub.bytes) { sub.bytes = bytes; sub.changed = Date.now(); return; }
+        // A still shared screen may send little: give it longer.
+        var patience = sources[id] && sources[id].kind === "screen" ? 20000 : 5000;
+        if (Date.now() - sub.changed > patience && subs[id] === sub && sources[id]) { resubscribe(sources[id]); }
+      });
+    });
+  }, 1000);
+
+  function reportState() {
+    var peers = Object.keys(subs).map(function (id) { return subs[id].pc; })
+      .concat(Object.keys(publishers).map(function (k) { return publishers[k]; }));
+    var states = peers.map(function (p) { return p.connectionState; });
+    var state = !states.length ? "new"
+      : states.indexOf("failed") >= 0 ? "failed"
+      : states.indexOf("disconnected") >= 0 ? "disconnected"
+      : states.every(function (s) { return s === "connected"; }) ? "connected" : "connecting";
+    if (state !== stats.state) {
+      stats.state = state;
+      if (socket.connected && me) { ask("state", { state: state }).catch(function () {}); }
+    }
+  }
+
+  var audioBox = $("audio-only");
+  function setAudioOnly(on) {
+    audioOnly = on;
+    if (audioBox) { audioBox.checked = on; }
+    Object.keys(subs).forEach(dropSub);
+    mainVideo.srcObject = null;
+    showSources(Object.keys(sources).map(function (id) { return sources[id]; }));
+  }
+  if (audioBox) {
+    audioBox.addEventListener("change", function () {
+      var on = audioBox.checked;
+      ask("audio_only", { on: on }).then(function () { setAudioOnly(on); }).catch(function () { audioBox.checked = !on; });
+    });
+  }
+
+  // -- participants and the advisor's controls --------------------------------------------------
+
+  function button(label, action, danger) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.textContent = label;
+    b.className = danger ? "contrast" : "secondary";
+    b.addEventListener("click", action);
+    return b;
+  }
+
+  function showRoster(list) {
+    roster = stats.roster = list;
+    var ul = $("participants");
+    ul.textContent = "";
+    list.forEach(function (p) {
+      var li = document.createElement("li");
+      li.dataset.id = p.id;
+      var name = document.createElement("strong");
+      name.textContent = p.role === "classroom" ? text("msgClassroom").replace("{school}", p.school) : p.name;
+      li.appendChild(name);
+      var about = document.createElement("small");
+      about.textContent = " · " + text("msgState" + p.state.charAt(0).toUpperCase() + p.state.slice(1)) +
+        (p.hand ? " · " + text("msgHand") : "") + (p.floor ? " · " + text("msgSpeaking") : "") +
+        (p.audio_only ? " · " + text("msgAudioOnlyOn") : "");
+      li.appendChild(about);
+      if (role === "advisor" && p.role !== "advisor" && p.role !== "observer") {
+        var tools = document.createElement("div");
+        tools.className = "actions";
+        if (p.floor) {
+          tools.appendChild(button(text("msgTake"), function () { ask("floor", { participant: p.id, give: false }).catch(function () {}); }));
+        } else {
+          tools.appendChild(button(text("msgGive"), function () { ask("floor", { participant: p.id, give: true, camera: false }).catch(function () {}); }));
+          tools.appendChild(button(text("msgGiveCamera"), function () { ask("floor", { participant: p.id, give: true, camera: true }).catch(function () {}); }));
+        }
+        tools.appendChild(button(text("msgRemove"), function () {
+          if (window.confirm(text("msgConfirmRemove"))) { ask("remove", { participant: p.id }).catch(function () {}); }
+        }, true));
+        li.appendChild(tools);
+      }
+      ul.appendChild(li);
+    });
+    showSources(Object.keys(sources).map(function (id) { return sources[id]; }));
+  }
+  socket.on("roster", showRoster);
+
+  function showLocked(locked) {
+    box.classList.toggle("locked", locked);
+    var lock = $("lock-room");
+    if (lock) { lock.textContent = text(locked ? "msgUnlock" : "msgLock"); }
+  }
+  socket.on("locked", function (data) { showLocked(data.locked); });
+
+  // -- the classroom computer's ticks -----------------------------------------------------------
+
+  function showPupils(pupils) {
+    var ul = $("classroom-pupils");
+    if (!ul) { return; }
+    ul.textContent = "";
+    pupils.forEach(function (pupil) {
+      var li = document.createElement("li");
+      var label = document.createElement("label");
+      var box = document.createElement("input");
+      box.type = "checkbox";
+      box.checked = pupil.present;
+      box.dataset.pupil = pupil.id;
+      box.addEventListener("change", function () {
+        ask("tick", { pupil: pupil.id, present: box.checked }).then(function (reply) { showPupils(reply.pupils); })
+          .catch(function () { box.checked = !box.checked; });
+      });
+      label.appendChild(box);
+      label.appendChild(document.createTextNode(" " + pupil.name));
+      li.appendChild(label);
+      ul.appendChild(li);
+    });
+  }
+
+  // -- joining, leaving, coming back -------------------------------------------------------------
+
+  function closeAll() {
+    Object.keys(subs).forEach(dropSub);
+    Object.keys(publishers).forEach(function (k) { publishers[k].close(); delete publishers[k]; });
   }
 
   socket.on("connect", function () {
-    say("msgConnecting");
+    if (!startCamera || wanted.camera) { say("msgConnecting"); }
     ask("join", { lesson: lesson }).then(function (reply) {
+      me = stats.me = reply.me;
       lines.textContent = "";
       (reply.chat || []).forEach(showLine);
-      if (role === "publisher") {
-        if (live) { publish(); }
-      } else if (reply.publishing) {
-        listen();
-      } else {
-        say("msgWaiting");
-      }
-    }).catch(function () { say("msgError"); });
+      showLocked(reply.locked);
+      if (reply.pupils) { showPupils(reply.pupils); }
+      if (role !== "advisor") { audioOnly = !!reply.audio_only; if (audioBox) { audioBox.checked = audioOnly; } }
+      sources = {};
+      showSources(reply.sources || []);
+      if (wanted.camera && localStream && role === "advisor") { publish("camera", localStream); }
+      if (wanted.screen && screenStream) { publish("screen", screenStream); }
+      if (role === "advisor" && !wanted.camera) { say("msgReady"); }
+    }).catch(function (reply) {
+      var error = reply && reply.error;
+      removed = error === "removed";
+      say(error === "removed" ? "msgRemoved" : error === "locked" ? "msgLockedOut" : error === "closed" ? "msgClosed" : "msgError");
+      if (error === "removed" || error === "locked" || error === "closed") { socket.disconnect(); }
+    });
   });
-  // Chat: lines are put in as text, never as HTML.
-  var lines = document.getElementById("chat-lines");
+
+  socket.on("removed", function () {
+    removed = true;
+    closeAll();
+    stopLocal();
+    say("msgRemoved");
+    socket.disconnect();
+    box.classList.add("removed");
+  });
+
+  socket.on("disconnect", function () {
+    closeAll();
+    if (floor) { floor = null; stopLocal(); if (endFloor) { endFloor.hidden = true; } }
+    if (!removed) { say("msgLost"); }
+  });
+
+  // -- chat: lines are put in as text, never as HTML ----------------------------------------------
+
+  var lines = $("chat-lines");
   var chatBox = document.querySelector(".chat");
   function showLine(line) {
     var item = document.createElement("li");
@@ -130,19 +586,15 @@
     lines.scrollTop = lines.scrollHeight;
   }
   socket.on("chat", showLine);
-  document.getElementById("chat-form").addEventListener("submit", function (event) {
+  $("chat-form").addEventListener("submit", function (event) {
     event.preventDefault();
-    var input = document.getElementById("chat-text");
-    var error = document.getElementById("chat-error");
+    var input = $("chat-text");
+    var error = $("chat-error");
     if (!input.value.trim()) { return; }
     ask("chat", { text: input.value }).then(function () { input.value = ""; error.textContent = ""; })
       .catch(function (reply) {
         error.textContent = (reply && reply.error === "too-fast") ? chatBox.dataset.msgTooFast
-          : (reply && reply.error === "too-long") ? chatBox.dataset.msgTooLong : box.dataset.msgError;
+          : (reply && reply.error === "too-long") ? chatBox.dataset.msgTooLong : text("msgError");
       });
   });
-
-  socket.on("publisher-ready", function () { if (role !== "publisher") { listen(); } });
-  socket.on("disconnect", function () { say("msgLost"); });
-  watchStats();
 })();

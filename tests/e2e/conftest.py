@@ -61,6 +61,25 @@ class LiveApp:
             db.session.remove()
         return lesson_id
 
+    def add_pupil(self, login: str, name: str) -> None:
+        """Another pupil of the tutor's school in the advisor's cohort (once)."""
+        from intersession.auth.models import Role, User
+        from tests.factories import make_user
+
+        with self.app.app_context():
+            if db.session.scalar(select(User).where(User.login == login)) is None:
+                teaching = db.session.scalars(select(TeachingAssignment)).first()
+                school = teaching.cohort.pupils[0].school
+                pupil = make_user(login, Role.PUPIL, school, grade=9, name=name)
+                teaching.cohort.pupils.append(pupil)
+                db.session.commit()
+            db.session.remove()
+
+    def drop_listener(self, lesson_id: int, participant: str) -> int:
+        """Cut a participant's incoming connections in the media engine, as a fault would."""
+        engine = self.app.extensions["media_engine"]
+        return engine.call(lambda: engine.room(lesson_id).drop_listener(participant))
+
     def start_lesson_now(self, lesson_id: int) -> None:
         with self.app.app_context():
             lesson = db.session.get(Lesson, lesson_id)

@@ -1,5 +1,6 @@
 """The live room in real Chromium: the advisor's fake camera goes through the media engine (encoded
-forwarding) to a pupil's browser, which decodes it."""
+forwarding) to two pupils' browsers; a pupil gets the floor and is heard; a dropped connection comes
+back by itself; a removed pupil stays out; a classroom computer's ticks reach the register."""
 
 from __future__ import annotations
 
@@ -12,39 +13,131 @@ from tests.e2e.test_lessons import sign_in
 
 pytestmark = pytest.mark.browser
 
+SECOND = "Жұмабаева Аружан"
 
-def test_advisor_camera_reaches_the_pupil(live_server: str, new_page: Any, live_app: Any) -> None:
+
+def open_room(new_page: Any, live_server: str, login: str, lesson_id: int) -> Any:
+    page = new_page(locale="en-US")
+    sign_in(page, live_server, login)
+    page.click("button[lang=en]")
+    page.goto(f"{live_server}/lessons/{lesson_id}/room")
+    return page
+
+
+def frames(page: Any) -> int:
+    return int(page.evaluate("window.roomStats.framesDecoded"))
+
+
+def test_a_lesson_with_two_pupils(live_server: str, new_page: Any, live_app: Any) -> None:
+    live_app.add_pupil("pup5", SECOND)
     lesson_id = live_app.lesson_now()
-    advisor = new_page(locale="en-US")
-    sign_in(advisor, live_server, "adv")
-    advisor.click("button[lang=en]")
-    advisor.goto(f"{live_server}/lessons/{lesson_id}")
-    advisor.click("#open-room")
+    advisor = open_room(new_page, live_server, "adv", lesson_id)
+    advisor.wait_for_selector("#participants li")
+    assert advisor.inner_text("#room-status") == "Check your camera and microphone, then start."
     advisor.click("#start-camera")
     advisor.wait_for_function(
         "document.getElementById('room-status').textContent === 'You are on air.'", timeout=20_000
     )
+    first = open_room(new_page, live_server, "pup", lesson_id)
+    second = open_room(new_page, live_server, "pup5", lesson_id)
+    for pupil in (first, second):
+        pupil.wait_for_function("window.roomStats.framesDecoded > 20", timeout=30_000)
+        assert pupil.evaluate("document.getElementById('main-video').videoWidth") > 0
+        before = pupil.evaluate("document.getElementById('main-video').currentTime")
+        pupil.wait_for_timeout(500)
+        assert pupil.evaluate("document.getElementById('main-video').currentTime") > before
+        assert pupil.inner_text("#room-status") == "Connected."
+        if pupil.is_visible("#sound-on"):  # no click on the page yet: the browser held the sound
+            pupil.click("#sound-on")
+        assert not pupil.evaluate("document.getElementById('main-video').muted")
 
-    pupil = new_page(locale="en-US")
-    sign_in(pupil, live_server, "pup")
-    pupil.click("button[lang=en]")
-    pupil.goto(f"{live_server}/lessons/{lesson_id}/room")
-    pupil.wait_for_function("window.roomStats.framesDecoded > 20", timeout=30_000)
-    width = pupil.evaluate("document.getElementById('main-video').videoWidth")
-    assert width > 0
-    first = pupil.evaluate("document.getElementById('main-video').currentTime")
-    pupil.wait_for_timeout(1000)
-    assert pupil.evaluate("document.getElementById('main-video').currentTime") > first
-    assert pupil.inner_text("#room-status") == "Connected."
-    pupil.fill("#chat-text", "<b>Сұрақ:</b> 3-есеп")
-    pupil.click("#chat-form button")
+    # Chat arrives as text.
+    first.fill("#chat-text", "<script>alert(1)</script> Сұрақ бар")
+    first.click("#chat-form button")
     advisor.wait_for_selector("#chat-lines li")
     assert (
-        advisor.inner_text("#chat-lines li") == "Сәрсенбаев Әлихан: <b>Сұрақ:</b> 3-есеп"
-    )  # shown as text
-    shot(pupil, "30-live-room-pupil-en")
+        advisor.inner_text("#chat-lines li")
+        == "Сәрсенбаев Әлихан: <script>alert(1)</script> Сұрақ бар"
+    )
+
+    # A hand, the floor, and the other pupil hears the first.
+    first.click("#raise-hand")
+    entry = advisor.locator("#participants li", has_text="Сәрсенбаев Әлихан")
+    entry.filter(has_text="raises a hand").wait_for(timeout=10_000)
+    shot(advisor, "32-live-room-hand-raised-en")
+    entry.get_by_role("button", name="Give the floor").click()
+    first.wait_for_function(
+        "document.getElementById('room-status').textContent.indexOf('You have the floor') === 0",
+        timeout=15_000,
+    )
+    second.wait_for_function(
+        "(window.roomStats.audio['Сәрсенбаев Әлихан'] || 0) > 50", timeout=30_000
+    )
+    entry.filter(has_text="has the floor").wait_for(timeout=10_000)
+    shot(first, "30-live-room-pupil-floor-en")
+    entry.get_by_role("button", name="Take the floor back").click()
+    first.wait_for_function(
+        "document.getElementById('room-status').textContent === 'The advisor took the floor back.'",
+        timeout=10_000,
+    )
+    second.wait_for_function("!document.querySelector('#speakers figure')", timeout=10_000)
+
+    # The engine drops the second pupil's connection: the page takes a new one by itself.
+    pid = second.evaluate("window.roomStats.me")
+    assert live_app.drop_listener(lesson_id, pid) >= 1
+    second.wait_for_function("window.roomStats.resubscribed >= 1", timeout=15_000)
+    decoded = frames(second)
+    second.wait_for_function(f"window.roomStats.framesDecoded > {decoded + 20}", timeout=30_000)
+    second.wait_for_function(
+        "document.getElementById('room-status').textContent === 'Connected.'", timeout=10_000
+    )
+
+    # Removed, and kept out.
     shot(advisor, "31-live-room-advisor-en")
+    advisor.once("dialog", lambda dialog: dialog.accept())
+    advisor.locator("#participants li", has_text=SECOND).get_by_role(
+        "button", name="Remove"
+    ).click()
+    second.wait_for_function(
+        "document.getElementById('room-status').textContent === "
+        "'The advisor removed you from this lesson.'",
+        timeout=10_000,
+    )
+    second.reload()
+    second.wait_for_function(
+        "document.getElementById('room-status').textContent === "
+        "'The advisor removed you from this lesson.'",
+        timeout=10_000,
+    )
+    advisor.locator("#participants li", has_text=SECOND).wait_for(state="detached")
 
     outsider = new_page(locale="en-US")
     sign_in(outsider, live_server, "pup2")  # not in this cohort
     assert outsider.goto(f"{live_server}/lessons/{lesson_id}/room").status == 404
+
+
+def test_a_classroom_computer_ticks_pupils_present(
+    live_server: str, new_page: Any, live_app: Any
+) -> None:
+    live_app.add_pupil("pup5", SECOND)
+    lesson_id = live_app.lesson_now()
+    live_app.app.config["ATTENDANCE_PRESENT_SHARE"] = 0.0  # a few seconds count as present here
+    try:
+        classroom = open_room(new_page, live_server, "tut", lesson_id)
+        classroom.wait_for_selector("#classroom-pupils input")
+        assert "Classroom of" in classroom.inner_text("#participants")
+        for box in classroom.locator("#classroom-pupils input").all():
+            box.check()
+        classroom.wait_for_function(
+            "document.querySelectorAll('#classroom-pupils input:checked').length === 2"
+        )
+        shot(classroom, "33-live-room-classroom-en")
+        classroom.goto(f"{live_server}/lessons/{lesson_id}")  # leaving the room closes the ticks
+        classroom.wait_for_timeout(500)
+        classroom.reload()
+        for name in ("Сәрсенбаев Әлихан", SECOND):
+            row = classroom.locator("table.register tr", has_text=name)
+            detected = row.locator("td").nth(1).inner_text()
+            assert detected.split("\n") == ["present", "behind the classroom computer"]
+    finally:
+        live_app.app.config["ATTENDANCE_PRESENT_SHARE"] = 0.8

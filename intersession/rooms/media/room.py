@@ -69,7 +69,14 @@ class MediaRoom:
         pc = RTCPeerConnection(self.config)
         source = Source(pc)
         self.sources[source_id] = source
-        for kind in KINDS:
+        # One receiving transceiver per section of the offer, made first so that aiortc answers
+        # with our codecs only (an unused one would break its answer).
+        offered = [
+            line[2:].split(" ", 1)[0] for line in offer_sdp.splitlines() if line.startswith("m=")
+        ]
+        for kind in offered:
+            if kind not in KINDS:
+                raise ValueError(f"cannot receive {kind}")
             transceiver = pc.addTransceiver(kind, direction="recvonly")
             transceiver.setCodecPreferences(_preferred(kind, RTCRtpReceiver.getCapabilities(kind)))  # type: ignore[arg-type]
 

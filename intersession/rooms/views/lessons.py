@@ -233,15 +233,16 @@ def cancel_lesson(lesson_id: int) -> ResponseReturnValue:
 @bp.get("/lessons/<int:lesson_id>/room")
 @login_required
 def live_room(lesson_id: int) -> ResponseReturnValue:
-    """The live room: the advisor publishes camera and microphone, everyone invited receives."""
-    from intersession.rooms.events import room_open_for
+    """The live room: the advisor teaches; pupils, classrooms and the coordinator take part."""
+    from intersession.rooms.events import role_in, room_open_for
 
     lesson = _lesson(lesson_id)
-    is_advisor = lesson.advisor_id == current_user.id
+    role = role_in(lesson)
+    if role is None:
+        abort(404)
     return render_template(
         "rooms/room.html",
         lesson=lesson,
-        is_advisor=is_advisor,
-        open_now=room_open_for(lesson, is_advisor),
-        bitrate=500_000,
+        room_role=role,
+        open_now=room_open_for(lesson, role == "advisor"),
     )
