@@ -30,7 +30,6 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import av
-import numpy as np
 from aiortc import (
     AudioStreamTrack,
     RTCConfiguration,
@@ -99,6 +98,37 @@ class Engine:
         return 0.0
 
 
+class InProcessEngine:
+    """The engine on a thread of this process, as the web process runs it today: it shares the
+    interpreter (and its lock) with the publisher and the 40 listeners. For comparison only."""
+
+    def __init__(self) -> None:
+
+        from intersession.rooms.media.engine import MediaEngine
+
+        self.engine = MediaEngine([], ["127.0.0.1"])
+        self.thread_id = self.engine.thread.native_id
+
+    async def call(self, op: str, *args: Any) -> Any:
+        loop = asyncio.get_running_loop()
+        room = self.engine.room(1)
+        return await loop.run_in_executor(
+            None, lambda: self.engine.call(lambda: getattr(room, op)(*args))
+        )
+
+    def cpu_seconds(self) -> float:
+        """The engine's loop thread only (its packetizing and forwarding)."""
+        stat = Path(f"/proc/self/task/{self.thread_id}/stat").read_text()
+        fields = stat.rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def rss_mb(self) -> float:
+        return 0.0
+
+    def stop(self) -> None:
+        self.engine.stop()
+
+
 # -- the publisher and the listeners ------------------------------------------------------------
 
 
@@ -112,21 +142,28 @@ class ClockCamera(VideoStreamTrack):
     async def recv(self) -> av.VideoFrame:
         pts, time_base = await self.next_timestamp()
         stamp = int((time.monotonic() - self.started) * 1000) & 0xFFFFFFFF
-        image = np.full((HEIGHT, WIDTH, 3), 96, dtype=np.uint8)
-        image[CELL * 3 :, :, 1] = (pts // 3000) % 200  # some motion for the encoder
+        frame = av.VideoFrame(WIDTH, HEIGHT, "yuv420p")
+        luma, stride = frame.planes[0], frame.planes[0].line_size
+        rows = bytearray([96]) * (stride * HEIGHT)
+        shade = (pts // 3000) % 200  # some motion below the stamp, for the encoder
+        rows[stride * CELL * 3 :] = bytes([shade]) * (stride * (HEIGHT - CELL * 3))
         for bit in range(BITS):
             value = 255 if stamp >> (BITS - 1 - bit) & 1 else 0
-            image[0:CELL, bit * CELL + 64 : (bit + 1) * CELL + 64] = value
-        frame = av.VideoFrame.from_ndarray(image, format="rgb24")
+            left = bit * CELL + 64
+            for y in range(CELL):
+                rows[y * stride + left : y * stride + left + CELL] = bytes([value]) * CELL
+        luma.update(bytes(rows))
+        for chroma in frame.planes[1:]:
+            chroma.update(bytes([128]) * (chroma.line_size * (HEIGHT // 2)))
         frame.pts, frame.time_base = pts, time_base
         return frame
 
 
 def read_stamp(frame: av.VideoFrame) -> int:
-    luma = frame.to_ndarray(format="gray")
+    luma, stride = bytes(frame.planes[0]), frame.planes[0].line_size
     stamp = 0
     for bit in range(BITS):
-        centre = luma[CELL // 2, bit * CELL + 64 + CELL // 2]
+        centre = luma[(CELL // 2) * stride + bit * CELL + 64 + CELL // 2]
         stamp = stamp << 1 | (1 if centre > 128 else 0)
     return stamp
 
@@ -166,8 +203,8 @@ class Listener:
         await self.pc.close()
 
 
-async def one_run(n: int) -> dict[str, Any]:
-    engine = Engine()
+async def one_run(n: int, in_process: bool = False) -> dict[str, Any]:
+    engine: Any = InProcessEngine() if in_process else Engine()
     publisher = RTCPeerConnection(RTCConfiguration(iceServers=[]))
     camera = ClockCamera()
     publisher.addTrack(AudioStreamTrack())
@@ -183,12 +220,14 @@ async def one_run(n: int) -> dict[str, Any]:
         await listener.pc.setLocalDescription(await listener.pc.createAnswer())
         await engine.call("accept_answer", f"listener-{index}", listener.pc.localDescription.sdp)
     await asyncio.sleep(WARMUP)
+    counted = await engine.call("counters")
     cpu_before, begin = engine.cpu_seconds(), time.monotonic()
     for listener in listeners:
         listener.latencies.clear()
     await asyncio.sleep(MEASURE)
     end = time.monotonic()
     cpu = (engine.cpu_seconds() - cpu_before) / (end - begin)
+    counters = await engine.call("counters")
     fps = [
         sum(begin <= t <= end for t in listener.frames) / (end - begin) for listener in listeners
     ]
@@ -201,12 +240,18 @@ async def one_run(n: int) -> dict[str, Any]:
         "latency_p50_ms": round(latencies[len(latencies) // 2], 1) if latencies else None,
         "latency_p95_ms": round(latencies[int(len(latencies) * 0.95)], 1) if latencies else None,
         "rss_mb": round(engine.rss_mb(), 1),
+        # While measuring: key frames asked of the publisher, packets dropped for slow listeners.
+        "keyframes": counters["keyframes_asked"] - counted["keyframes_asked"],
+        "dropped": counters["dropped"] - counted["dropped"],
     }
     for listener in listeners:
         await listener.close()
     await publisher.close()
-    await engine.call("stop")
-    engine.process.join(timeout=10)
+    if in_process:
+        engine.stop()
+    else:
+        await engine.call("stop")
+        engine.process.join(timeout=10)
     return result
 
 
@@ -214,12 +259,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, nargs="*", default=[1, 5, 10, 20, 40])
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument(
+        "--in-process", action="store_true", help="the engine on a thread of the bench's process"
+    )
     options = parser.parse_args()
     passthrough.install()  # listeners get packets; the probe decodes them itself
     passthrough.gather_only(["127.0.0.1"])
     for n in options.n:
         for _ in range(options.runs):
-            print(json.dumps(asyncio.run(one_run(n))), flush=True)
+            result = asyncio.run(one_run(n, options.in_process))
+            print(
+                json.dumps(result | ({"in_process": True} if options.in_process else {})),
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -56,6 +56,7 @@ class MediaRoom:
         self.sources: dict[str, Source] = {}
         self.listeners: dict[tuple[str, str], Listener] = {}  # (listener, source) -> connection
         self._pending: set[asyncio.Future[None]] = set()
+        self.keyframes_asked = 0
 
     @property
     def fanouts(self) -> dict[str, Fanout]:
@@ -93,6 +94,7 @@ class MediaRoom:
 
     def _ask_keyframe(self, receiver: RTCRtpReceiver) -> None:
         """Forward a key-frame request to the publisher (aiortc has no public call for it)."""
+        self.keyframes_asked += 1
         for ssrc in receiver.getSynchronizationSources():
             task = asyncio.ensure_future(receiver._send_rtcp_pli(ssrc.source))
             self._pending.add(task)
@@ -176,6 +178,14 @@ class MediaRoom:
         for key in keys:
             await self._drop(*key)
         return len(keys)
+
+    async def counters(self) -> dict[str, int]:
+        """For the benchmark and the logs: key frames asked of publishers, packets dropped for
+        listeners that fell behind."""
+        dropped = sum(
+            track.dropped for listener in self.listeners.values() for _f, track in listener.tracks
+        )
+        return {"keyframes_asked": self.keyframes_asked, "dropped": dropped}
 
     async def close(self) -> None:
         for listener_id, source_id in list(self.listeners):
