@@ -55,7 +55,9 @@ def create_app(config: Any = None) -> Flask:
 
     from intersession.rooms.moderation import RoomNamespace
 
-    socketio.on_namespace(RoomNamespace("/room"))
+    room_namespace = RoomNamespace("/room")
+    socketio.on_namespace(room_namespace)
+    app.extensions["room_namespaces"] = [room_namespace]  # told when a media worker is lost
 
     from intersession.cli import register_cli
 

@@ -76,6 +76,9 @@ class Config:
         # only host addresses it offers (tests: 127.0.0.1).
         self.MEDIA_ICE_SERVERS = _list(os.environ.get("MEDIA_ICE_SERVERS", ""))
         self.MEDIA_HOST_ADDRESSES = _list(os.environ.get("MEDIA_HOST_ADDRESSES", ""))
+        # Media-worker processes (each room on one); 0 runs the engine on a thread of the web
+        # process instead, as the tests do.
+        self.MEDIA_WORKERS = int(os.environ.get("MEDIA_WORKERS", os.cpu_count() or 1))
         # Below this share of the lesson spent in the room a pupil counts as partly present.
         self.ATTENDANCE_PRESENT_SHARE = float(os.environ.get("ATTENDANCE_PRESENT_SHARE", "0.8"))
 
@@ -125,5 +128,6 @@ class TestConfig(Config):
         super().__init__()
         self.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
         self.MEDIA_HOST_ADDRESSES = ["127.0.0.1"]
+        self.MEDIA_WORKERS = 0
         for key, value in overrides.items():
             setattr(self, key, value)

@@ -54,11 +54,16 @@ def main() -> None:
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, stop)
     threading.Thread(target=watch_worker, daemon=True).start()
+    media = None
     try:
         from intersession import create_app
         from intersession.extensions import socketio
 
         app = create_app()
+        with app.app_context():  # the media workers start with the rest, not at the first lesson
+            from intersession.rooms.events import engine
+
+            media = engine()
         _print_banner(port)
         socketio.run(
             app, host="127.0.0.1", port=port, allow_unsafe_werkzeug=True, use_reloader=False
@@ -67,6 +72,8 @@ def main() -> None:
         pass
     finally:
         stopping.set()
+        if media is not None:
+            media.stop()
         worker.terminate()
         try:
             worker.wait(timeout=15)

@@ -21,6 +21,7 @@ from intersession.rooms import chat, presence, room_state
 from intersession.rooms.access import can_view_lesson
 from intersession.rooms.live import LiveRoom, Participant, Role, Rooms
 from intersession.rooms.media.engine import EngineError, MediaEngine
+from intersession.rooms.media.workers import MediaWorkers
 from intersession.rooms.models import Lesson
 from intersession.rooms.sdp import SdpRefused, checked
 
@@ -31,13 +32,18 @@ EVENT_RATE = 10.0  # … and per second after that; beyond, events are refused
 FLOOD_CUT = 500  # refused events in a row before the socket is cut off
 
 
-def engine() -> MediaEngine:
-    """The app's media engine, started on first use."""
+def engine() -> MediaEngine | MediaWorkers:
+    """The app's media engine, started on first use: worker processes, or with MEDIA_WORKERS = 0
+    a loop thread of this process (tests)."""
     extensions = current_app.extensions
     if "media_engine" not in extensions:
-        extensions["media_engine"] = MediaEngine(
-            current_app.config["MEDIA_ICE_SERVERS"], current_app.config["MEDIA_HOST_ADDRESSES"]
-        )
+        config = current_app.config
+        count = int(config["MEDIA_WORKERS"])
+        ice, hosts = config["MEDIA_ICE_SERVERS"], config["MEDIA_HOST_ADDRESSES"]
+        media = MediaWorkers(count, ice, hosts) if count > 0 else MediaEngine(ice, hosts)
+        for namespace in extensions.get("room_namespaces", []):
+            media.lost_callbacks.append(namespace.rooms_lost)
+        extensions["media_engine"] = media
     return extensions["media_engine"]
 
 
@@ -118,6 +124,18 @@ class SignallingNamespace(Namespace):
     def tell(self, event: str, data: Any, to: str, skip_sid: str | None = None) -> None:
         """Send to a socket or a lesson's channel, from an event or from anywhere else."""
         self.socketio.emit(event, data, to=to, namespace=self.namespace, skip_sid=skip_sid)
+
+    def rooms_lost(self, lesson_ids: set[int]) -> None:
+        """A media worker died and was started again: its rooms have no media now. Pages publish
+        and subscribe again by themselves when told."""
+        for lesson_id in lesson_ids:
+            room = self.rooms.rooms.get(lesson_id)
+            if room is None:
+                continue
+            with self.lock:
+                room.sources.clear()
+            self.broadcast_sources(room)
+            self.tell("engine-restarted", {}, to=f"lesson-{lesson_id}")
 
     def broadcast_roster(self, room: LiveRoom) -> None:
         self.tell("roster", room.roster(), to=f"lesson-{room.lesson_id}")
@@ -226,7 +244,7 @@ class SignallingNamespace(Namespace):
         leave_room(f"lesson-{room.lesson_id}")
         media = current_app.extensions.get("media_engine")
         if media is not None:
-            media.call(lambda: media.room(room.lesson_id).leave(person.pid))
+            media.request(room.lesson_id, "leave", person.pid)
         self.broadcast_roster(room)
         if sources_gone:
             self.broadcast_sources(room)
@@ -251,7 +269,7 @@ class SignallingNamespace(Namespace):
         source_id = person.pid if kind == "camera" else f"{person.pid}:screen"
         media = engine()
         try:
-            answer = media.call(lambda: media.room(room.lesson_id).publish(sdp, source_id))
+            answer = media.request(room.lesson_id, "publish", sdp, source_id)
         except (EngineError, ValueError) as error:
             return {"error": "engine", "detail": str(error)[:200]}
         video = person.role == Role.ADVISOR or person.camera_allowed
@@ -281,7 +299,7 @@ class SignallingNamespace(Namespace):
             known = room.sources.pop(source_id, None)
         media = current_app.extensions.get("media_engine")
         if media is not None:
-            media.call(lambda: media.room(room.lesson_id).unpublish(source_id))
+            media.request(room.lesson_id, "unpublish", source_id)
         if known is not None:
             self.broadcast_sources(room)
 
@@ -299,9 +317,7 @@ class SignallingNamespace(Namespace):
             return {"error": "audio-only"}
         media = engine()
         try:
-            offer = media.call(
-                lambda: media.room(room.lesson_id).subscribe(person.pid, source_id, kinds)
-            )
+            offer = media.request(room.lesson_id, "subscribe", person.pid, source_id, kinds)
         except KeyError:
             return {"error": "no-source"}
         except EngineError as error:
@@ -322,7 +338,7 @@ class SignallingNamespace(Namespace):
             return {"error": refused.code}
         media = engine()
         try:
-            media.call(lambda: media.room(room.lesson_id).accept_answer(person.pid, sdp, source_id))
+            media.request(room.lesson_id, "accept_answer", person.pid, sdp, source_id)
         except (EngineError, KeyError, ValueError) as error:
             return {"error": "engine", "detail": str(error)[:200]}
         return {"ok": True}

@@ -410,7 +410,9 @@
           var source = sources[id];
           if (!source) { return; }
           if (entry.kind === "video" && ownerRole(source) === "advisor" && source.kind === "camera") {
-            stats.framesDecoded = entry.framesDecoded || 0;
+            // Counted over every connection this page had to the advisor's camera.
+            stats.framesDecoded += Math.max(0, (entry.framesDecoded || 0) - (sub.frames || 0));
+            sub.frames = entry.framesDecoded || 0;
           }
           if (entry.kind === "audio") { stats.audio[source.name] = entry.packetsReceived || 0; }
         });
@@ -555,6 +557,14 @@
       say(error === "removed" ? "msgRemoved" : error === "locked" ? "msgLockedOut" : error === "closed" ? "msgClosed" : "msgError");
       if (error === "removed" || error === "locked" || error === "closed") { socket.disconnect(); }
     });
+  });
+
+  // A media worker was restarted: what this page published is gone; publish it again (listeners
+  // subscribe anew when the sources come back).
+  socket.on("engine-restarted", function () {
+    say("msgLost");
+    if (wanted.camera && localStream) { publish("camera", localStream); }
+    if (wanted.screen && screenStream) { publish("screen", screenStream); }
   });
 
   socket.on("removed", function () {

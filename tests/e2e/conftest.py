@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import threading
 from collections.abc import Callable, Iterator
@@ -78,7 +79,14 @@ class LiveApp:
     def drop_listener(self, lesson_id: int, participant: str) -> int:
         """Cut a participant's incoming connections in the media engine, as a fault would."""
         engine = self.app.extensions["media_engine"]
-        return engine.call(lambda: engine.room(lesson_id).drop_listener(participant))
+        return int(engine.request(lesson_id, "drop_listener", participant))
+
+    def kill_media_worker(self, lesson_id: int) -> int:
+        """Kill the media worker holding the lesson's room, as a crash would; returns its pid."""
+        worker = self.app.extensions["media_engine"].worker_for(lesson_id)
+        pid = worker.pid
+        os.kill(pid, signal.SIGKILL)
+        return pid
 
     def start_lesson_now(self, lesson_id: int) -> None:
         with self.app.app_context():
@@ -102,7 +110,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     filesystem broker, as `make run` starts them."""
     tmp_path = tmp_path_factory.mktemp("live")
     broker = tmp_path / "broker"
-    app = make_app(tmp_path, CELERY=celery_settings("filesystem://", broker, tmp_path))
+    # The media engine in a worker process of its own, as `make run` has it.
+    app = make_app(
+        tmp_path, CELERY=celery_settings("filesystem://", broker, tmp_path), MEDIA_WORKERS=1
+    )
     with app.app_context():
         db.create_all()
         build_hub()

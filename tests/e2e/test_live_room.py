@@ -92,6 +92,19 @@ def test_a_lesson_with_two_pupils(live_server: str, new_page: Any, live_app: Any
         "document.getElementById('room-status').textContent === 'Connected.'", timeout=10_000
     )
 
+    # The media worker dies: it is started again, the advisor's page publishes again by itself
+    # and the pupils' pages take the new source.
+    live_app.kill_media_worker(lesson_id)
+    decoded = frames(first)
+    for pupil in (first, second):
+        pupil.wait_for_function(
+            f"window.roomStats.framesDecoded > {frames(pupil) + 30}", timeout=40_000
+        )
+    assert frames(first) > decoded
+    advisor.wait_for_function(
+        "document.getElementById('room-status').textContent === 'You are on air.'", timeout=10_000
+    )
+
     # Removed, and kept out.
     shot(advisor, "31-live-room-advisor-en")
     advisor.once("dialog", lambda dialog: dialog.accept())

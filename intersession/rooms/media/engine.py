@@ -1,7 +1,5 @@
-"""The media engine on an event loop of its own: the web process hands it work and waits.
-
-Here it runs in-process on one thread (the default for one machine and for tests); the same calls
-are what a control channel to separate media-worker processes will carry.
+"""The media engine on an event loop thread of the web process: the web process hands it work and
+waits. Tests use it; a running platform uses worker processes (workers.py) with the same `request`.
 """
 
 from __future__ import annotations
@@ -29,6 +27,7 @@ class MediaEngine:
             passthrough.gather_only(host_addresses)
         self.ice_servers = ice_servers
         self.rooms: dict[int, MediaRoom] = {}
+        self.lost_callbacks: list[Callable[[set[int]], None]] = []  # never lost: same process
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(
             target=self.loop.run_forever, name="media-engine", daemon=True
@@ -45,6 +44,13 @@ class MediaEngine:
         except FutureTimeout:
             future.cancel()
             raise EngineError("the media engine did not answer in time") from None
+
+    def request(self, room_id: int, operation: str, *args: Any, timeout: float = 15) -> Any:
+        """What a worker process is asked, done here: `operation` of the room, with `args`."""
+        if operation == "close_room":
+            room = self.rooms.pop(room_id, None)
+            return self.call(room.close, timeout) if room else None
+        return self.call(lambda: getattr(self.room(room_id), operation)(*args), timeout)
 
     def room(self, lesson_id: int) -> MediaRoom:
         """The lesson's room, made on first use (only on the engine's loop)."""
