@@ -48,6 +48,10 @@ def engine() -> MediaEngine | MediaWorkers:
 
 
 def room_open_for(lesson: Lesson, is_advisor: bool) -> bool:
+    """From 15 minutes before the start (the advisor) or the start (everyone else) until half an
+    hour after the end, unless cancelled or ended by the advisor."""
+    if lesson.room_ended_at is not None:
+        return False
     now = utcnow()
     opens = lesson.starts_at - (ADVISOR_EARLY if is_advisor else timedelta(0))
     return not lesson.cancelled and opens <= now <= lesson.ends_at + LATE_MARGIN
@@ -162,6 +166,8 @@ class SignallingNamespace(Namespace):
         role = role_in(lesson)
         if role is None:
             return {"error": "not-found"}
+        if lesson.room_ended_at is not None:
+            return {"error": "ended"}
         if not room_open_for(lesson, role == Role.ADVISOR):
             return {"error": "closed"}
         refusal = room_state.admit(lesson, current_user, role == Role.ADVISOR)

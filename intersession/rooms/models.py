@@ -91,6 +91,7 @@ class Lesson(Model):
     # The live room: nobody new comes in while locked; the camera's bitrate cap for weak links.
     room_locked: Mapped[bool] = mapped_column(default=False, server_default=false())
     camera_kbps: Mapped[int] = mapped_column(default=500, server_default="500")
+    room_ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the advisor ended it
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     advisor: Mapped[User] = relationship()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from flask_login import current_user
 
 from intersession.rooms import room_state
@@ -146,4 +147,20 @@ class RoomNamespace(SignallingNamespace):
         if not isinstance(kbps, int) or isinstance(kbps, bool) or not 100 <= kbps <= 2500:
             return {"error": "bad-request"}
         room_state.set_camera_kbps(here[2], kbps)
+        return {"ok": True}
+
+    def on_end(self, data: Any = None) -> dict[str, Any]:
+        """The advisor ends the lesson: everyone is told and let go, the media are closed, and the
+        time in the room stops counting."""
+        here = self._advisor_here()
+        if here is None:
+            return {"error": "not-allowed"}
+        room, _advisor, lesson = here
+        room_state.end(lesson)
+        self.tell("ended", {}, to=f"lesson-{room.lesson_id}")
+        for person in list(room.participants.values()):
+            self.socketio.server.disconnect(person.sid, namespace=self.namespace)
+        media = current_app.extensions.get("media_engine")
+        if media is not None:
+            media.request(room.lesson_id, "close_room")
         return {"ok": True}

@@ -50,6 +50,17 @@ def set_locked(lesson: Lesson, locked: bool) -> None:
     db.session.commit()
 
 
+def end(lesson: Lesson) -> None:
+    lesson.room_ended_at = utcnow()
+    db.session.commit()
+
+
+def reopen(lesson: Lesson) -> None:
+    """The advisor opens an ended room again (ended by mistake, or to go on)."""
+    lesson.room_ended_at = None
+    db.session.commit()
+
+
 def set_camera_kbps(lesson: Lesson, kbps: int) -> None:
     lesson.camera_kbps = kbps
     db.session.commit()

@@ -26,6 +26,13 @@
   var floor = null;      // {camera: bool} while this pupil or classroom has the floor
   var stats = window.roomStats = { framesDecoded: 0, framesSent: 0, state: "new", audio: {}, resubscribed: 0 };
 
+  // A shared screen takes the stage; the camera goes small beside it.
+  function showScreen(on) {
+    screenVideo.hidden = !on;
+    if (!on) { screenVideo.srcObject = null; }
+    document.querySelector(".stage").classList.toggle("sharing", on);
+  }
+
   function say(key) { status.textContent = msg[key] || key; }
   function text(key) { return msg[key] || key; }
 
@@ -213,13 +220,16 @@
         screenStream = stream;
         wanted.screen = true;
         shareButton.textContent = text("msgUnshare");
+        showScreen(true);
         screenVideo.srcObject = stream;
-        screenVideo.hidden = false;
         stream.getVideoTracks()[0].addEventListener("ended", stopSharing);
         publish("screen", stream);
       }).catch(function () {});
     });
     $("mute-all").addEventListener("click", function () { ask("mute_all").catch(function () {}); });
+    $("end-lesson").addEventListener("click", function () {
+      if (window.confirm(text("msgConfirmEnd"))) { ask("end").catch(function () {}); }
+    });
     $("lock-room").addEventListener("click", function () {
       ask("lock", { locked: !box.classList.contains("locked") }).catch(function () {});
     });
@@ -236,7 +246,7 @@
   function stopSharing() {
     if (screenStream) { screenStream.getTracks().forEach(function (t) { t.stop(); }); }
     screenStream = null;
-    screenVideo.hidden = true;
+    showScreen(false);
     shareButton.textContent = text("msgShare");
     unpublish("screen");
   }
@@ -286,7 +296,7 @@
   }
 
   function elementFor(source) {
-    if (source.kind === "screen") { screenVideo.hidden = false; return screenVideo; }
+    if (source.kind === "screen") { showScreen(true); return screenVideo; }
     if (ownerRole(source) === "advisor") { return mainVideo; }
     var tile = $("tile-" + source.id);
     if (!tile) {
@@ -388,7 +398,7 @@
       var source = sources[id];
       delete sources[id];
       dropSub(id);
-      if (source.kind === "screen") { screenVideo.hidden = true; screenVideo.srcObject = null; }
+      if (source.kind === "screen") { showScreen(false); }
       var tile = $("tile-" + id);
       if (tile) { tile.remove(); }
     });
@@ -553,9 +563,10 @@
       if (role === "advisor" && !wanted.camera) { say("msgReady"); }
     }).catch(function (reply) {
       var error = reply && reply.error;
-      removed = error === "removed";
-      say(error === "removed" ? "msgRemoved" : error === "locked" ? "msgLockedOut" : error === "closed" ? "msgClosed" : "msgError");
-      if (error === "removed" || error === "locked" || error === "closed") { socket.disconnect(); }
+      removed = error === "removed" || error === "ended";
+      say(error === "removed" ? "msgRemoved" : error === "locked" ? "msgLockedOut" : error === "closed" ? "msgClosed"
+        : error === "ended" ? "msgEnded" : "msgError");
+      if (["removed", "locked", "closed", "ended"].indexOf(error) >= 0) { socket.disconnect(); }
     });
   });
 
@@ -565,6 +576,18 @@
     say("msgLost");
     if (wanted.camera && localStream) { publish("camera", localStream); }
     if (wanted.screen && screenStream) { publish("screen", screenStream); }
+  });
+
+  // The advisor ended the lesson: let everything go; the advisor goes on to the register.
+  socket.on("ended", function () {
+    removed = true;
+    closeAll();
+    stopLocal();
+    if (screenStream) { screenStream.getTracks().forEach(function (t) { t.stop(); }); }
+    say("msgEnded");
+    socket.disconnect();
+    box.classList.add("ended");
+    if (role === "advisor") { window.location.assign(msg.lessonUrl); }
   });
 
   socket.on("removed", function () {

@@ -128,6 +128,24 @@ def test_a_lesson_with_two_pupils(live_server: str, new_page: Any, live_app: Any
     sign_in(outsider, live_server, "pup2")  # not in this cohort
     assert outsider.goto(f"{live_server}/lessons/{lesson_id}/room").status == 404
 
+    # The screen, shared, reaches the pupil beside the camera.
+    advisor.click("#share-screen")
+    first.wait_for_function(
+        "!document.getElementById('screen-video').hidden"
+        " && document.getElementById('screen-video').videoWidth > 0",
+        timeout=20_000,
+    )
+    shot(first, "34-live-room-screen-en")
+
+    # The advisor ends the lesson: everyone is let go, the advisor goes on to the register.
+    advisor.once("dialog", lambda dialog: dialog.accept())
+    advisor.click("#end-lesson")
+    advisor.wait_for_url(f"{live_server}/lessons/{lesson_id}", timeout=10_000)
+    first.wait_for_function(
+        "document.getElementById('room-status').textContent === 'The lesson has ended.'",
+        timeout=10_000,
+    )
+
 
 def test_a_classroom_computer_ticks_pupils_present(
     live_server: str, new_page: Any, live_app: Any

@@ -11,7 +11,8 @@ from flask import Flask
 
 from intersession.auth.models import Role
 from intersession.core.db import db
-from intersession.rooms.models import AttendanceRow, Presence, PresenceSource
+from intersession.rooms.models import AttendanceRow, Presence, PresenceInterval, PresenceSource
+from tests.conftest import AuthActions
 from tests.factories import make_user
 from tests.rooms.conftest import LessonHub
 from tests.rooms.test_signalling import ack, room_client, started
@@ -151,8 +152,6 @@ def test_signing_out_drops_the_socket(app: Flask, lessons: LessonHub) -> None:
     ack(pupil, "join", {"lesson": lesson_id})
     elsewhere = room_client(app, "pup")  # the same person in another browser stays
     assert pupil.is_connected("/room") and elsewhere.is_connected("/room")
-    from tests.conftest import AuthActions
-
     with app.app_context():
         AuthActions(pupil.http).logout()
     assert not pupil.is_connected("/room")
@@ -196,3 +195,41 @@ def test_audio_only_is_remembered_for_the_school(app: Flask, lessons: LessonHub)
     assert ack(pupil, "audio_only", {"on": True}) == {"ok": True}
     assert ack(room_client(app, "tut"), "join", {"lesson": lesson_id})["audio_only"] is True
     assert ack(room_client(app, "adv"), "join", {"lesson": lesson_id})["audio_only"] is False
+
+
+def test_the_advisor_ends_the_lesson_and_may_open_it_again(app: Flask, lessons: LessonHub) -> None:
+    lesson_id = started(lessons)
+    advisor, pupil = room_client(app, "adv"), room_client(app, "pup")
+    ack(advisor, "join", {"lesson": lesson_id})
+    ack(pupil, "join", {"lesson": lesson_id})
+    assert ack(pupil, "end") == {"error": "not-allowed"}
+    assert ack(advisor, "end") == {"ok": True}
+    assert not pupil.is_connected("/room") and not advisor.is_connected("/room")
+    assert [p["name"] for p in pupil.queue if p["name"] == "ended"] == ["ended"]  # told first
+    interval = db.session.query(PresenceInterval).filter_by(lesson_id=lesson_id).one()
+    db.session.refresh(interval)
+    assert interval.left_at is not None  # the time in the room stopped counting
+    assert ack(room_client(app, "pup"), "join", {"lesson": lesson_id}) == {"error": "ended"}
+    assert ack(room_client(app, "adv"), "join", {"lesson": lesson_id}) == {"error": "ended"}
+
+    page = pupil.http.get(f"/lessons/{lesson_id}/room")
+    assert page.status_code == 200 and "Open the room again" not in page.get_data(as_text=True)
+    assert AuthActions(pupil.http).post(f"/lessons/{lesson_id}/room/reopen").status_code == 403
+    reopened = AuthActions(advisor.http).post(f"/lessons/{lesson_id}/room/reopen")
+    assert reopened.status_code == 302
+    assert ack(room_client(app, "pup"), "join", {"lesson": lesson_id})["role"] == "pupil"
+
+
+def test_deactivation_drops_the_socket(app: Flask, lessons: LessonHub) -> None:
+    from intersession.schools.people import set_person_active
+
+    lesson_id = started(lessons)
+    pupil = room_client(app, "pup")
+    ack(pupil, "join", {"lesson": lesson_id})
+    with app.app_context():
+        set_person_active(
+            db.session.merge(lessons.people.coordinator),
+            db.session.merge(lessons.people.pupil),
+            False,
+        )
+    assert not pupil.is_connected("/room")

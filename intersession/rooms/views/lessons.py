@@ -17,6 +17,7 @@ from intersession.auth.models import Role
 from intersession.core.access import get_visible_or_404
 from intersession.core.db import db
 from intersession.core.errors import DomainError, Forbidden
+from intersession.core.forms import ButtonForm
 from intersession.rooms import scheduling
 from intersession.rooms.access import can_view_lesson, can_view_row
 from intersession.rooms.forms import CancelForm, LessonForm
@@ -245,4 +246,20 @@ def live_room(lesson_id: int) -> ResponseReturnValue:
         lesson=lesson,
         room_role=role,
         open_now=room_open_for(lesson, role == "advisor"),
+        reopen_form=ButtonForm(),
     )
+
+
+@bp.post("/lessons/<int:lesson_id>/room/reopen")
+@login_required
+def reopen_room(lesson_id: int) -> ResponseReturnValue:
+    """The advisor opens the room of a lesson they ended, to go on."""
+    from intersession.rooms import room_state
+
+    lesson = _lesson(lesson_id)
+    if lesson.advisor_id != current_user.id:
+        abort(403)
+    if ButtonForm().validate_on_submit() and lesson.room_ended_at is not None:
+        room_state.reopen(lesson)
+        flash(_("The room is open again."), "success")
+    return redirect(url_for("rooms.live_room", lesson_id=lesson.id))
