@@ -4,6 +4,7 @@ the publisher's packets undecoded, from a key frame on, and a late joiner gets a
 from __future__ import annotations
 
 import asyncio
+import itertools
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -158,3 +159,42 @@ def test_a_stalled_listener_is_cut_back_to_the_next_key_frame() -> None:
     audio = ListenerTrack("audio", lambda: requests.append(2))
     audio.offer(av.Packet(b"\x01opus"))  # audio needs no key frame
     assert audio.queue.qsize() == 1
+
+
+def test_a_listener_that_takes_nothing_costs_the_others_nothing() -> None:
+    """A listener whose connection never comes up (nothing reads its track) keeps a bounded queue,
+    cut back to key frames, while another listener gets every frame."""
+    from intersession.rooms.media.forwarding import QUEUE_PACKETS
+
+    passthrough.install()
+    passthrough.gather_only(["127.0.0.1"])
+
+    async def scenario() -> dict[str, Any]:
+        room = MediaRoom(ice_servers=[])
+        publisher = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        publisher.addTrack(VideoStreamTrack())
+        publisher.addTrack(AudioStreamTrack())
+        await publisher.setLocalDescription(await publisher.createOffer())
+        answer = await room.publish(publisher.localDescription.sdp)
+        await publisher.setRemoteDescription(RTCSessionDescription(answer, "answer"))
+        await room.wait_for_tracks("main", 2)
+        await room.subscribe("stalled")  # an offer never answered: its senders never read
+        healthy = Collector()
+        await healthy.join(room, "healthy")
+        await asyncio.sleep(6)
+        stalled = room.listeners[("stalled", "main")]
+        queues = {track.kind: track.queue.qsize() for _fanout, track in stalled.tracks}
+        dropped = sum(track.dropped for _fanout, track in stalled.tracks)
+        frames = [when for when, _packet in healthy.packets["video"]]
+        await healthy.close()
+        await room.close()
+        await publisher.close()
+        return {"queues": queues, "dropped": dropped, "frames": frames}
+
+    result = run_in_loop(scenario)
+    assert all(size <= QUEUE_PACKETS for size in result["queues"].values())
+    assert result["dropped"] > 100  # six seconds of packets, most of them let go
+    frames = result["frames"]
+    assert len(frames) > 120  # about 30 frames a second for the one that listens
+    gaps = [later - earlier for earlier, later in itertools.pairwise(frames)]
+    assert max(gaps) < 0.5  # never held up behind the stalled one

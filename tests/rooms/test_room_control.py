@@ -183,8 +183,15 @@ def test_classroom_ticks_count_in_the_register(app: Flask, lessons: LessonHub) -
         assert rows[pupil_id].source is PresenceSource.CLASSROOM
         assert rows[pupil_id].status is Presence.PRESENT
     # Back after a dropped link, the ticks are still there.
-    again = ack(room_client(app, "tut"), "join", {"lesson": lesson.id})
+    classroom = room_client(app, "tut")
+    again = ack(classroom, "join", {"lesson": lesson.id})
     assert [p["present"] for p in again["pupils"]] == [True, True]
+    # One microphone per classroom: a ticked pupil on a computer of their own gets no floor.
+    advisor, pupil = room_client(app, "adv"), room_client(app, "pup")
+    ack(advisor, "join", {"lesson": lesson.id})
+    me = ack(pupil, "join", {"lesson": lesson.id})["me"]
+    assert ack(advisor, "floor", {"participant": me, "give": True}) == {"error": "no-floor"}
+    assert ack(advisor, "floor", {"participant": again["me"], "give": True}) == {"ok": True}
 
 
 def test_audio_only_is_remembered_for_the_school(app: Flask, lessons: LessonHub) -> None:
