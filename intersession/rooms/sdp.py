@@ -46,7 +46,21 @@ def checked(data: Any) -> str:
         rejected = section[0].split(" ")[1:2] == ["0"]
         if not rejected and not _has_codec(section, CODECS[kind]):
             raise SdpRefused("sdp-bad-codec")
-    return sdp
+    return _without_mdns(sdp)
+
+
+def _without_mdns(sdp: str) -> str:
+    """Browsers hide their addresses behind `.local` names; resolving them would send multicast
+    queries from the engine. Leave those candidates out: the browser still reaches the engine's
+    own candidates, and the engine learns its address from that."""
+    lines = sdp.split("\r\n") if "\r\n" in sdp else sdp.split("\n")
+    kept = [line for line in lines if not _is_mdns_candidate(line)]
+    return ("\r\n" if "\r\n" in sdp else "\n").join(kept)
+
+
+def _is_mdns_candidate(line: str) -> bool:
+    fields = line.split(" ")
+    return line.startswith("a=candidate:") and len(fields) > 4 and fields[4].endswith(".local")
 
 
 def _split(lines: list[str]) -> tuple[list[str], list[list[str]]]:

@@ -163,3 +163,17 @@ def test_sockets_from_another_origin_are_refused(app: Flask, lessons: LessonHub)
     assert own.status_code == 200 and own.data.startswith(b"0{")
     foreign = http.get(handshake, headers={"Origin": "https://evil.example"})
     assert foreign.status_code == 400
+
+
+def test_local_candidates_are_left_out() -> None:
+    from intersession.rooms.sdp import checked
+
+    offer = aiortc_offer()
+    mdns = (
+        "a=candidate:1 1 udp 2113937151 0b6c5e1a-2f4d-4c1e-9a43-1c2a3b4c5d6e.local 51234 typ host"
+    )
+    with_mdns = offer.replace("a=end-of-candidates", mdns + "\r\na=end-of-candidates")
+    assert mdns in with_mdns
+    cleaned = checked({"sdp": with_mdns})
+    assert ".local" not in cleaned
+    assert cleaned.count("a=candidate:") == offer.count("a=candidate:")
