@@ -30,6 +30,7 @@ def create_app(config: Any = None) -> Flask:
     login_manager.init_app(app)
     celery_init_app(app)
 
+    from intersession.assignments import models as _assignment_models  # noqa: F401
     from intersession.auth import tasks as _auth_tasks  # noqa: F401  registers the tasks
     from intersession.auth.views import bp as auth_bp
     from intersession.auth.views import init_login

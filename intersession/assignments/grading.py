@@ -1,0 +1,139 @@
+"""Grading: scores and feedback, rework, release. Two advisors saving the same work at once: the
+second save is refused, nothing is overwritten."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import gettext as _
+from sqlalchemy.orm.exc import StaleDataError
+
+from intersession.assignments.access import can_edit_assignment
+from intersession.assignments.models import (
+    Assignment,
+    CriterionScore,
+    Scale,
+    Submission,
+    SubmissionState,
+)
+from intersession.auth.models import User
+from intersession.core.db import db, utcnow
+from intersession.core.errors import Conflict, DomainError, NotFound
+
+MAX_FEEDBACK = 20_000
+
+
+def parse_points(value: object) -> Decimal:
+    """A number from a form: finite, at most two decimals; anything else is refused."""
+    try:
+        number = Decimal(str(value).strip().replace(",", "."))
+    except (InvalidOperation, ValueError):
+        raise DomainError(_("Enter a number."), "grade") from None
+    if not number.is_finite():
+        raise DomainError(_("Enter a number."), "grade")
+    return number.quantize(Decimal("0.01"))
+
+
+def _check_owner(advisor: User, submission: Submission) -> None:
+    if not can_edit_assignment(advisor, submission.assignment):
+        raise NotFound(_("There is no such work."))
+
+
+def _check_version(submission: Submission, version: int) -> None:
+    if version != submission.version:
+        raise Conflict(
+            _("Someone else saved this work a moment ago. Reload the page to see their changes.")
+        )
+
+
+def _grade_from(
+    assignment: Assignment, grade: object, scores: dict[int, object]
+) -> tuple[Decimal, list[CriterionScore]]:
+    if assignment.scale is Scale.RUBRIC:
+        given: list[CriterionScore] = []
+        for criterion in assignment.criteria:
+            points = parse_points(scores.get(criterion.id, ""))
+            if not 0 <= points <= criterion.max_points:
+                raise DomainError(
+                    _(
+                        "%(name)s: from 0 to %(max)s points.",
+                        name=criterion.name,
+                        max=criterion.max_points,
+                    ),
+                    "grade",
+                )
+            given.append(CriterionScore(criterion=criterion, points=points))
+        return sum((s.points for s in given), Decimal(0)), given
+    value = parse_points(grade)
+    low = Decimal(1) if assignment.scale is Scale.FIVE else Decimal(0)
+    if not low <= value <= assignment.max_grade or (
+        assignment.scale is Scale.FIVE and value != value.to_integral_value()
+    ):
+        raise DomainError(
+            _("The grade is from %(low)s to %(high)s.", low=low, high=assignment.max_grade), "grade"
+        )
+    return value, []
+
+
+def _save(submission: Submission) -> Submission:
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict(
+            _("Someone else saved this work a moment ago. Reload the page to see their changes.")
+        ) from None
+    return submission
+
+
+def grade(
+    advisor: User,
+    submission: Submission,
+    version: int,
+    feedback: str,
+    grade: object = None,
+    scores: dict[int, object] | None = None,
+) -> Submission:
+    """Grade a sent piece of work; released at once when the work says so."""
+    _check_owner(advisor, submission)
+    _check_version(submission, version)
+    if submission.state is SubmissionState.DRAFT:
+        raise DomainError(_("This work has not been sent yet."))
+    if len(feedback) > MAX_FEEDBACK:
+        raise DomainError(_("The feedback is too long."), "feedback")
+    value, given = _grade_from(submission.assignment, grade, scores or {})
+    submission.scores = given
+    submission.grade, submission.feedback = value, feedback.strip()
+    submission.state = SubmissionState.GRADED
+    submission.graded_by_id, submission.graded_at = advisor.id, utcnow()
+    if submission.assignment.release_at_once:
+        submission.released_at = submission.graded_at
+    return _save(submission)
+
+
+def return_for_rework(
+    advisor: User, submission: Submission, version: int, feedback: str
+) -> Submission:
+    """Send the work back with feedback: the pupil sees it at once and may make a new attempt."""
+    _check_owner(advisor, submission)
+    _check_version(submission, version)
+    if submission.state is SubmissionState.DRAFT:
+        raise DomainError(_("This work has not been sent yet."))
+    if not feedback.strip():
+        raise DomainError(_("Say what to rework."), "feedback")
+    submission.feedback = feedback.strip()[:MAX_FEEDBACK]
+    submission.state = SubmissionState.RETURNED
+    submission.released_at = utcnow()
+    return _save(submission)
+
+
+def release(advisor: User, submissions: list[Submission]) -> int:
+    """Show the grades of these graded submissions to their pupils and tutors; returns how many."""
+    now, count = utcnow(), 0
+    for submission in submissions:
+        _check_owner(advisor, submission)
+        if submission.state is SubmissionState.GRADED and submission.released_at is None:
+            submission.released_at = now
+            count += 1
+    db.session.commit()
+    return count
