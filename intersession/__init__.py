@@ -31,6 +31,7 @@ def create_app(config: Any = None) -> Flask:
     celery_init_app(app)
 
     from intersession.assignments import models as _assignment_models  # noqa: F401
+    from intersession.assignments.views import bp as assignments_bp
     from intersession.auth import tasks as _auth_tasks  # noqa: F401  registers the tasks
     from intersession.auth.views import bp as auth_bp
     from intersession.auth.views import init_login
@@ -51,6 +52,7 @@ def create_app(config: Any = None) -> Flask:
     app.register_blueprint(home_bp)
     app.register_blueprint(schools_bp)
     app.register_blueprint(rooms_bp)
+    app.register_blueprint(assignments_bp)
     app.register_blueprint(notifications_bp)
     init_notifications(app)
 

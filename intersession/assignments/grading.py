@@ -3,6 +3,7 @@ second save is refused, nothing is overwritten."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
@@ -47,7 +48,7 @@ def _check_version(submission: Submission, version: int) -> None:
 
 
 def _grade_from(
-    assignment: Assignment, grade: object, scores: dict[int, object]
+    assignment: Assignment, grade: object, scores: Mapping[int, object]
 ) -> tuple[Decimal, list[CriterionScore]]:
     if assignment.scale is Scale.RUBRIC:
         given: list[CriterionScore] = []
@@ -92,7 +93,7 @@ def grade(
     version: int,
     feedback: str,
     grade: object = None,
-    scores: dict[int, object] | None = None,
+    scores: Mapping[int, object] | None = None,
 ) -> Submission:
     """Grade a sent piece of work; released at once when the work says so."""
     _check_owner(advisor, submission)

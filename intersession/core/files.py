@@ -106,7 +106,7 @@ def discard(files: list[StoredFile]) -> None:
 def send_stored(stored: StoredFile) -> Response:
     """The file, inline when safe to show in the browser, else as a download; range requests work."""
     inline = stored.content_type in INLINE
-    return send_file(
+    response = send_file(
         storage.media_path(AREA, stored.stored_name),
         mimetype=ALLOWED.get(stored.content_type) or stored.content_type,
         as_attachment=not inline,
@@ -114,3 +114,9 @@ def send_stored(stored: StoredFile) -> Response:
         conditional=True,
         max_age=0,
     )
+    # Our own pages may show a PDF or a picture in a frame; the file itself runs nothing.
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+    )
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, render_template, request
@@ -12,6 +13,7 @@ from flask_babel import (
     format_decimal,
     format_percent,
     format_time,
+    format_timedelta,
     get_locale,
 )
 from flask_babel import gettext as _
@@ -86,6 +88,7 @@ def init_web(app: Flask) -> None:
         format_decimal=format_decimal,
         format_time=format_time,
         format_percent=format_percent,
+        format_seconds=lambda seconds: format_timedelta(timedelta(seconds=seconds), threshold=1.5),
         language_names={"ru": "Русский", "kk": "Қазақша", "en": "English"},
     )
 

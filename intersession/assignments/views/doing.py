@@ -1,0 +1,117 @@
+"""A piece of work's page: the pupil does it here; the advisor and the tutor follow it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from intersession.assignments import submitting
+from intersession.assignments.access import can_edit_assignment, can_see_grade
+from intersession.assignments.forms import DraftForm
+from intersession.assignments.markdown import render
+from intersession.assignments.models import Assignment, SubmissionState
+from intersession.assignments.services import deadlines
+from intersession.assignments.views import bp, visible_assignment
+from intersession.auth.models import Role
+from intersession.core.errors import Conflict, DomainError, NotFound
+from intersession.core.files import send_stored
+from intersession.core.forms import ButtonForm
+
+
+def _pupil_rows(assignment: Assignment) -> list[dict[str, Any]]:
+    """Each pupil the work is for (a tutor: those of their school) with their latest attempt."""
+    pupils = assignment.pupils
+    if current_user.role is Role.TUTOR:
+        pupils = [p for p in pupils if p.school_id == current_user.school_id]
+    rows = []
+    for pupil in pupils:
+        attempts = submitting.attempts_of(assignment, pupil.id)
+        sent = [s for s in attempts if s.state is not SubmissionState.DRAFT]
+        rows.append({"pupil": pupil, "latest": sent[-1] if sent else None,
+                     "due": deadlines(assignment, pupil.id)[0]})  # fmt: skip
+    return rows
+
+
+@bp.get("/work/<int:assignment_id>")
+@login_required
+def assignment(assignment_id: int) -> ResponseReturnValue:
+    work = visible_assignment(assignment_id)
+    context = {"work": work, "instructions": render(work.instructions), "button": ButtonForm()}
+    if current_user.role is not Role.PUPIL:
+        return render_template("assignments/overview.html", rows=_pupil_rows(work),
+                               can_edit=can_edit_assignment(current_user, work), **context)  # fmt: skip
+    return _do_page(work)
+
+
+def _do_page(
+    work: Assignment, status: int = 200, error: str = "", text: str | None = None
+) -> ResponseReturnValue:
+    """The pupil's page; after a refused save it keeps what they wrote and says why."""
+    attempts = submitting.attempts_of(work, current_user.id)
+    draft = attempts[-1] if attempts and attempts[-1].state is SubmissionState.DRAFT else None
+    kept = text if text is not None else (draft.text if draft else "")
+    form = DraftForm(formdata=None, text=kept, version=draft.version if draft else "")
+    due, cutoff = deadlines(work, current_user.id)
+    may_work = draft is not None or submitting.may_start_attempt(work, attempts)
+    return render_template(
+        "assignments/do.html", work=work, instructions=render(work.instructions), attempts=attempts,
+        draft=draft, form=form, due=due, cutoff=cutoff, may_work=may_work, error=error,
+        can_see_grade=lambda s: can_see_grade(current_user, s),
+    ), status  # fmt: skip
+
+
+@bp.post("/work/<int:assignment_id>/draft")
+@login_required
+def save_work(assignment_id: int) -> ResponseReturnValue:
+    """Save the pupil's text and files; with the send button, hand the work in as well."""
+    work = visible_assignment(assignment_id)
+    if current_user.role is not Role.PUPIL:
+        abort(403)
+    form = DraftForm()
+    if not form.validate_on_submit():
+        message = _(
+            "Nothing was saved: the form was not sent whole, or the text is too long. Try again."
+        )
+        return _do_page(work, 400, message, form.text.data)
+    remove = [int(v) for v in request.form.getlist("remove") if v.isdigit()]
+    try:
+        return _save_and_maybe_send(work, form, remove)
+    finally:
+        for upload in request.files.getlist("files"):
+            upload.close()  # a large upload is spooled to a temporary file: let it go now
+
+
+def _save_and_maybe_send(
+    work: Assignment, form: DraftForm, remove: list[int]
+) -> ResponseReturnValue:
+    try:
+        draft = submitting.save_draft(
+            current_user, work, form.text.data, request.files.getlist("files"), remove
+        )
+        if "send" in request.form:
+            version = int(form.version.data) if (form.version.data or "").isdigit() else None
+            submitting.submit(current_user, draft, version)
+            flash(_("Your work has been sent."), "success")
+        else:
+            flash(_("Your draft is saved."), "success")
+    except NotFound:
+        abort(404)
+    except Conflict as error:
+        return _do_page(work, 409, error.message)
+    except DomainError as error:
+        return _do_page(work, 400, error.message, form.text.data)
+    return redirect(url_for("assignments.assignment", assignment_id=work.id)), 303
+
+
+@bp.get("/work/<int:assignment_id>/files/<int:file_id>")
+@login_required
+def assignment_file(assignment_id: int, file_id: int) -> ResponseReturnValue:
+    work = visible_assignment(assignment_id)
+    stored = next((f for f in work.files if f.id == file_id), None)
+    if stored is None:
+        abort(404)
+    return send_stored(stored)

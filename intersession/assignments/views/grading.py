@@ -1,0 +1,122 @@
+"""A submission's page: the advisor grades or returns it, the tutor attests a connection delay,
+the pupil reads the feedback once released."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from intersession.assignments import grading, submitting
+from intersession.assignments.access import can_edit_assignment, can_see_grade
+from intersession.assignments.forms import AttestForm, GradeForm
+from intersession.assignments.models import Submission, SubmissionState
+from intersession.assignments.views import bp, visible_assignment, visible_submission
+from intersession.auth.models import Role
+from intersession.core.db import db
+from intersession.core.errors import Conflict, DomainError, NotFound
+from intersession.core.files import INLINE, send_stored
+from intersession.core.forms import ButtonForm
+
+
+def _page(submission: Submission, status: int = 200, error: str = "",
+          form: GradeForm | None = None) -> ResponseReturnValue:  # fmt: skip
+    work = submission.assignment
+    scores = {s.criterion_id: s.points for s in submission.scores}
+    grade_form = form or GradeForm(formdata=None, version=submission.version,
+                                   grade=str(submission.grade or ""), feedback=submission.feedback)  # fmt: skip
+    return render_template(
+        "assignments/submission.html", submission=submission, work=work, error=error,
+        attempts=submitting.attempts_of(work, submission.pupil_id), scores=scores,
+        grade_form=grade_form, attest_form=AttestForm(formdata=None), inline=INLINE,
+        can_grade=can_edit_assignment(current_user, work),
+        can_attest=current_user.role is Role.TUTOR and submission.counts_late,
+        show_grade=can_see_grade(current_user, submission),
+    ), status  # fmt: skip
+
+
+@bp.get("/submissions/<int:submission_id>")
+@login_required
+def submission(submission_id: int) -> ResponseReturnValue:
+    found = visible_submission(submission_id)
+    if found.state is SubmissionState.DRAFT and current_user.id != found.pupil_id:
+        abort(404)  # a draft is the pupil's own until sent
+    return _page(found)
+
+
+@bp.post("/submissions/<int:submission_id>/grade")
+@login_required
+def grade_submission(submission_id: int) -> ResponseReturnValue:
+    found = visible_submission(submission_id)
+    if not can_edit_assignment(current_user, found.assignment):
+        abort(403)
+    form = GradeForm()
+    if not form.validate_on_submit():
+        return _page(
+            found, 400, _("Nothing was saved: the form was not sent whole. Try again."), form
+        )
+    version = int(form.version.data) if (form.version.data or "").isdigit() else -1
+    scores = {c.id: request.form.get(f"score-{c.id}", "") for c in found.assignment.criteria}
+    try:
+        if "rework" in request.form:
+            grading.return_for_rework(current_user, found, version, form.feedback.data or "")
+            flash(_("The work went back to the pupil for rework."), "success")
+        else:
+            grading.grade(
+                current_user, found, version, form.feedback.data or "", form.grade.data, scores
+            )
+            flash(_("The grade is saved."), "success")
+    except NotFound:
+        abort(404)
+    except Conflict as error:
+        db.session.expire_all()
+        return _page(found, 409, error.message)
+    except DomainError as error:
+        return _page(found, 400, error.message, form)
+    return redirect(url_for("assignments.submission", submission_id=found.id)), 303
+
+
+@bp.post("/submissions/<int:submission_id>/attest")
+@login_required
+def attest_submission(submission_id: int) -> ResponseReturnValue:
+    found = visible_submission(submission_id)
+    form = AttestForm()
+    if current_user.role is not Role.TUTOR:
+        abort(403)
+    if not form.validate_on_submit():
+        return _page(found, 400, _("Nothing was saved: the form was not sent whole. Try again."))
+    try:
+        submitting.attest_connection(current_user, found, form.note.data or "")
+    except NotFound:
+        abort(404)
+    except DomainError as error:
+        return _page(found, 400, error.message)
+    flash(_("Noted: this work does not count as late."), "success")
+    return redirect(url_for("assignments.submission", submission_id=found.id)), 303
+
+
+@bp.post("/work/<int:assignment_id>/release")
+@login_required
+def release_grades(assignment_id: int) -> ResponseReturnValue:
+    work = visible_assignment(assignment_id)
+    if not can_edit_assignment(current_user, work):
+        abort(403)
+    if ButtonForm().validate_on_submit():
+        graded = db.session.scalars(select(Submission).where(Submission.assignment_id == work.id))
+        count = grading.release(current_user, list(graded))
+        flash(_("Grades shown to the pupils: %(n)d.", n=count), "success")
+    return redirect(url_for("assignments.assignment", assignment_id=work.id)), 303
+
+
+@bp.get("/submissions/<int:submission_id>/files/<int:file_id>")
+@login_required
+def submission_file(submission_id: int, file_id: int) -> ResponseReturnValue:
+    found = visible_submission(submission_id)
+    if found.state is SubmissionState.DRAFT and current_user.id != found.pupil_id:
+        abort(404)
+    stored = next((f for f in found.files if f.id == file_id), None)
+    if stored is None:
+        abort(404)
+    return send_stored(stored)

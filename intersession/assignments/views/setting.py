@@ -1,0 +1,199 @@
+"""The advisor's pages: the list of their work, the form to set and edit it, publishing."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from intersession.assignments import services
+from intersession.assignments.access import can_edit_assignment
+from intersession.assignments.forms import AssignmentForm
+from intersession.assignments.models import Assignment, Scale
+from intersession.assignments.views import bp, hub_zone, visible_assignment
+from intersession.auth.models import Role
+from intersession.core.db import db
+from intersession.core.errors import DomainError, NotFound
+from intersession.core.forms import ButtonForm
+from intersession.schools.models import PlanTopic, TeachingAssignment
+
+
+def _teachings() -> list[TeachingAssignment]:
+    return list(
+        db.session.scalars(
+            select(TeachingAssignment).where(TeachingAssignment.advisor_id == current_user.id)
+        )
+    )
+
+
+def _fill_choices(form: AssignmentForm, teachings: list[TeachingAssignment]) -> None:
+    form.teaching.choices = [
+        SelectChoice(t.id, f"{t.cohort.name} — {t.subject.name}") for t in teachings
+    ]
+    topics = [SelectChoice(0, _("— no topic from the plan —"))]
+    pupils: dict[int, str] = {}
+    for teaching in teachings:
+        group = f"{teaching.cohort.name} — {teaching.subject.name}"
+        plan = db.session.scalars(
+            select(PlanTopic)
+            .where(
+                PlanTopic.year_id == teaching.cohort.year_id,
+                PlanTopic.subject_id == teaching.subject_id,
+                PlanTopic.grade == teaching.cohort.grade,
+            )
+            .order_by(PlanTopic.position)
+        )
+        topics += [SelectChoice(t.id, _("week %(week)d: %(title)s", week=t.week, title=t.title), optgroup=group)
+                   for t in plan]  # fmt: skip
+        for pupil in teaching.cohort.pupils:
+            pupils[pupil.id] = f"{pupil.full_name} ({teaching.cohort.name})"
+    form.topic.choices = topics
+    form.pupils.choices = [SelectChoice(pupil_id, name)
+                           for pupil_id, name in sorted(pupils.items(), key=lambda item: item[1])]  # fmt: skip
+
+
+def _moment(day: date | None, at: time | None) -> datetime | None:
+    if day is None:
+        return None
+    return datetime.combine(day, at or time(23, 59), tzinfo=ZoneInfo(hub_zone()))
+
+
+def _plan_from(form: AssignmentForm, teachings: list[TeachingAssignment]) -> services.WorkPlan:
+    teaching = next((t for t in teachings if t.id == form.teaching.data), None)
+    if teaching is None:
+        raise DomainError(_("Choose a cohort and subject you teach."), "teaching")
+    topic = db.session.get(PlanTopic, form.topic.data) if form.topic.data else None
+    chosen = set(form.pupils.data or [])
+    criteria = [
+        services.CriterionPlan(row.form.name.data or "", Decimal(row.form.max_points.data or 0), row.form.levels.data or "")
+        for row in form.criteria
+        if (row.form.name.data or "").strip()
+    ]  # fmt: skip
+    opens, due = (
+        _moment(form.opens_day.data, form.opens_time.data),
+        _moment(form.due_day.data, form.due_time.data),
+    )
+    assert opens is not None and due is not None
+    return services.WorkPlan(
+        cohort=teaching.cohort, subject=teaching.subject, topic=topic, title=form.title.data or "",
+        instructions=form.instructions.data or "", opens_at=opens, due_at=due,
+        cutoff_at=_moment(form.cutoff_day.data, form.cutoff_time.data),
+        accepts_files=form.accepts_files.data, accepts_text=form.accepts_text.data,
+        file_kinds=tuple(form.file_kinds.data or ()), max_file_mb=form.max_file_mb.data or 0,
+        max_files=form.max_files.data or 0, attempts=form.attempts.data,
+        scale=Scale(form.scale.data), release_at_once=form.release_at_once.data,
+        pupils=[p for p in teaching.cohort.pupils if p.id in chosen], criteria=criteria,
+    )  # fmt: skip
+
+
+FIELDS = {"due_at": "due_day", "cutoff_at": "cutoff_day", "cohort": "teaching", "pupils": "pupils",
+          "criteria": "scale", "file_kinds": "file_kinds", "max_files": "max_files",
+          "attempts": "attempts", "title": "title", "accepts_files": "accepts_files",
+          "scale": "scale", "teaching": "teaching"}  # fmt: skip
+
+
+def _save(
+    form: AssignmentForm, teachings: list[TeachingAssignment], assignment: Assignment | None
+) -> Assignment | None:
+    try:
+        plan = _plan_from(form, teachings)
+        if assignment is None:
+            return services.create_assignment(current_user, plan)
+        return services.update_assignment(current_user, assignment, plan)
+    except NotFound:
+        abort(404)
+    except DomainError as error:
+        field = getattr(form, FIELDS.get(error.field or "", ""), None)
+        if field is not None:
+            field.errors = [*field.errors, error.message]
+        else:
+            form.form_errors.append(error.message)
+    return None
+
+
+@bp.route("/work/new", methods=["GET", "POST"])
+@login_required
+def new_assignment() -> ResponseReturnValue:
+    if current_user.role is not Role.ADVISOR:
+        abort(404)
+    teachings = _teachings()
+    form = AssignmentForm()
+    _fill_choices(form, teachings)
+    if form.validate_on_submit() and (assignment := _save(form, teachings, None)) is not None:
+        flash(_("The work is saved as a draft: pupils see it once you publish it."), "success")
+        return redirect(url_for("assignments.assignment", assignment_id=assignment.id))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("assignments/form.html", form=form, assignment=None), status
+
+
+def _fill_form(
+    form: AssignmentForm, assignment: Assignment, teachings: list[TeachingAssignment]
+) -> None:
+    zone = ZoneInfo(hub_zone())
+    teaching = next(
+        (
+            t
+            for t in teachings
+            if t.cohort_id == assignment.cohort_id and t.subject_id == assignment.subject_id
+        ),
+        None,
+    )
+    form.teaching.data = teaching.id if teaching else None
+    form.topic.data = assignment.topic_id or 0
+    form.title.data, form.instructions.data = assignment.title, assignment.instructions
+    opens, due = assignment.opens_at.astimezone(zone), assignment.due_at.astimezone(zone)
+    form.opens_day.data, form.opens_time.data = opens.date(), opens.time()
+    form.due_day.data, form.due_time.data = due.date(), due.time()
+    if assignment.cutoff_at is not None:
+        cutoff = assignment.cutoff_at.astimezone(zone)
+        form.cutoff_day.data, form.cutoff_time.data = cutoff.date(), cutoff.time()
+    form.accepts_text.data, form.accepts_files.data = (
+        assignment.accepts_text,
+        assignment.accepts_files,
+    )
+    form.file_kinds.data = assignment.file_kinds.split(",")
+    form.max_files.data, form.max_file_mb.data = assignment.max_files, assignment.max_file_mb
+    form.attempts.data, form.scale.data = assignment.attempts, assignment.scale.value
+    form.release_at_once.data = assignment.release_at_once
+    form.pupils.data = [p.id for p in assignment.chosen_pupils]
+    for row, criterion in zip(form.criteria, assignment.criteria, strict=False):
+        row.form.name.data, row.form.max_points.data = criterion.name, criterion.max_points
+        row.form.levels.data = criterion.levels
+
+
+@bp.route("/work/<int:assignment_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_assignment(assignment_id: int) -> ResponseReturnValue:
+    assignment = visible_assignment(assignment_id)
+    if not can_edit_assignment(current_user, assignment):
+        abort(403)
+    teachings = _teachings()
+    form = AssignmentForm()
+    _fill_choices(form, teachings)
+    if form.validate_on_submit():
+        if _save(form, teachings, assignment) is not None:
+            flash(_("The changes are saved."), "success")
+            return redirect(url_for("assignments.assignment", assignment_id=assignment.id))
+    elif not form.is_submitted():
+        _fill_form(form, assignment, teachings)
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("assignments/form.html", form=form, assignment=assignment), status
+
+
+@bp.post("/work/<int:assignment_id>/publish")
+@login_required
+def publish_assignment(assignment_id: int) -> ResponseReturnValue:
+    assignment = visible_assignment(assignment_id)
+    if not can_edit_assignment(current_user, assignment):
+        abort(403)
+    if ButtonForm().validate_on_submit():
+        services.publish(current_user, assignment)
+        flash(_("Published: the pupils see the work now."), "success")
+    return redirect(url_for("assignments.assignment", assignment_id=assignment.id))
