@@ -67,7 +67,7 @@ class AssignmentForm(FlaskForm):
                                validators=[InputRequired(_l("Enter a number.")), NumberRange(1, 200)])  # fmt: skip
     attempts = IntegerField(_l("Attempts (empty: until graded)"), default=1,
                             validators=[Optional(), NumberRange(1, 10)])  # fmt: skip
-    scale = SelectField(_l("Grading"), choices=SCALES, default=Scale.FIVE.value)
+    scale = SelectField(_l("How to grade"), choices=SCALES, default=Scale.FIVE.value)
     release_at_once = BooleanField(_l("Pupils see grades as soon as they are given"), default=True)
     pupils = SelectMultipleField(_l("Only for these pupils (none ticked: the whole cohort)"), coerce=int,
                                  widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())  # fmt: skip

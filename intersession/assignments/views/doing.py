@@ -104,7 +104,10 @@ def _save_and_maybe_send(
         return _do_page(work, 409, error.message)
     except DomainError as error:
         return _do_page(work, 400, error.message, form.text.data)
-    return redirect(url_for("assignments.assignment", assignment_id=work.id)), 303
+    target = url_for("assignments.assignment", assignment_id=work.id)
+    if request.headers.get("X-Requested-With") == "XMLHttpRequest":  # the page's upload script
+        return "", 204, {"X-Location": target}
+    return redirect(target), 303
 
 
 @bp.get("/work/<int:assignment_id>/files/<int:file_id>")
