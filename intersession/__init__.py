@@ -31,6 +31,7 @@ def create_app(config: Any = None) -> Flask:
     celery_init_app(app)
 
     from intersession.assignments import models as _assignment_models  # noqa: F401
+    from intersession.assignments import tasks as _assignment_tasks  # noqa: F401
     from intersession.assignments.views import bp as assignments_bp
     from intersession.auth import tasks as _auth_tasks  # noqa: F401  registers the tasks
     from intersession.auth.views import bp as auth_bp

@@ -103,6 +103,7 @@ def celery_settings(broker: str, broker_folder: Path, instance: Path) -> dict[st
             "purge-login-records": {"task": "auth.purge-login-records", "schedule": 3600.0},
             "send-lesson-reminders": {"task": "rooms.send-lesson-reminders", "schedule": 60.0},
             "purge-import-files": {"task": "schools.purge-import-files", "schedule": 3600.0},
+            "send-due-reminders": {"task": "assignments.send-due-reminders", "schedule": 300.0},
         },
     }
     if broker.startswith("filesystem://"):

@@ -17,6 +17,7 @@ from intersession.assignments.models import (
     Submission,
     SubmissionState,
 )
+from intersession.assignments.notices import tell_released
 from intersession.auth.models import User
 from intersession.core.db import db, utcnow
 from intersession.core.errors import Conflict, DomainError, NotFound
@@ -84,6 +85,7 @@ def _save(submission: Submission) -> Submission:
         raise Conflict(
             _("Someone else saved this work a moment ago. Reload the page to see their changes.")
         ) from None
+    tell_released(submission)
     return submission
 
 
@@ -137,4 +139,6 @@ def release(advisor: User, submissions: list[Submission]) -> int:
             submission.released_at = now
             count += 1
     db.session.commit()
+    for submission in submissions:
+        tell_released(submission)
     return count

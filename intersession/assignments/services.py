@@ -173,6 +173,9 @@ def publish(advisor: User, assignment: Assignment) -> None:
     assignment.state = AssignmentState.PUBLISHED
     assignment.published_at = utcnow()
     db.session.commit()
+    from intersession.assignments.notices import tell_published
+
+    tell_published(assignment)
 
 
 def deadlines(assignment: Assignment, pupil_id: int) -> tuple[datetime, datetime | None]:

@@ -32,4 +32,4 @@ def visible_submission(submission_id: int) -> Submission:
     )
 
 
-from intersession.assignments.views import doing, grading, lists, setting  # noqa: E402, F401
+from intersession.assignments.views import doing, grading, lists, setting, tables  # noqa: E402, F401

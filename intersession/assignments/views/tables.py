@@ -1,0 +1,154 @@
+"""The advisor's grading queue, the tutor's view of their school, the gradebook and its export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+from flask import Response, abort, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from intersession.assignments import tables
+from intersession.assignments.models import Assignment, SubmissionState
+from intersession.assignments.views import bp
+from intersession.auth.models import Role, User
+from intersession.core.db import db, utcnow
+from intersession.schools.access import can_view_cohort
+from intersession.schools.models import Cohort, Subject, TeachingAssignment, cohort_pupil
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+@bp.get("/grading")
+@login_required
+def grading_queue() -> ResponseReturnValue:
+    """Sent work to the advisor's assignments; filters: cohort, piece of work, not yet graded."""
+    if current_user.role is not Role.ADVISOR:
+        abort(404)
+    query = select(Assignment).where(Assignment.advisor_id == current_user.id)
+    every = tables.published(query)
+    cohort_id, work_id = _int_arg("cohort"), _int_arg("work")
+    pending = request.args.get("pending", "1") == "1"
+    work = [a for a in every if (cohort_id is None or a.cohort_id == cohort_id)
+            and (work_id is None or a.id == work_id)]  # fmt: skip
+    sent = tables.latest_sent([a.id for a in work])
+    rows = sorted(
+        (s for s in sent.values() if not pending or s.state is SubmissionState.SUBMITTED),
+        key=lambda s: s.submitted_at or utcnow(),
+    )
+    cohorts = sorted({a.cohort for a in every}, key=lambda c: c.name)
+    return render_template("assignments/queue.html", rows=rows, every=every, cohorts=cohorts,
+                           cohort_id=cohort_id, work_id=work_id, pending=pending)  # fmt: skip
+
+
+@bp.get("/work/school")
+@login_required
+def school_view() -> ResponseReturnValue:
+    """The tutor's pupils by the work given to them, and who has not sent work due soon."""
+    if current_user.role is not Role.TUTOR:
+        abort(404)
+    pupils = list(db.session.scalars(
+        select(User).where(User.school_id == current_user.school_id, User.role == Role.PUPIL,
+                           User.active.is_(True)).order_by(User.full_name)
+    ))  # fmt: skip
+    cohort_ids = set(db.session.scalars(
+        select(cohort_pupil.c.cohort_id).where(cohort_pupil.c.pupil_id.in_([p.id for p in pupils]))
+    ))  # fmt: skip
+    work = tables.published(select(Assignment).where(Assignment.cohort_id.in_(cohort_ids)))
+    table = tables.grid(work, pupils)
+    work = [a for a in work if any(table.given(p, a) for p in pupils)]
+    table.work = work
+    now, soon = utcnow(), utcnow() + timedelta(days=3)
+    missing = [(p, a, table.due_for(p, a)) for a in work for p in pupils
+               if table.given(p, a) and table.cell(p, a) is None and now < table.due_for(p, a) <= soon]  # fmt: skip
+    missing.sort(key=lambda item: item[2])
+    return render_template("assignments/school.html", table=table, missing=missing)
+
+
+def _gradebook_scope() -> tuple[Cohort, Subject, list[tuple[Cohort, Subject]]]:
+    """The cohort and subject asked for, among those the viewer may read (advisor: theirs)."""
+    if current_user.role is Role.ADVISOR:
+        teachings = db.session.scalars(
+            select(TeachingAssignment).where(TeachingAssignment.advisor_id == current_user.id)
+        )
+        choices = [(t.cohort, t.subject) for t in teachings]
+    elif current_user.role is Role.COORDINATOR:
+        teachings = db.session.scalars(select(TeachingAssignment))
+        choices = [
+            (t.cohort, t.subject) for t in teachings if can_view_cohort(current_user, t.cohort)
+        ]
+    else:
+        abort(404)
+    if not choices:
+        abort(404)
+    cohort_id, subject_id = _int_arg("cohort"), _int_arg("subject")
+    chosen = next(((c, s) for c, s in choices if c.id == cohort_id and s.id == subject_id), None)
+    if chosen is None:
+        if cohort_id is not None or subject_id is not None:
+            abort(404)
+        chosen = choices[0]
+    return chosen[0], chosen[1], sorted(choices, key=lambda cs: (cs[0].name, cs[1].name))
+
+
+def _gradebook() -> tuple[Cohort, Subject, list[tuple[Cohort, Subject]], tables.Grid]:
+    cohort, subject, choices = _gradebook_scope()
+    work = tables.published(
+        select(Assignment).where(
+            Assignment.cohort_id == cohort.id, Assignment.subject_id == subject.id
+        )
+    )
+    return cohort, subject, choices, tables.grid(work, list(cohort.pupils))
+
+
+@bp.get("/gradebook")
+@login_required
+def gradebook() -> ResponseReturnValue:
+    cohort, subject, choices, table = _gradebook()
+    return render_template("assignments/gradebook.html", cohort=cohort, subject=subject,
+                           choices=choices, table=table)  # fmt: skip
+
+
+@bp.get("/gradebook.csv")
+@login_required
+def gradebook_csv() -> ResponseReturnValue:
+    """The gradebook as a spreadsheet: one row per pupil, one column per piece of work."""
+    cohort, subject, _choices, table = _gradebook()
+    out = io.StringIO()
+    out.write("\ufeff")  # Excel reads UTF-8 (Cyrillic, Kazakh) only with the byte-order mark
+    writer = csv.writer(out)
+    writer.writerow([_("Pupil"), _("School")] + [f"{a.title} ({a.max_grade})" for a in table.work])
+    for pupil in table.pupils:
+        cells = []
+        for assignment in table.work:
+            found = table.cell(pupil, assignment)
+            cells.append("" if found is None or found.grade is None else str(found.grade))
+        writer.writerow(
+            [_safe(pupil.full_name), _safe(pupil.school.name if pupil.school else ""), *cells]
+        )
+    name = f"gradebook-{cohort.id}-{subject.id}.csv"
+    return Response(out.getvalue(), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
+
+
+def _safe(text: str) -> str:
+    """A cell a spreadsheet will not run as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+@bp.get("/gradebook/pupils/<int:pupil_id>")
+@login_required
+def pupil_summary(pupil_id: int) -> ResponseReturnValue:
+    """One pupil's grades in the cohort and subject: what to take back to the hub school."""
+    cohort, subject, _choices, table = _gradebook()
+    pupil = next((p for p in table.pupils if p.id == pupil_id), None)
+    if pupil is None:
+        abort(404)
+    return render_template("assignments/pupil_summary.html", cohort=cohort, subject=subject,
+                           table=table, pupil=pupil)  # fmt: skip

@@ -1,0 +1,106 @@
+"""The grading queue, the tutor's view, the gradebook and its export; and that their number of
+queries does not grow with the number of rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+from flask import Flask
+from sqlalchemy import event
+
+from intersession.assignments import grading, services, submitting
+from intersession.assignments.models import Assignment
+from intersession.auth.models import Role
+from intersession.core.db import db
+from tests.assignments.test_pages import signed_in
+from tests.assignments.test_rules import now, plan
+from tests.factories import HubPeople, make_user
+
+
+def work_with_grades(hub: HubPeople, pupils: int) -> Assignment:
+    """A published piece of work, sent and graded by `pupils` more pupils of the cohort."""
+    for n in range(pupils):
+        hub.cohort.pupils.append(
+            make_user(f"extra{len(hub.cohort.pupils)}-{n}", Role.PUPIL, hub.magnet, grade=9)
+        )
+    db.session.commit()
+    work = services.create_assignment(hub.advisor, plan(hub))
+    services.publish(hub.advisor, work)
+    for pupil in hub.cohort.pupils:
+        sent = submitting.submit(pupil, submitting.save_draft(pupil, work, "жауап", []))
+        grading.grade(hub.advisor, sent, sent.version, "", grade="4")
+    return work
+
+
+@contextmanager
+def counted(app: Flask) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def test_pages_read_a_fixed_number_of_queries(app: Flask, hub: HubPeople) -> None:
+    work_with_grades(hub, 2)
+    advisor, tutor = signed_in(app, "adv"), signed_in(app, "tut")
+    pages = [(advisor, "/gradebook"), (advisor, "/grading?pending=0"), (tutor, "/work/school"),
+             (advisor, "/gradebook.csv")]  # fmt: skip
+    few = {}
+    for who, path in pages:
+        with counted(app) as statements:
+            assert who.client.get(path).status_code == 200, path
+        few[path] = len(statements)
+    work_with_grades(hub, 12)
+    for who, path in pages:
+        with counted(app) as statements:
+            assert who.client.get(path).status_code == 200, path
+        assert len(statements) <= few[path] + 2, (path, few[path], len(statements))
+
+
+def test_the_queue_the_school_view_and_the_gradebook(app: Flask, hub: HubPeople) -> None:
+    graded = work_with_grades(hub, 0)
+    waiting = services.create_assignment(
+        hub.advisor, plan(hub, title="Екінші", due_at=now() + timedelta(days=2))
+    )
+    services.publish(hub.advisor, waiting)
+    advisor = signed_in(app, "adv")
+    queue = advisor.client.get("/grading").get_data(as_text=True)
+    assert "Nothing waits for a grade." in queue
+    submitting.submit(hub.pupil, submitting.save_draft(hub.pupil, waiting, "x", []))
+    queue = advisor.client.get("/grading").get_data(as_text=True)
+    assert "Екінші" in queue and graded.title not in queue.split("<tbody>")[1]
+    for login in ("pup", "tut", "coord"):
+        assert signed_in(app, login).client.get("/grading").status_code == 404
+
+    third = services.create_assignment(
+        hub.advisor, plan(hub, title="Үшінші", due_at=now() + timedelta(days=1))
+    )
+    services.publish(hub.advisor, third)
+    school = signed_in(app, "tut").client.get("/work/school").get_data(as_text=True)
+    assert "Үшінші" in school.split("<table")[0]  # not sent, due soon
+    assert signed_in(app, "pup").client.get("/work/school").status_code == 404
+
+    book = advisor.client.get("/gradebook")
+    assert book.status_code == 200 and "Сәрсенбаев Әлихан" in book.get_data(as_text=True)
+    csv = advisor.client.get("/gradebook.csv")
+    text = csv.data.decode("utf-8")
+    assert text.startswith("\ufeff") and "Сәрсенбаев Әлихан" in text and ",4.00" in text
+    assert (
+        signed_in(app, "adv2")
+        .client.get(f"/gradebook?cohort={hub.cohort.id}&subject={hub.subject.id}")
+        .status_code
+        == 404
+    )  # another advisor's subject
+    assert signed_in(app, "pup").client.get("/gradebook").status_code == 404
+    summary = advisor.client.get(f"/gradebook/pupils/{hub.pupil.id}")
+    assert summary.status_code == 200 and "4" in summary.get_data(as_text=True)
+    assert advisor.client.get(f"/gradebook/pupils/{hub.other_pupil.id}").status_code == 404
