@@ -54,6 +54,9 @@ def create_app(config: Any = None) -> Flask:
     app.register_blueprint(schools_bp)
     app.register_blueprint(rooms_bp)
     app.register_blueprint(assignments_bp)
+    from intersession.assignments.views.doing import upload_limit
+
+    app.before_request_funcs.setdefault(None, []).insert(0, upload_limit)  # before the CSRF check
     app.register_blueprint(notifications_bp)
     init_notifications(app)
 

@@ -87,3 +87,9 @@ class GradeForm(FlaskForm):
 
 class AttestForm(FlaskForm):
     note = TextAreaField(_l("What happened with the connection"), validators=[Length(max=2000)])
+
+
+class ExtensionForm(FlaskForm):
+    pupil = SelectField(_l("Pupil"), coerce=int)
+    due_day = DateField(_l("New due date"), validators=[InputRequired(_l("Enter a date."))])
+    due_time = TimeField(_l("at"), validators=[InputRequired(_l("Enter a time."))])

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
 
 from intersession.assignments.access import can_edit_assignment
 from intersession.assignments.models import (
@@ -19,8 +20,10 @@ from intersession.assignments.models import (
     Submission,
 )
 from intersession.auth.models import User
+from intersession.core import files
 from intersession.core.db import db, utcnow
 from intersession.core.errors import DomainError, NotFound
+from intersession.core.files import StoredFile
 from intersession.schools.models import Cohort, PlanTopic, Subject, TeachingAssignment
 
 FILE_KINDS = ("pdf", "image", "office", "text")
@@ -215,3 +218,27 @@ def grant_extension(
     extension.due_at, extension.cutoff_at, extension.granted_by_id = due_at, cutoff_at, advisor.id
     db.session.commit()
     return extension
+
+
+def attach_files(
+    advisor: User, assignment: Assignment, uploads: list[FileStorage], remove_ids: list[int]
+) -> None:
+    """Add files for the pupils (any allowed type, up to the site's limit) and take some away; a
+    refused file keeps nothing of this save."""
+    if not can_edit_assignment(advisor, assignment):
+        raise NotFound(_("There is no such work."))
+    gone = [f for f in assignment.files if f.id in set(remove_ids)]
+    kept: list[StoredFile] = []
+    try:
+        for upload in (u for u in uploads if u.filename):
+            kept.append(files.store_upload(upload, advisor.id))
+        for stored in gone:
+            assignment.files.remove(stored)
+            db.session.delete(stored)
+        assignment.files.extend(kept)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        files.discard(kept)
+        raise
+    files.discard(gone)

@@ -72,12 +72,10 @@ def clean_name(name: str) -> str:
 def store_upload(
     upload: FileStorage, uploaded_by_id: int, max_bytes: int | None = None
 ) -> StoredFile:
-    """Keep an upload if its content is an allowed type and it is no larger than `max_bytes` (and
-    the request limit). The row is added to the session for the caller to commit; if that fails the
+    """Keep an upload if its content is an allowed type and it is no larger than `max_bytes` (by
+    default the site's request limit). The row is added to the session for the caller to commit; if that fails the
     caller calls `discard`. A refused file leaves nothing."""
-    limit = int(current_app.config["MAX_CONTENT_LENGTH"])
-    if max_bytes is not None:
-        limit = min(limit, max_bytes)
+    limit = max_bytes if max_bytes is not None else int(current_app.config["MAX_CONTENT_LENGTH"])
     name = clean_name(upload.filename or "")
     try:
         stored_name, size = storage.save_stream(AREA, upload.stream, limit)

@@ -89,6 +89,7 @@ def init_web(app: Flask) -> None:
         format_time=format_time,
         format_percent=format_percent,
         format_seconds=lambda seconds: format_timedelta(timedelta(seconds=seconds), threshold=1.5),
+        format_size=_format_size,
         language_names={"ru": "Русский", "kk": "Қазақша", "en": "English"},
     )
 
@@ -102,3 +103,12 @@ def path_for(endpoint: str, **values: object) -> str:
     from flask import current_app
 
     return str(current_app.url_map.bind("localhost").build(endpoint, values))
+
+
+def _format_size(size: int) -> str:
+    """Bytes as a person reads them: 812 B, 45 KB, 3.2 MB."""
+    if size < 1024:
+        return _("%(n)s B", n=size)
+    if size < 1024 * 1024:
+        return _("%(n)s KB", n=format_decimal(round(size / 1024)))
+    return _("%(n)s MB", n=format_decimal(round(size / 1024 / 1024, 1)))

@@ -61,6 +61,7 @@ def test_work_from_setting_to_grade(
 
     advisor.goto(work_url)
     advisor.click("table a:has-text('Сәрсенбаев Әлихан')")
+    advisor.click("summary:has-text('Show the PDF here')")
     advisor.wait_for_selector("iframe.pdf")
     advisor.fill("input[aria-label='Шешім']", "5.5")
     advisor.fill("input[aria-label='Рәсімдеу']", "4")

@@ -8,10 +8,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from intersession.assignments import submitting
 from intersession.assignments.access import can_edit_assignment, can_see_grade
-from intersession.assignments.forms import DraftForm
+from intersession.assignments.forms import DraftForm, ExtensionForm
 from intersession.assignments.markdown import render
 from intersession.assignments.models import Assignment, SubmissionState
 from intersession.assignments.services import deadlines
@@ -42,7 +43,9 @@ def assignment(assignment_id: int) -> ResponseReturnValue:
     work = visible_assignment(assignment_id)
     context = {"work": work, "instructions": render(work.instructions), "button": ButtonForm()}
     if current_user.role is not Role.PUPIL:
-        return render_template("assignments/overview.html", rows=_pupil_rows(work),
+        extension = ExtensionForm(formdata=None)
+        extension.pupil.choices = [SelectChoice(p.id, p.full_name) for p in work.pupils]
+        return render_template("assignments/overview.html", rows=_pupil_rows(work), extension=extension,
                                can_edit=can_edit_assignment(current_user, work), **context)  # fmt: skip
     return _do_page(work)
 
@@ -118,3 +121,15 @@ def assignment_file(assignment_id: int, file_id: int) -> ResponseReturnValue:
     if stored is None:
         abort(404)
     return send_stored(stored)
+
+
+def upload_limit() -> None:
+    """Before anything reads the body (the CSRF check included): a pupil's upload may be as large as
+    the work allows, other requests keep the site's limit. 413 past it, before the body is read."""
+    if request.endpoint != "assignments.save_work" or request.view_args is None:
+        return
+    from intersession.core.db import db
+
+    work = db.session.get(Assignment, request.view_args.get("assignment_id"))
+    if work is not None:
+        request.max_content_length = (work.max_files * work.max_file_mb + 1) * 1024 * 1024

@@ -6,8 +6,9 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -15,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 
 from intersession.assignments import services
 from intersession.assignments.access import can_edit_assignment
-from intersession.assignments.forms import AssignmentForm
+from intersession.assignments.forms import AssignmentForm, ExtensionForm
 from intersession.assignments.models import Assignment, Scale
 from intersession.assignments.views import bp, hub_zone, visible_assignment
 from intersession.auth.models import Role
@@ -104,9 +105,21 @@ def _save(
 ) -> Assignment | None:
     try:
         plan = _plan_from(form, teachings)
+        new = assignment is None
         if assignment is None:
-            return services.create_assignment(current_user, plan)
-        return services.update_assignment(current_user, assignment, plan)
+            assignment = services.create_assignment(current_user, plan)
+        else:
+            assignment = services.update_assignment(current_user, assignment, plan)
+        removed = [int(v) for v in request.form.getlist("remove-file") if v.isdigit()]
+        try:
+            uploads = request.files.getlist("attachments")
+            services.attach_files(current_user, assignment, uploads, removed)
+        except DomainError:
+            if new:  # a refused file: no half-made work either
+                db.session.delete(assignment)
+                db.session.commit()
+            raise
+        return assignment
     except NotFound:
         abort(404)
     except DomainError as error:
@@ -197,3 +210,28 @@ def publish_assignment(assignment_id: int) -> ResponseReturnValue:
         services.publish(current_user, assignment)
         flash(_("Published: the pupils see the work now."), "success")
     return redirect(url_for("assignments.assignment", assignment_id=assignment.id))
+
+
+@bp.post("/work/<int:assignment_id>/extensions")
+@login_required
+def grant_extension(assignment_id: int) -> ResponseReturnValue:
+    """A later due date for one pupil; the cut-off moves with it when it would come earlier."""
+    assignment = visible_assignment(assignment_id)
+    if not can_edit_assignment(current_user, assignment):
+        abort(403)
+    form = ExtensionForm()
+    form.pupil.choices = [SelectChoice(p.id, p.full_name) for p in assignment.pupils]
+    if not form.validate_on_submit():
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        return redirect(url_for("assignments.assignment", assignment_id=assignment.id)), 303
+    pupil = next(p for p in assignment.pupils if p.id == form.pupil.data)
+    due = _moment(form.due_day.data, form.due_time.data)
+    assert due is not None
+    try:
+        services.grant_extension(current_user, assignment, pupil, due, None)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("%(pupil)s may now send the work until %(when)s.", pupil=pupil.full_name,
+                when=format_datetime(due, "d MMMM, HH:mm")), "success")  # fmt: skip
+    return redirect(url_for("assignments.assignment", assignment_id=assignment.id)), 303
