@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import selectinload
 
 from intersession.assignments.models import (
@@ -40,23 +40,34 @@ class Grid:
 
 
 def latest_sent(
-    assignment_ids: list[int], pupil_ids: list[int] | None = None
+    assignment_ids: list[int], pupil_ids: list[int] | None = None, only_waiting: bool = False
 ) -> dict[tuple[int, int], Submission]:
-    """The latest sent attempt of each pupil at each piece of work."""
+    """The latest sent attempt of each pupil at each piece of work (only those waiting for a grade,
+    if asked), found by the database rather than by reading every attempt."""
     if not assignment_ids:
         return {}
+    sent = [Submission.assignment_id.in_(assignment_ids), Submission.state != SubmissionState.DRAFT]
+    if pupil_ids is not None:
+        sent.append(Submission.pupil_id.in_(pupil_ids))
+    latest = (
+        select(
+            Submission.assignment_id,
+            Submission.pupil_id,
+            func.max(Submission.attempt).label("attempt"),
+        )
+        .where(*sent)
+        .group_by(Submission.assignment_id, Submission.pupil_id)
+        .subquery()
+    )
     query: Select[Submission] = (
         select(Submission)
-        .where(
-            Submission.assignment_id.in_(assignment_ids), Submission.state != SubmissionState.DRAFT
-        )
-        .options(
-            selectinload(Submission.files), selectinload(Submission.pupil).selectinload(User.school)
-        )
-        .order_by(Submission.attempt)
-    )
-    if pupil_ids is not None:
-        query = query.where(Submission.pupil_id.in_(pupil_ids))
+        .join(latest, and_(Submission.assignment_id == latest.c.assignment_id,
+                           Submission.pupil_id == latest.c.pupil_id,
+                           Submission.attempt == latest.c.attempt))
+        .options(selectinload(Submission.pupil).selectinload(User.school))
+    )  # fmt: skip
+    if only_waiting:
+        query = query.where(Submission.state == SubmissionState.SUBMITTED)
     return {(s.pupil_id, s.assignment_id): s for s in db.session.scalars(query)}
 
 

@@ -8,11 +8,16 @@ from flask import render_template
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from intersession.assignments.access import can_view_assignment
-from intersession.assignments.models import Assignment, AssignmentState
-from intersession.assignments.services import deadlines
-from intersession.assignments.submitting import attempts_of
+from intersession.assignments.models import (
+    Assignment,
+    AssignmentState,
+    Extension,
+    Submission,
+    SubmissionState,
+)
 from intersession.assignments.views import bp
 from intersession.auth.models import Role, User
 from intersession.core.db import db, utcnow
@@ -36,6 +41,7 @@ def _candidates() -> list[Assignment]:
         else:
             pupils = pupils.where(User.id == current_user.id)
         query = query.where(Assignment.cohort_id.in_(pupils))
+    query = query.options(selectinload(Assignment.chosen_pupils), selectinload(Assignment.subject))
     return list(db.session.scalars(query.order_by(Assignment.due_at.desc())))
 
 
@@ -43,17 +49,33 @@ def _candidates() -> list[Assignment]:
 @login_required
 def work_list() -> ResponseReturnValue:
     """For a pupil: their work, what is due soonest first, done and past work below."""
-    work = [a for a in _candidates() if can_view_assignment(current_user, a)]
     if current_user.role is not Role.PUPIL:
+        work = [a for a in _candidates() if can_view_assignment(current_user, a)]
         return render_template("assignments/list.html", work=work, rows=None)
+    # A fixed number of queries whatever the amount of work: the work, the pupil's attempts and
+    # extensions, each read once.
+    work = [a for a in _candidates() if not a.chosen_pupils or current_user in a.chosen_pupils]
+    ids = [a.id for a in work]
+    latest: dict[int, Submission] = {}
+    for attempt in db.session.scalars(
+        select(Submission)
+        .where(Submission.pupil_id == current_user.id, Submission.assignment_id.in_(ids))
+        .order_by(Submission.attempt)
+    ):
+        latest[attempt.assignment_id] = attempt
+    extended = {e.assignment_id: e for e in db.session.scalars(
+        select(Extension).where(Extension.pupil_id == current_user.id, Extension.assignment_id.in_(ids))
+    )}  # fmt: skip
     now = utcnow()
     rows: list[dict[str, Any]] = []
     for assignment in work:
-        due, cutoff = deadlines(assignment, current_user.id)
-        attempts = attempts_of(assignment, current_user.id)
-        latest = attempts[-1] if attempts else None
-        open_ = latest is None or latest.state.value in ("draft", "returned")
-        rows.append({"assignment": assignment, "due": due, "cutoff": cutoff, "latest": latest,
+        extension = extended.get(assignment.id)
+        due = extension.due_at if extension else assignment.due_at
+        cutoff = assignment.cutoff_at if not extension else (extension.cutoff_at or (
+            max(assignment.cutoff_at, extension.due_at) if assignment.cutoff_at else None))  # fmt: skip
+        found = latest.get(assignment.id)
+        open_ = found is None or found.state in (SubmissionState.DRAFT, SubmissionState.RETURNED)
+        rows.append({"assignment": assignment, "due": due, "cutoff": cutoff, "latest": found,
                      "to_do": open_ and (cutoff is None or now <= cutoff)})  # fmt: skip
     rows.sort(key=lambda r: (not r["to_do"], r["due"] if r["to_do"] else -r["due"].timestamp()))
     return render_template("assignments/list.html", work=work, rows=rows)
