@@ -220,6 +220,7 @@ def load_demo(today: date | None = None) -> dict[str, int]:
                 )
     db.session.flush()
     _demo_lessons(today or date.today(), year, cohorts, advisors, subjects)
+    _demo_work(cohorts[1], advisors[1], subjects["Математика"])
     db.session.commit()
     return {
         "schools": 1 + len(magnets),
@@ -276,3 +277,54 @@ def _demo_lessons(
                         row.source = PresenceSource.ADVISOR
                 db.session.add(lesson)
         day += timedelta(days=1)
+
+
+def _demo_work(cohort: Cohort, advisor: User, subject: Subject) -> None:
+    """Work for the 9th grade in mathematics: one graded and shown, one due in three days, one due
+    tomorrow that half the pupils have sent."""
+    from intersession.assignments.models import (
+        Assignment,
+        AssignmentState,
+        Criterion,
+        CriterionScore,
+        Scale,
+        Submission,
+        SubmissionState,
+    )
+
+    now = datetime.now(UTC)
+    rng = random.Random(5)
+
+    def work(title: str, due_in: timedelta, scale: Scale, instructions: str) -> Assignment:
+        item = Assignment(advisor=advisor, cohort=cohort, subject=subject, title=title,
+                          instructions=instructions, state=AssignmentState.PUBLISHED,
+                          opens_at=now + due_in - timedelta(days=10), due_at=now + due_in,
+                          cutoff_at=now + due_in + timedelta(days=3), attempts=2, scale=scale,
+                          published_at=now + due_in - timedelta(days=10))  # fmt: skip
+        db.session.add(item)
+        return item
+
+    graded = work("Квадратные уравнения: самостоятельная работа", timedelta(days=-5), Scale.RUBRIC,
+                  "Решите **пять** уравнений из § 12 и покажите решение.")  # fmt: skip
+    graded.criteria = [Criterion(position=1, name="Решение", max_points=Decimal(6), levels="6 — все пять верно"),
+                       Criterion(position=2, name="Оформление", max_points=Decimal(4))]  # fmt: skip
+    work("Теорема Виета: задачи", timedelta(days=3), Scale.FIVE,
+         "Задачи 1–8 на стр. 64. Можно прислать фото тетради.")  # fmt: skip
+    soon = work("Проект: квадратичная функция вокруг нас", timedelta(days=1), Scale.HUNDRED,
+                "Найдите пример параболы в жизни села и опишите его.")  # fmt: skip
+    db.session.flush()
+    for pupil in cohort.pupils:
+        sent = now - timedelta(days=6, hours=rng.randint(0, 48))
+        points = rng.choice((7, 8, 9, 10))
+        form_points = 4 if points >= 8 else 3
+        scores = [CriterionScore(criterion=graded.criteria[0], points=Decimal(points - form_points)),
+                  CriterionScore(criterion=graded.criteria[1], points=Decimal(form_points))]  # fmt: skip
+        db.session.add(Submission(assignment=graded, pupil=pupil, attempt=1, state=SubmissionState.GRADED, scores=scores,
+                                  text="Решения в тетради, фото приложено.", submitted_at=sent,
+                                  grade=Decimal(points), feedback="Хорошо. Проверьте знак в уравнении 4.",
+                                  graded_by_id=advisor.id, graded_at=now - timedelta(days=2),
+                                  released_at=now - timedelta(days=2)))  # fmt: skip
+        if rng.random() < 0.5:
+            db.session.add(Submission(assignment=soon, pupil=pupil, attempt=1, state=SubmissionState.SUBMITTED,
+                                      text="У нас мост через реку — его арка похожа на параболу.",
+                                      submitted_at=now - timedelta(hours=rng.randint(1, 30))))  # fmt: skip
