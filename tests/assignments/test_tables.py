@@ -104,3 +104,24 @@ def test_the_queue_the_school_view_and_the_gradebook(app: Flask, hub: HubPeople)
     summary = advisor.client.get(f"/gradebook/pupils/{hub.pupil.id}")
     assert summary.status_code == 200 and "4" in summary.get_data(as_text=True)
     assert advisor.client.get(f"/gradebook/pupils/{hub.other_pupil.id}").status_code == 404
+
+
+def test_the_pupil_summary_covers_the_window_between_sessions(app: Flask, hub: HubPeople) -> None:
+    today = now().date()
+    year = hub.year
+    year.starts_on, year.ends_on = today - timedelta(days=100), today + timedelta(days=200)
+    first, second, third = sorted(year.sessions, key=lambda s: s.starts_on)
+    first.starts_on, first.ends_on = today - timedelta(days=60), today - timedelta(days=51)
+    second.starts_on, second.ends_on = today + timedelta(days=20), today + timedelta(days=29)
+    third.starts_on, third.ends_on = today + timedelta(days=150), today + timedelta(days=159)
+    db.session.commit()
+    in_window = services.create_assignment(hub.advisor, plan(hub, title="Терезеде"))
+    before = services.create_assignment(hub.advisor, plan(hub, title="Сессияға дейін",
+        opens_at=now() - timedelta(days=90), due_at=now() - timedelta(days=80), cutoff_at=None))  # fmt: skip
+    for work in (in_window, before):
+        services.publish(hub.advisor, work)
+    advisor = signed_in(app, "adv")
+    page = advisor.client.get(f"/gradebook/pupils/{hub.pupil.id}").get_data(as_text=True)
+    assert "Терезеде" in page and "Сессияға дейін" not in page
+    whole = advisor.client.get(f"/gradebook/pupils/{hub.pupil.id}?all=1").get_data(as_text=True)
+    assert "Терезеде" in whole and "Сессияға дейін" in whole

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
@@ -14,10 +15,11 @@ from sqlalchemy import select
 
 from intersession.assignments import tables
 from intersession.assignments.models import Assignment, SubmissionState
-from intersession.assignments.views import bp
+from intersession.assignments.views import bp, hub_zone
 from intersession.auth.models import Role, User
 from intersession.core.db import db, utcnow
 from intersession.schools.access import can_view_cohort
+from intersession.schools.calendar import Period, year_periods
 from intersession.schools.models import Cohort, Subject, TeachingAssignment, cohort_pupil
 
 
@@ -145,10 +147,29 @@ def _safe(text: str) -> str:
 @bp.get("/gradebook/pupils/<int:pupil_id>")
 @login_required
 def pupil_summary(pupil_id: int) -> ResponseReturnValue:
-    """One pupil's grades in the cohort and subject: what to take back to the hub school."""
+    """One pupil's grades in the cohort and subject for the between-session window now under way
+    (or the one just before the session under way): what to take back to the hub school."""
     cohort, subject, _choices, table = _gradebook()
     pupil = next((p for p in table.pupils if p.id == pupil_id), None)
     if pupil is None:
         abort(404)
+    window = None if request.args.get("all") else _window(cohort)
+    work = table.work
+    if window is not None:
+        zone = ZoneInfo(hub_zone())
+        work = [a for a in work
+                if window.starts_on <= table.due_for(pupil, a).astimezone(zone).date() <= window.ends_on]  # fmt: skip
     return render_template("assignments/pupil_summary.html", cohort=cohort, subject=subject,
-                           table=table, pupil=pupil)  # fmt: skip
+                           table=table, pupil=pupil, shown=work, window=window)  # fmt: skip
+
+
+def _window(cohort: Cohort) -> Period | None:
+    today = datetime.now(ZoneInfo(hub_zone())).date()
+    periods = year_periods(cohort.year)
+    for index, period in enumerate(periods):
+        if period.starts_on <= today <= period.ends_on:
+            if period.session is None:
+                return period
+            before = [p for p in periods[:index] if p.session is None]
+            return before[-1] if before else None
+    return None
