@@ -41,6 +41,8 @@ def create_app(config: Any = None) -> Flask:
     from intersession.home.views import bp as home_bp
     from intersession.notifications.views import bp as notifications_bp
     from intersession.notifications.views import init_notifications
+    from intersession.portfolio import hooks as portfolio_hooks
+    from intersession.portfolio import models as _portfolio_models  # noqa: F401
     from intersession.rooms import tasks as _room_tasks  # noqa: F401
     from intersession.rooms.views import bp as rooms_bp
     from intersession.schools import tasks as _school_tasks  # noqa: F401
@@ -59,6 +61,7 @@ def create_app(config: Any = None) -> Flask:
     app.before_request_funcs.setdefault(None, []).insert(0, upload_limit)  # before the CSRF check
     app.register_blueprint(notifications_bp)
     init_notifications(app)
+    portfolio_hooks.connect()
 
     from intersession.rooms.moderation import RoomNamespace
 

@@ -81,6 +81,8 @@ class Config:
         self.MEDIA_WORKERS = int(os.environ.get("MEDIA_WORKERS", os.cpu_count() or 1))
         # Below this share of the lesson spent in the room a pupil counts as partly present.
         self.ATTENDANCE_PRESENT_SHARE = float(os.environ.get("ATTENDANCE_PRESENT_SHARE", "0.8"))
+        # Work graded at or above this share of the maximum becomes a draft portfolio entry.
+        self.PORTFOLIO_GRADED_SHARE = float(os.environ.get("PORTFOLIO_GRADED_SHARE", "0.8"))
 
         broker = os.environ.get("CELERY_BROKER_URL", "filesystem://")
         broker_folder = Path(os.environ.get("CELERY_BROKER_FOLDER", instance / "broker"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
+from blinker import Namespace
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -23,6 +24,9 @@ from intersession.core.db import db, utcnow
 from intersession.core.errors import Conflict, DomainError, NotFound
 
 MAX_FEEDBACK = 20_000
+signals = Namespace()
+# Sent with the submission once a grade is saved; the portfolio listens (assignments do not know it).
+work_graded = signals.signal("work-graded")
 
 
 def parse_points(value: object) -> Decimal:
@@ -111,7 +115,9 @@ def grade(
     submission.graded_by_id, submission.graded_at = advisor.id, utcnow()
     if submission.assignment.release_at_once:
         submission.released_at = submission.graded_at
-    return _save(submission)
+    _save(submission)
+    work_graded.send(submission)
+    return submission
 
 
 def return_for_rework(
