@@ -56,6 +56,11 @@ def create_app(config: Any = None) -> Flask:
     app.register_blueprint(schools_bp)
     app.register_blueprint(rooms_bp)
     app.register_blueprint(assignments_bp)
+    from intersession.portfolio.labels import labels as portfolio_labels
+    from intersession.portfolio.views import bp as portfolio_bp
+
+    app.register_blueprint(portfolio_bp)
+    app.context_processor(portfolio_labels)
     from intersession.assignments.views.doing import upload_limit
 
     app.before_request_funcs.setdefault(None, []).insert(0, upload_limit)  # before the CSRF check
