@@ -138,13 +138,13 @@ def return_for_rework(
 
 def release(advisor: User, submissions: list[Submission]) -> int:
     """Show the grades of these graded submissions to their pupils and tutors; returns how many."""
-    now, count = utcnow(), 0
+    now, shown = utcnow(), []
     for submission in submissions:
         _check_owner(advisor, submission)
         if submission.state is SubmissionState.GRADED and submission.released_at is None:
             submission.released_at = now
-            count += 1
+            shown.append(submission)
     db.session.commit()
-    for submission in submissions:
+    for submission in shown:
         tell_released(submission)
-    return count
+    return len(shown)

@@ -23,7 +23,6 @@ from intersession.auth.models import User
 from intersession.core import files
 from intersession.core.db import db, utcnow
 from intersession.core.errors import DomainError, NotFound
-from intersession.core.files import StoredFile
 from intersession.schools.models import Cohort, PlanTopic, Subject, TeachingAssignment
 
 FILE_KINDS = ("pdf", "image", "office", "text")
@@ -188,6 +187,14 @@ def deadlines(assignment: Assignment, pupil_id: int) -> tuple[datetime, datetime
             Extension.assignment_id == assignment.id, Extension.pupil_id == pupil_id
         )
     )
+    return deadlines_with(assignment, extension)
+
+
+def deadlines_with(
+    assignment: Assignment, extension: Extension | None
+) -> tuple[datetime, datetime | None]:
+    """Due date and cut-off given the pupil's extension (None: none); the cut-off moves with an
+    extension that would pass it."""
     if extension is None:
         return assignment.due_at, assignment.cutoff_at
     cutoff = extension.cutoff_at
@@ -228,17 +235,10 @@ def attach_files(
     if not can_edit_assignment(advisor, assignment):
         raise NotFound(_("There is no such work."))
     gone = [f for f in assignment.files if f.id in set(remove_ids)]
-    kept: list[StoredFile] = []
-    try:
-        for upload in (u for u in uploads if u.filename):
-            kept.append(files.store_upload(upload, advisor.id))
+    with files.kept_uploads(uploads, advisor.id) as kept:
         for stored in gone:
             assignment.files.remove(stored)
             db.session.delete(stored)
         assignment.files.extend(kept)
         db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        files.discard(kept)
-        raise
     files.discard(gone)

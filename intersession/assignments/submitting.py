@@ -21,7 +21,6 @@ from intersession.auth.models import Role, User
 from intersession.core import files
 from intersession.core.db import db, utcnow
 from intersession.core.errors import Conflict, DomainError, NotFound
-from intersession.core.files import StoredFile
 
 KIND_OF_TYPE = {"application/pdf": "pdf", "text/plain": "text"}
 MAX_TEXT = 100_000
@@ -116,16 +115,13 @@ def save_draft(
         if len(text) > MAX_TEXT:
             raise DomainError(_("The text is too long."), "text")
         draft.text = text
-    for stored in [f for f in draft.files if f.id in set(remove_ids or [])]:
+    gone = [f for f in draft.files if f.id in set(remove_ids or [])]
+    for stored in gone:
         draft.files.remove(stored)
-        files.discard([stored])
         db.session.delete(stored)
     _check_files(assignment, draft, uploads)
-    kept: list[StoredFile] = []
-    try:
-        for upload in uploads:
-            stored = files.store_upload(upload, pupil.id, assignment.max_file_mb * 1024 * 1024)
-            kept.append(stored)
+    with files.kept_uploads(uploads, pupil.id, assignment.max_file_mb * 1024 * 1024) as kept:
+        for stored in kept:
             if file_kind(stored.content_type) not in assignment.file_kinds.split(","):
                 raise DomainError(
                     _(
@@ -134,12 +130,9 @@ def save_draft(
                     ),
                     "files",
                 )
-            draft.files.append(stored)
+        draft.files.extend(kept)
         db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        files.discard(kept)
-        raise
+    files.discard(gone)  # from disk only once the rows are gone for good
     return draft
 
 

@@ -3,6 +3,8 @@ served with the original name (RFC 6266) only through views that check access fi
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 import filetype
@@ -94,6 +96,25 @@ def store_upload(
                         size=size, uploaded_by_id=uploaded_by_id)  # fmt: skip
     db.session.add(stored)
     return stored
+
+
+@contextmanager
+def kept_uploads(
+    uploads: list[FileStorage], uploaded_by_id: int, max_bytes: int | None = None
+) -> Iterator[list[StoredFile]]:
+    """Store every upload with a name and hand them to the caller, who attaches them and commits.
+    If storing, attaching or committing fails, the session is rolled back and the stored files
+    removed: a refused upload leaves no row and no file."""
+    kept: list[StoredFile] = []
+    try:
+        for upload in uploads:
+            if upload.filename:
+                kept.append(store_upload(upload, uploaded_by_id, max_bytes))
+        yield kept
+    except BaseException:
+        db.session.rollback()
+        discard(kept)
+        raise
 
 
 def discard(files: list[StoredFile]) -> None:

@@ -72,16 +72,9 @@ def _add_evidence(entry: PortfolioEntry) -> None:
     uploads = [u for u in request.files.getlist("evidence") if u.filename]
     if len(entry.evidence) + len(uploads) > MAX_EVIDENCE:
         raise DomainError(_("Up to 10 files of evidence."), "evidence")
-    kept = []
-    try:
-        for upload in uploads:
-            kept.append(files.store_upload(upload, current_user.id))
+    with files.kept_uploads(uploads, current_user.id) as kept:
         entry.evidence.extend(kept)
         db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        files.discard(kept)
-        raise
 
 
 def _form_page(form: EntryForm, entry: PortfolioEntry | None, status: int) -> ResponseReturnValue:

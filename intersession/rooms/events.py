@@ -19,7 +19,7 @@ from intersession.auth.models import Role as UserRole
 from intersession.core.db import db, utcnow
 from intersession.rooms import chat, presence, room_state
 from intersession.rooms.access import can_view_lesson
-from intersession.rooms.live import LiveRoom, Participant, Role, Rooms
+from intersession.rooms.live import STATES, LiveRoom, Participant, Role, Rooms
 from intersession.rooms.media.engine import EngineError, MediaEngine
 from intersession.rooms.media.workers import MediaWorkers
 from intersession.rooms.models import Lesson
@@ -186,7 +186,7 @@ class SignallingNamespace(Namespace):
             self.intervals[sid] = interval
         with self.lock:
             room = self.rooms.get(lesson.id)
-            room.participants[sid] = person
+            self.rooms.enter(room, person)
             if role == Role.CLASSROOM:
                 room_state.reopen_ticks(room, lesson, current_user.id)
         join_room(f"lesson-{lesson.id}")
@@ -210,7 +210,7 @@ class SignallingNamespace(Namespace):
         state = data.get("state") if isinstance(data, dict) else None
         if here is None:
             return {"error": "not-allowed"}
-        if state not in room_state.STATES:
+        if state not in STATES:
             return {"error": "bad-request"}
         room, person, _lesson = here
         if person.state != state:
@@ -237,11 +237,10 @@ class SignallingNamespace(Namespace):
         if (interval := self.intervals.pop(sid, None)) is not None:
             presence.left(interval)
         with self.lock:
-            found = self.rooms.of_socket(sid)
+            found = self.rooms.leave(sid)
             if found is None:
                 return
             room, person = found
-            del room.participants[sid]
             if person.role == Role.CLASSROOM:
                 room_state.pause_ticks(room, person.user_id)
             sources_gone = [s for s, a in room.sources.items() if a["owner"] == person.pid]

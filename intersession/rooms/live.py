@@ -80,6 +80,7 @@ class Rooms:
 
     def __init__(self) -> None:
         self.rooms: dict[int, LiveRoom] = {}
+        self.lesson_of: dict[str, int] = {}  # socket id -> lesson, read by every event
 
     def get(self, lesson_id: int) -> LiveRoom:
         if lesson_id not in self.rooms:
@@ -87,7 +88,19 @@ class Rooms:
         return self.rooms[lesson_id]
 
     def of_socket(self, sid: str) -> tuple[LiveRoom, Participant] | None:
-        for room in self.rooms.values():
-            if sid in room.participants:
-                return room, room.participants[sid]
-        return None
+        lesson_id = self.lesson_of.get(sid)
+        if lesson_id is None:
+            return None
+        room = self.rooms[lesson_id]
+        return room, room.participants[sid]
+
+    def enter(self, room: LiveRoom, person: Participant) -> None:
+        room.participants[person.sid] = person
+        self.lesson_of[person.sid] = room.lesson_id
+
+    def leave(self, sid: str) -> tuple[LiveRoom, Participant] | None:
+        found = self.of_socket(sid)
+        if found is not None:
+            del found[0].participants[sid]
+            del self.lesson_of[sid]
+        return found

@@ -10,10 +10,8 @@ from sqlalchemy import select
 from intersession.auth.models import User
 from intersession.core.db import db, utcnow
 from intersession.rooms import presence
-from intersession.rooms.live import STATES, LiveRoom
+from intersession.rooms.live import LiveRoom
 from intersession.rooms.models import Lesson, RoomEntry, SchoolRoomSetting
-
-__all__ = ["STATES", "admit", "classroom_pupils", "remember_audio_only", "school_audio_only"]
 
 
 def _entry(lesson: Lesson, user_id: int) -> RoomEntry | None:

@@ -8,16 +8,13 @@ from flask_login import current_user
 from intersession.assignments.access import can_view_assignment, can_view_submission
 from intersession.assignments.models import Assignment, Submission
 from intersession.core.access import get_visible_or_404
-from intersession.core.db import db
-from intersession.schools.models import School
+from intersession.schools.teaching import hub_timezone
 
 bp = Blueprint("assignments", __name__, template_folder="../templates")
 
 
 def hub_zone() -> str:
-    hub = db.session.get(School, current_user.hub_id)
-    assert hub is not None
-    return hub.timezone
+    return hub_timezone(current_user)
 
 
 def visible_assignment(assignment_id: int) -> Assignment:

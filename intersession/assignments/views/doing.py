@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from intersession.assignments import submitting
+from intersession.assignments import submitting, tables
 from intersession.assignments.access import can_edit_assignment, can_see_grade
 from intersession.assignments.forms import DraftForm, ExtensionForm
 from intersession.assignments.markdown import render
@@ -28,13 +28,9 @@ def _pupil_rows(assignment: Assignment) -> list[dict[str, Any]]:
     pupils = assignment.pupils
     if current_user.role is Role.TUTOR:
         pupils = [p for p in pupils if p.school_id == current_user.school_id]
-    rows = []
-    for pupil in pupils:
-        attempts = submitting.attempts_of(assignment, pupil.id)
-        sent = [s for s in attempts if s.state is not SubmissionState.DRAFT]
-        rows.append({"pupil": pupil, "latest": sent[-1] if sent else None,
-                     "due": deadlines(assignment, pupil.id)[0]})  # fmt: skip
-    return rows
+    table = tables.grid([assignment], pupils)  # a fixed number of queries for any class size
+    return [{"pupil": p, "latest": table.cell(p, assignment), "due": table.due_for(p, assignment)}
+            for p in pupils]  # fmt: skip
 
 
 @bp.get("/work/<int:assignment_id>")

@@ -18,6 +18,7 @@ from intersession.assignments.models import (
     Submission,
     SubmissionState,
 )
+from intersession.assignments.services import deadlines_with
 from intersession.assignments.views import bp
 from intersession.auth.models import Role, User
 from intersession.core.db import db, utcnow
@@ -69,10 +70,7 @@ def work_list() -> ResponseReturnValue:
     now = utcnow()
     rows: list[dict[str, Any]] = []
     for assignment in work:
-        extension = extended.get(assignment.id)
-        due = extension.due_at if extension else assignment.due_at
-        cutoff = assignment.cutoff_at if not extension else (extension.cutoff_at or (
-            max(assignment.cutoff_at, extension.due_at) if assignment.cutoff_at else None))  # fmt: skip
+        due, cutoff = deadlines_with(assignment, extended.get(assignment.id))
         found = latest.get(assignment.id)
         open_ = found is None or found.state in (SubmissionState.DRAFT, SubmissionState.RETURNED)
         rows.append({"assignment": assignment, "due": due, "cutoff": cutoff, "latest": found,

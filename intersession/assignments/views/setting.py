@@ -11,7 +11,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from intersession.assignments import services
@@ -24,38 +23,13 @@ from intersession.core.db import db
 from intersession.core.errors import DomainError, NotFound
 from intersession.core.forms import ButtonForm
 from intersession.schools.models import PlanTopic, TeachingAssignment
-
-
-def _teachings() -> list[TeachingAssignment]:
-    return list(
-        db.session.scalars(
-            select(TeachingAssignment).where(TeachingAssignment.advisor_id == current_user.id)
-        )
-    )
+from intersession.schools.teaching import teaching_choices, teachings_of, topic_choices
 
 
 def _fill_choices(form: AssignmentForm, teachings: list[TeachingAssignment]) -> None:
-    form.teaching.choices = [
-        SelectChoice(t.id, f"{t.cohort.name} — {t.subject.name}") for t in teachings
-    ]
-    topics = [SelectChoice(0, _("— no topic from the plan —"))]
-    pupils: dict[int, str] = {}
-    for teaching in teachings:
-        group = f"{teaching.cohort.name} — {teaching.subject.name}"
-        plan = db.session.scalars(
-            select(PlanTopic)
-            .where(
-                PlanTopic.year_id == teaching.cohort.year_id,
-                PlanTopic.subject_id == teaching.subject_id,
-                PlanTopic.grade == teaching.cohort.grade,
-            )
-            .order_by(PlanTopic.position)
-        )
-        topics += [SelectChoice(t.id, _("week %(week)d: %(title)s", week=t.week, title=t.title), optgroup=group)
-                   for t in plan]  # fmt: skip
-        for pupil in teaching.cohort.pupils:
-            pupils[pupil.id] = f"{pupil.full_name} ({teaching.cohort.name})"
-    form.topic.choices = topics
+    form.teaching.choices = teaching_choices(teachings)
+    form.topic.choices = topic_choices(teachings)
+    pupils = {p.id: f"{p.full_name} ({t.cohort.name})" for t in teachings for p in t.cohort.pupils}
     form.pupils.choices = [SelectChoice(pupil_id, name)
                            for pupil_id, name in sorted(pupils.items(), key=lambda item: item[1])]  # fmt: skip
 
@@ -136,7 +110,7 @@ def _save(
 def new_assignment() -> ResponseReturnValue:
     if current_user.role is not Role.ADVISOR:
         abort(404)
-    teachings = _teachings()
+    teachings = teachings_of(current_user)
     form = AssignmentForm()
     _fill_choices(form, teachings)
     if form.validate_on_submit() and (assignment := _save(form, teachings, None)) is not None:
@@ -187,7 +161,7 @@ def edit_assignment(assignment_id: int) -> ResponseReturnValue:
     assignment = visible_assignment(assignment_id)
     if not can_edit_assignment(current_user, assignment):
         abort(403)
-    teachings = _teachings()
+    teachings = teachings_of(current_user)
     form = AssignmentForm()
     _fill_choices(form, teachings)
     if form.validate_on_submit():

@@ -11,7 +11,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
-from wtforms.fields.choices import SelectChoice
 
 from intersession.auth.models import Role
 from intersession.core.access import get_visible_or_404
@@ -24,36 +23,22 @@ from intersession.rooms.forms import CancelForm, LessonForm
 from intersession.rooms.labels import PRESENCE_LABELS, REASON_LABELS, SOURCE_LABELS
 from intersession.rooms.models import Lesson
 from intersession.rooms.views import bp
-from intersession.schools.models import PlanTopic, School, TeachingAssignment
+from intersession.schools.models import PlanTopic, TeachingAssignment
+from intersession.schools.teaching import (
+    hub_timezone,
+    teaching_choices,
+    teachings_of,
+    topic_choices,
+)
 
 
 def _teachings() -> list[TeachingAssignment]:
-    return list(
-        db.session.scalars(
-            select(TeachingAssignment).where(TeachingAssignment.advisor_id == current_user.id)
-        )
-    )
+    return teachings_of(current_user)
 
 
 def _fill_choices(form: LessonForm, teachings: list[TeachingAssignment]) -> None:
-    form.teaching.choices = [
-        SelectChoice(t.id, f"{t.cohort.name} — {t.subject.name}") for t in teachings
-    ]
-    topics = [SelectChoice(0, _("— no topic from the plan —"))]
-    for teaching in teachings:
-        group = f"{teaching.cohort.name} — {teaching.subject.name}"
-        plan = db.session.scalars(
-            select(PlanTopic)
-            .where(
-                PlanTopic.year_id == teaching.cohort.year_id,
-                PlanTopic.subject_id == teaching.subject_id,
-                PlanTopic.grade == teaching.cohort.grade,
-            )
-            .order_by(PlanTopic.position)
-        )
-        topics += [SelectChoice(t.id, _("week %(week)d: %(title)s", week=t.week, title=t.title), optgroup=group)
-                   for t in plan]  # fmt: skip
-    form.topic.choices = topics
+    form.teaching.choices = teaching_choices(teachings)
+    form.topic.choices = topic_choices(teachings)
 
 
 def _topic_of_this_week(teaching: TeachingAssignment) -> int:
@@ -106,9 +91,7 @@ def _save(
 
 
 def _hub_zone() -> str:
-    hub = db.session.get(School, current_user.hub_id)
-    assert hub is not None
-    return hub.timezone
+    return hub_timezone(current_user)
 
 
 @bp.route("/lessons/new", methods=["GET", "POST"])
