@@ -220,6 +220,12 @@ def load(clients: list[Client], path: str, seconds: float) -> dict[str, Any]:
             "p95_ms": round(latencies[int(len(latencies) * 0.95)], 1)}  # fmt: skip
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time the server process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -293,7 +299,13 @@ def main() -> None:
             floor_p95 = None
             for name, clients, path in pages:
                 load(clients[:5], path, 1.0)  # warm up
+                cpu_before = cpu_seconds(server.pid)
                 result = load(clients, path, options.seconds)
+                used = cpu_seconds(server.pid) - cpu_before
+                result["server_cpu_ms_per_request"] = round(
+                    used * 1000 / max(result["requests"], 1), 2
+                )
+                result["server_cores_busy"] = round(used / options.seconds, 2)
                 floor_p95 = floor_p95 or result["p95_ms"]
                 result = {"page": name, "clients": len(clients)} | result
                 result["p95_vs_floor"] = round(result["p95_ms"] / floor_p95, 2)

@@ -20,13 +20,18 @@ def create_app(config: Any = None) -> Flask:
 
     from intersession.celery_app import celery_init_app
     from intersession.core import i18n
+    from intersession.core.formatting import install_gettext
+    from intersession.core.gate import RenderGate
     from intersession.extensions import babel, csrf, db, login_manager, migrate, socketio
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
-    socketio.init_app(app)
+    install_gettext(app)
+    if app.config.get("RENDER_SLOTS"):
+        app.wsgi_app = RenderGate(app.wsgi_app, app.config["RENDER_SLOTS"])  # type: ignore[method-assign]
+    socketio.init_app(app)  # after the gate: its transport goes around it
     login_manager.init_app(app)
     celery_init_app(app)
 

@@ -47,6 +47,8 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = os.environ.get(
             "DATABASE_URL", f"sqlite:///{instance / 'intersession.sqlite'}"
         )
+        # Page renders let into the app at once (core/gate.py); 0 turns the gate off.
+        self.RENDER_SLOTS = int(os.environ.get("RENDER_SLOTS", 2))
         self.MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(ROOT / "media"))
         self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_BYTES", 20 * 1024 * 1024))
 

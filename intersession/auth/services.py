@@ -98,17 +98,17 @@ def session_user(user_id: int, token: str | None) -> User | None:
     """The person of a live session: the token must be current, the person active."""
     if not token:
         return None
-    live = db.session.scalar(
-        select(LoginSession).where(
+    # One query for both: this runs on every request.
+    return db.session.scalar(
+        select(User)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(
+            User.id == user_id,
+            User.active.is_(True),
             LoginSession.token_hash == token_hash(token),
-            LoginSession.user_id == user_id,
             LoginSession.ended_at.is_(None),
         )
     )
-    if live is None:
-        return None
-    user = db.session.get(User, user_id)
-    return user if user is not None and user.active else None
 
 
 def end_session(token: str | None) -> None:

@@ -40,11 +40,6 @@ def init_login(app: Flask) -> None:
             return None
         return services.session_user(int(user_id), session.get(TOKEN_KEY))
 
-    @app.context_processor
-    def forms_for_layout() -> dict[str, object]:
-        # formdata=None: never read the body here (an error page for a too-large body renders this too)
-        return {"language_form": LanguageForm(formdata=None)}
-
 
 def _address() -> str | None:
     return request.remote_addr

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
-from flask_babel import (
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from intersession.core.formatting import (
     format_date,
     format_datetime,
     format_decimal,
     format_percent,
+    format_seconds,
     format_time,
-    format_timedelta,
-    get_locale,
 )
-from flask_babel import gettext as _
-from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
 
 
 def is_local_path(target: str | None) -> bool:
@@ -88,7 +88,7 @@ def init_web(app: Flask) -> None:
         format_decimal=format_decimal,
         format_time=format_time,
         format_percent=format_percent,
-        format_seconds=lambda seconds: format_timedelta(timedelta(seconds=seconds), threshold=1.5),
+        format_seconds=format_seconds,
         format_size=_format_size,
         language_names={"ru": "Русский", "kk": "Қазақша", "en": "English"},
     )

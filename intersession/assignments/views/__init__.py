@@ -6,11 +6,14 @@ from flask import Blueprint
 from flask_login import current_user
 
 from intersession.assignments.access import can_view_assignment, can_view_submission
+from intersession.assignments.badges import grid_row, state_badge
 from intersession.assignments.models import Assignment, Submission
 from intersession.core.access import get_visible_or_404
 from intersession.schools.teaching import hub_timezone
 
 bp = Blueprint("assignments", __name__, template_folder="../templates")
+bp.add_app_template_global(state_badge)
+bp.add_app_template_global(grid_row)
 
 
 def hub_zone() -> str:

@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from intersession.assignments import tables
-from intersession.assignments.models import Assignment, SubmissionState
+from intersession.assignments.models import Assignment
 from intersession.assignments.views import bp, hub_zone
 from intersession.auth.models import Role, User
 from intersession.core.db import db, utcnow
@@ -40,14 +40,13 @@ def grading_queue() -> ResponseReturnValue:
     pending = request.args.get("pending", "1") == "1"
     work = [a for a in every if (cohort_id is None or a.cohort_id == cohort_id)
             and (work_id is None or a.id == work_id)]  # fmt: skip
-    sent = tables.latest_sent([a.id for a in work])
-    rows = sorted(
-        (s for s in sent.values() if not pending or s.state is SubmissionState.SUBMITTED),
-        key=lambda s: s.submitted_at or utcnow(),
-    )
+    sent = tables.latest_sent([a.id for a in work], only_waiting=pending)
+    rows = sorted(sent.values(), key=lambda s: s.submitted_at or utcnow())
     cohorts = sorted({a.cohort for a in every}, key=lambda c: c.name)
     return render_template("assignments/queue.html", rows=rows, every=every, cohorts=cohorts,
-                           cohort_id=cohort_id, work_id=work_id, pending=pending)  # fmt: skip
+                           cohort_id=cohort_id, work_id=work_id, pending=pending,
+                           work_by_id={a.id: a for a in work},
+                           pupils=tables.pupil_names({s.pupil_id for s in rows}))  # fmt: skip
 
 
 @bp.get("/work/school")
