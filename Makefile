@@ -39,6 +39,8 @@ static: node_modules/.installed
 	mkdir -p static/vendor
 	cp node_modules/@picocss/pico/css/pico.min.css static/vendor/pico.min.css
 	cp node_modules/socket.io-client/dist/socket.io.min.js static/vendor/socket.io.min.js
+	mkdir -p static/vendor/fonts  # for the portfolio's PDF: Cyrillic and Kazakh letters
+	cp node_modules/dejavu-fonts-ttf/ttf/DejaVuSans.ttf node_modules/dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf static/vendor/fonts/
 
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile -d intersession/translations

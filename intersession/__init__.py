@@ -48,6 +48,7 @@ def create_app(config: Any = None) -> Flask:
     from intersession.notifications.views import init_notifications
     from intersession.portfolio import hooks as portfolio_hooks
     from intersession.portfolio import models as _portfolio_models  # noqa: F401
+    from intersession.portfolio import tasks as _portfolio_tasks  # noqa: F401
     from intersession.rooms import tasks as _room_tasks  # noqa: F401
     from intersession.rooms.views import bp as rooms_bp
     from intersession.schools import tasks as _school_tasks  # noqa: F401

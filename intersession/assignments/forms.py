@@ -83,6 +83,7 @@ class GradeForm(FlaskForm):
     version = HiddenField()
     grade = StringField(_l("Grade"), validators=[Length(max=20)])
     feedback = TextAreaField(_l("Feedback"), validators=[Length(max=20_000)])
+    worth_portfolio = BooleanField(_l("Worth the portfolio: add it to the pupil's portfolio"))
 
 
 class AttestForm(FlaskForm):

@@ -25,7 +25,8 @@ from intersession.core.errors import Conflict, DomainError, NotFound
 
 MAX_FEEDBACK = 20_000
 signals = Namespace()
-# Sent with the submission once a grade is saved; the portfolio listens (assignments do not know it).
+# Sent with the submission (and `worth_portfolio`) once a grade is saved; the portfolio listens
+# (assignments do not know it).
 work_graded = signals.signal("work-graded")
 
 
@@ -100,8 +101,10 @@ def grade(
     feedback: str,
     grade: object = None,
     scores: Mapping[int, object] | None = None,
+    worth_portfolio: bool = False,
 ) -> Submission:
-    """Grade a sent piece of work; released at once when the work says so."""
+    """Grade a sent piece of work; released at once when the work says so. Marked worth the
+    portfolio, it goes there whatever the grade (listeners of `work_graded` are told)."""
     _check_owner(advisor, submission)
     _check_version(submission, version)
     if submission.state is SubmissionState.DRAFT:
@@ -116,7 +119,7 @@ def grade(
     if submission.assignment.release_at_once:
         submission.released_at = submission.graded_at
     _save(submission)
-    work_graded.send(submission)
+    work_graded.send(submission, worth_portfolio=worth_portfolio)
     return submission
 
 

@@ -7,13 +7,15 @@ from intersession.assignments.models import Submission
 from intersession.portfolio.services import from_graded_work
 
 
-def on_work_graded(submission: Submission) -> None:
-    """Well-graded work becomes a draft graded-work entry, with the work and the feedback."""
+def on_work_graded(submission: Submission, worth_portfolio: bool = False) -> None:
+    """Well-graded work, or work the advisor marked worth it, becomes a draft graded-work entry
+    with the work and the feedback."""
     if submission.grade is None:
         return
     assignment = submission.assignment
     entry = from_graded_work(submission.id, submission.grade, assignment.max_grade, assignment.title,
-                             submission.pupil_id, assignment.subject_id, submission.feedback)  # fmt: skip
+                             submission.pupil_id, assignment.subject_id, submission.feedback,
+                             worth_portfolio)  # fmt: skip
     if entry is not None and submission.files:
         from intersession.core.db import db
 

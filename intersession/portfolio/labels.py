@@ -20,6 +20,14 @@ STATE_LABELS = {
 }
 
 
+EXPORT_STATE_LABELS = {
+    "queued": _l("waiting for its turn"),
+    "running": _l("being made"),
+    "done": _l("ready"),
+    "failed": _l("failed"),
+}
+
+
 def labels() -> dict[str, object]:
     return {"kind_labels": KIND_LABELS, "level_labels": LEVEL_LABELS,
             "result_labels": RESULT_LABELS, "state_labels": STATE_LABELS}  # fmt: skip

@@ -128,3 +128,40 @@ class PortfolioComment(Model):
 
     entry: Mapped[PortfolioEntry] = relationship(back_populates="comments")
     author: Mapped[User] = relationship()
+
+
+class ExportKind(enum.StrEnum):
+    PDF = "pdf"
+    ZIP = "zip"  # the PDF with the evidence files
+
+
+class ExportState(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class PortfolioExport(Model):
+    """A pupil's verified portfolio as a file, built by a Celery task that reports its progress."""
+
+    __tablename__ = "portfolio_export"
+    __table_args__ = (CheckConstraint("done >= 0 AND total >= 0", name="progress_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    kind: Mapped[ExportKind] = mapped_column(enum_column(ExportKind, "export_kind"))
+    state: Mapped[ExportState] = mapped_column(
+        enum_column(ExportState, "export_state"), default=ExportState.QUEUED
+    )
+    done: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    entries: Mapped[int] = mapped_column(default=0)  # verified entries in the file
+    stored_name: Mapped[str | None] = mapped_column(String(64))  # under media/exports
+    size: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    pupil: Mapped[User] = relationship(foreign_keys=[pupil_id])

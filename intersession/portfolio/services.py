@@ -199,11 +199,12 @@ def comment(
 
 
 def from_graded_work(submission_id: int, grade: Decimal, max_grade: Decimal, title: str,
-                     pupil_id: int, subject_id: int, feedback: str) -> PortfolioEntry | None:  # fmt: skip
-    """A draft entry for work graded at or above the configured share of the maximum, once per
-    submission whatever how often it is graded."""
+                     pupil_id: int, subject_id: int, feedback: str,
+                     worth_portfolio: bool = False) -> PortfolioEntry | None:  # fmt: skip
+    """A draft entry for work graded at or above the configured share of the maximum (or marked
+    worth the portfolio), once per submission whatever how often it is graded."""
     share = Decimal(str(current_app.config.get("PORTFOLIO_GRADED_SHARE", 0.8)))
-    if max_grade <= 0 or grade < share * max_grade:
+    if not worth_portfolio and (max_grade <= 0 or grade < share * max_grade):
         return None
     if db.session.scalar(
         select(PortfolioEntry.id).where(PortfolioEntry.submission_id == submission_id)

@@ -15,8 +15,10 @@ from intersession.core.access import get_visible_or_404
 from intersession.core.db import db
 from intersession.core.errors import Conflict, DomainError, Forbidden, NotFound
 from intersession.core.files import send_stored
-from intersession.portfolio import services
+from intersession.core.forms import ButtonForm
+from intersession.portfolio import overviews, services
 from intersession.portfolio.access import can_comment, can_verify, can_view_entry
+from intersession.portfolio.export import exports_of
 from intersession.portfolio.forms import CommentForm, EntryForm, NoteForm
 from intersession.portfolio.models import EntryKind, EntryState, Level, PortfolioEntry, Result
 
@@ -35,7 +37,8 @@ def _version(value: str | None) -> int | None:
 @bp.get("/portfolio")
 @login_required
 def portfolio() -> ResponseReturnValue:
-    """A pupil's own entries, newest first; a tutor's school with the entries waiting for them."""
+    """A pupil's own entries (a timeline, or by kind); a tutor's school with the entries waiting
+    for them; an advisor's pupils; the coordinator's search across the schools."""
     if current_user.role is Role.PUPIL:
         entries = db.session.scalars(
             select(PortfolioEntry)
@@ -45,7 +48,9 @@ def portfolio() -> ResponseReturnValue:
             )
             .order_by(PortfolioEntry.happened_on.desc(), PortfolioEntry.id.desc())
         ).all()
-        return render_template("portfolio/mine.html", entries=entries)
+        return render_template("portfolio/mine.html", entries=entries, by_kind=_by_kind(),
+                               exports=exports_of(current_user), pupil=current_user,
+                               export_form=ButtonForm())  # fmt: skip
     if current_user.role is Role.TUTOR:
         entries = db.session.scalars(
             select(PortfolioEntry).join(User, User.id == PortfolioEntry.pupil_id)
@@ -53,8 +58,15 @@ def portfolio() -> ResponseReturnValue:
             .order_by(PortfolioEntry.updated_at.desc())
         ).all()  # fmt: skip
         waiting = [e for e in entries if e.state is EntryState.SUBMITTED]
-        return render_template("portfolio/school.html", entries=entries, waiting=waiting)
-    abort(404)
+        return render_template("portfolio/school.html", entries=entries, waiting=waiting,
+                               counts=overviews.counts(current_user))  # fmt: skip
+    if current_user.role is Role.ADVISOR:
+        return render_template("portfolio/pupils.html", counts=overviews.counts(current_user))
+    return redirect(url_for("portfolio.search"))
+
+
+def _by_kind() -> bool:
+    return request.args.get("by") == "kind"
 
 
 def _plan(form: EntryForm) -> services.EntryPlan:
@@ -213,3 +225,6 @@ def evidence(entry_id: int, file_id: int) -> ResponseReturnValue:
     if stored is None:
         abort(404)
     return send_stored(stored)
+
+
+from intersession.portfolio import exporting, pages  # noqa: E402, F401  their routes join bp

@@ -6,24 +6,29 @@
     button.addEventListener("click", function () { window.print(); });
   });
 
-  // Follow a running import: update the bar, and reload once it has finished.
-  var bar = document.getElementById("import-progress");
-  if (bar && bar.dataset.statusUrl) {
+  // Follow a running import or export: update the bar, and reload once it has finished.
+  var follow = function (prefix) {
+    var bar = document.getElementById(prefix + "-progress");
+    if (!bar || !bar.dataset.statusUrl) { return; }
     var poll = function () {
       fetch(bar.dataset.statusUrl, { headers: { Accept: "application/json" } })
         .then(function (r) { return r.json(); })
         .then(function (s) {
           bar.max = s.total || 1;
           bar.value = s.done;
-          document.getElementById("import-state").textContent = s.label;
-          document.getElementById("import-count").textContent = s.done + " / " + s.total;
+          var state = document.getElementById(prefix + "-state");
+          var count = document.getElementById(prefix + "-count");
+          if (state) { state.textContent = s.label; }
+          if (count) { count.textContent = s.done + " / " + s.total; }
           if (s.state === "done" || s.state === "failed") { window.location.reload(); }
           else { setTimeout(poll, 1000); }
         })
         .catch(function () { setTimeout(poll, 3000); });
     };
     if (!["done", "failed"].includes(bar.dataset.state)) { setTimeout(poll, 500); }
-  }
+  };
+  follow("import");
+  follow("export");
 
   // Setting work: the rubric's criteria open when grading by a rubric is chosen.
   var scale = document.getElementById("scale");

@@ -123,3 +123,18 @@ def test_well_graded_work_becomes_one_draft_entry(app: Flask, hub: HubPeople) ->
         sent.id,
     )
     assert entry.title == work.title and entry.description == "Тамаша жұмыс"
+
+
+def test_work_marked_worth_the_portfolio_goes_there_whatever_the_grade(
+    app: Flask, hub: HubPeople
+) -> None:
+    work = services.create_assignment(hub.advisor, plan(hub, scale=Scale.HUNDRED, attempts=None))
+    services.publish(hub.advisor, work)
+    sent = submitting.submit(hub.pupil, submitting.save_draft(hub.pupil, work, "x", []))
+    grading.grade(hub.advisor, sent, sent.version, "Жақсы бастама", grade="55")
+    assert db.session.query(PortfolioEntry).count() == 0
+    grading.grade(
+        hub.advisor, sent, sent.version, "Жақсы бастама", grade="55", worth_portfolio=True
+    )
+    entry = db.session.query(PortfolioEntry).one()
+    assert entry.submission_id == sent.id and entry.kind is EntryKind.GRADED_WORK

@@ -65,7 +65,13 @@ def grade_submission(submission_id: int) -> ResponseReturnValue:
             flash(_("The work went back to the pupil for rework."), "success")
         else:
             grading.grade(
-                current_user, found, version, form.feedback.data or "", form.grade.data, scores
+                current_user,
+                found,
+                version,
+                form.feedback.data or "",
+                form.grade.data,
+                scores,
+                worth_portfolio=bool(form.worth_portfolio.data),
             )
             flash(_("The grade is saved."), "success")
     except NotFound:
