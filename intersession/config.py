@@ -85,6 +85,8 @@ class Config:
         self.ATTENDANCE_PRESENT_SHARE = float(os.environ.get("ATTENDANCE_PRESENT_SHARE", "0.8"))
         # Work graded at or above this share of the maximum becomes a draft portfolio entry.
         self.PORTFOLIO_GRADED_SHARE = float(os.environ.get("PORTFOLIO_GRADED_SHARE", "0.8"))
+        # Days an exported portfolio file is kept (a new one is a click away).
+        self.PORTFOLIO_EXPORT_DAYS = int(os.environ.get("PORTFOLIO_EXPORT_DAYS", "7"))
 
         broker = os.environ.get("CELERY_BROKER_URL", "filesystem://")
         broker_folder = Path(os.environ.get("CELERY_BROKER_FOLDER", instance / "broker"))
@@ -108,6 +110,7 @@ def celery_settings(broker: str, broker_folder: Path, instance: Path) -> dict[st
             "send-lesson-reminders": {"task": "rooms.send-lesson-reminders", "schedule": 60.0},
             "purge-import-files": {"task": "schools.purge-import-files", "schedule": 3600.0},
             "send-due-reminders": {"task": "assignments.send-due-reminders", "schedule": 300.0},
+            "purge-portfolio-exports": {"task": "portfolio.purge-exports", "schedule": 3600.0},
         },
     }
     if broker.startswith("filesystem://"):

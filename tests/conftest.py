@@ -14,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from intersession import create_app
-from intersession.config import TestConfig
+from intersession.config import TestConfig, celery_settings
 from intersession.core.db import db
 from intersession.serve import worker_command
 from tests.factories import PASSWORD, HubPeople, build_hub
@@ -51,6 +51,8 @@ def make_app(tmp_path: Path, **overrides: object) -> Flask:
     settings: dict[str, object] = {
         "SQLALCHEMY_DATABASE_URI": database,
         "MEDIA_ROOT": str(tmp_path / "media"),
+        # A broker folder per test: a task a page queues stays with that test's app.
+        "CELERY": celery_settings("filesystem://", tmp_path / "broker", tmp_path),
     }
     config = TestConfig(**(settings | overrides))
     app = create_app(config)

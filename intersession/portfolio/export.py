@@ -12,7 +12,7 @@ import os
 import secrets
 import zipfile
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -80,6 +80,25 @@ def verified_entries(pupil_id: int) -> list[PortfolioEntry]:
         .order_by(PortfolioEntry.happened_on.desc(), PortfolioEntry.id.desc())
     )
     return list(db.session.scalars(query))
+
+
+def purge_old_exports(days: int) -> int:
+    """Remove exports made more than `days` ago, file and row (a new one takes a minute to make);
+    returns how many went."""
+    old = list(
+        db.session.scalars(
+            select(PortfolioExport).where(
+                PortfolioExport.created_at < utcnow() - timedelta(days=days)
+            )
+        )
+    )
+    for found in old:
+        db.session.delete(found)
+    db.session.commit()
+    for found in old:  # files after the commit: a failed commit keeps rows and files together
+        if found.stored_name:
+            storage.delete_file(AREA, found.stored_name)
+    return len(old)
 
 
 def download_name(export: PortfolioExport) -> str:

@@ -80,3 +80,21 @@ def test_an_olympiad_entry_from_draft_to_pdf(
     text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages)
     assert "Облыстық математика олимпиадасы" in text and "Сәрсенбаев Әлихан" in text
     assert "place 2" in text
+
+    coordinator = new_page(locale="en-US")
+    sign_in(coordinator, live_server, "coord")
+    coordinator.click("button[lang=en]")
+    coordinator.click("nav a:has-text('Portfolio')")  # the search across the schools
+    coordinator.select_option("select[name=level]", "region")
+    coordinator.select_option("select[name=result]", "prize")
+    coordinator.click("button:has-text('Show')")
+    assert "Облыстық математика олимпиадасы" in coordinator.inner_text("table")
+    shot(coordinator, "52-portfolio-search-en")
+    coordinator.select_option("select[name=level]", "republic")
+    coordinator.click("button:has-text('Show')")
+    assert "No verified entries match." in coordinator.inner_text("table")
+
+    tutor.click("nav a:has-text('Portfolio')")
+    counts = tutor.inner_text("section:has-text('verified entries by kind and level') table")
+    assert "Сәрсенбаев Әлихан" in counts and "region: 1" in counts
+    shot(tutor, "53-portfolio-school-en")

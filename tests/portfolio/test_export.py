@@ -140,3 +140,21 @@ def test_who_may_export_and_download(app: Flask, hub: HubPeople) -> None:
     bad = pupil.post(f"/portfolio/pupils/{hub.pupil.id}/export", {"kind": "exe"})
     assert bad.status_code == 400  # type: ignore[attr-defined]
     assert db.session.query(PortfolioExport).count() == 1
+
+
+def test_old_exports_are_purged_with_their_files(app: Flask, hub: HubPeople) -> None:
+    from datetime import timedelta
+
+    from intersession.core.db import utcnow
+
+    entry(hub, "Олимпиада", EntryState.VERIFIED)
+    old, new = (
+        built(app, export.request_export(hub.pupil, hub.pupil, ExportKind.PDF).id) for _ in "ab"
+    )
+    old.created_at = utcnow() - timedelta(days=8)
+    db.session.commit()
+    folder = Path(app.config["MEDIA_ROOT"]) / "exports"
+    assert len(list(folder.glob("*"))) == 2
+    assert export.purge_old_exports(7) == 1
+    assert [p.name for p in folder.glob("*")] == [new.stored_name]
+    assert db.session.query(PortfolioExport).count() == 1
