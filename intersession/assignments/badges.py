@@ -56,6 +56,7 @@ class Badges:
             "late": _("late"),
             "attested": _("late because of the connection (attested)"),
         }
+        self.escaped = {key: str(escape(word)) for key, word in self.words.items()}
         self._link = url_for("assignments.submission", submission_id=_MARKER)
 
     def state(self, attempt: Attempt | None) -> Markup:
@@ -78,14 +79,14 @@ class Badges:
 
     def row(self, table: Grid, pupil: User, show_all: bool) -> Markup:
         """One pupil's cells, `<td>` each: not given, not sent, the grade, returned or sent."""
-        words = {key: str(escape(word)) for key, word in self.words.items()}
+        words = self.escaped
         not_given = f'<td><span aria-label="{words["not given"]}">·</span></td>'
         not_sent = f'<td><span class="badge badge-off">{words[None]}</span></td>'
         returned, sent_word = words[SubmissionState.RETURNED], words[SubmissionState.SUBMITTED]
         late = f' <small class="field-error">{words["late"]}</small>'
         head, tail = self._link.split(str(_MARKER))
         cells = []
-        for work_id in table.work_ids:
+        for work_id in [a.id for a in table.work]:
             key = (pupil.id, work_id)
             sent = table.cells.get(key)
             if key not in table.due:

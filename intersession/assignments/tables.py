@@ -60,10 +60,6 @@ class Grid:
     cells: dict[tuple[int, int], Sent] = field(default_factory=dict)  # (pupil, work)
     due: dict[tuple[int, int], datetime] = field(default_factory=dict)
 
-    @property
-    def work_ids(self) -> list[int]:
-        return [a.id for a in self.work]
-
     def cell(self, pupil: User, assignment: Assignment) -> Sent | None:
         return self.cells.get((pupil.id, assignment.id))
 
