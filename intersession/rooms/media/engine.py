@@ -28,6 +28,7 @@ class MediaEngine:
         self.ice_servers = ice_servers
         self.rooms: dict[int, MediaRoom] = {}
         self.lost_callbacks: list[Callable[[set[int]], None]] = []  # never lost: same process
+        self.event_callbacks: list[Callable[[int, str, dict[str, Any]], None]] = []
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(
             target=self.loop.run_forever, name="media-engine", daemon=True
@@ -55,7 +56,12 @@ class MediaEngine:
     def room(self, lesson_id: int) -> MediaRoom:
         """The lesson's room, made on first use (only on the engine's loop)."""
         if lesson_id not in self.rooms:
-            self.rooms[lesson_id] = MediaRoom(self.ice_servers)
+
+            def notify(event: str, data: dict[str, Any]) -> None:
+                for callback in self.event_callbacks:
+                    callback(lesson_id, event, data)
+
+            self.rooms[lesson_id] = MediaRoom(self.ice_servers, notify)
         return self.rooms[lesson_id]
 
     def stop(self) -> None:

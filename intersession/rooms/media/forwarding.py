@@ -65,6 +65,7 @@ class Fanout:
         self.source = source
         self.kind = source.kind
         self.listeners: list[ListenerTrack] = []
+        self.taps: list[Callable[[av.Packet], None]] = []  # the recording's writers
         self._request_keyframe = request_keyframe
         self._last_request = 0.0
         self.task: asyncio.Task[None] | None = None
@@ -82,6 +83,8 @@ class Fanout:
                 raise TypeError("the engine forwards encoded packets only")
             for listener in list(self.listeners):
                 listener.offer(packet)
+            for tap in self.taps:
+                tap(packet)
         for listener in self.listeners:
             listener.close()
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiortc import (
     RTCConfiguration,
@@ -23,6 +25,7 @@ from aiortc import (
 )
 from aiortc.mediastreams import MediaStreamTrack
 
+from intersession.recordings.writer import RoomRecorder
 from intersession.rooms.media.forwarding import Fanout, ListenerTrack
 
 logger = logging.getLogger(__name__)
@@ -38,6 +41,7 @@ def _preferred(kind: str, capabilities: object) -> list[object]:
 class Source:
     pc: RTCPeerConnection
     fanouts: dict[str, Fanout] = field(default_factory=dict)
+    label: str | None = None  # what the recording keeps of it: camera, screen, floor
 
 
 @dataclass
@@ -49,10 +53,16 @@ class Listener:
 class MediaRoom:
     """Sources and their listeners, on the engine's event loop."""
 
-    def __init__(self, ice_servers: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        ice_servers: list[str] | None = None,
+        notify: Callable[[str, dict[str, Any]], None] | None = None,
+    ) -> None:
         self.config = RTCConfiguration(
             iceServers=[RTCIceServer(urls=url) for url in ice_servers or []]
         )
+        self.notify = notify or (lambda event, data: None)  # to the web process, from any thread
+        self.recorder: RoomRecorder | None = None
         self.sources: dict[str, Source] = {}
         self.listeners: dict[tuple[str, str], Listener] = {}  # (listener, source) -> connection
         self._pending: set[asyncio.Future[None]] = set()
@@ -64,11 +74,16 @@ class MediaRoom:
         source = self.sources.get("main")
         return source.fanouts if source else {}
 
-    async def publish(self, offer_sdp: str, source_id: str = "main") -> str:
-        """Answer a source's offer with VP8 and Opus only; returns the answer's SDP."""
+    async def publish(
+        self, offer_sdp: str, source_id: str = "main", recording: dict[str, Any] | None = None
+    ) -> str:
+        """Answer a source's offer with VP8 and Opus only; returns the answer's SDP. With
+        `recording` (folder, started_at, label, min_free_bytes) its kept tracks are written too."""
         await self.unpublish(source_id)
+        if recording is not None:
+            self._recorder_for(recording)
         pc = RTCPeerConnection(self.config)
-        source = Source(pc)
+        source = Source(pc, label=recording["label"] if recording else None)
         self.sources[source_id] = source
         # One receiving transceiver per section of the offer, made first so that aiortc answers
         # with our codecs only (an unused one would break its answer).
@@ -86,11 +101,41 @@ class MediaRoom:
             receiver = next(t.receiver for t in pc.getTransceivers() if t.receiver.track is track)
             fanout = Fanout(track, lambda: self._ask_keyframe(receiver))
             source.fanouts[track.kind] = fanout
+            if self.recorder is not None and source.label is not None:
+                writer = self.recorder.track(source_id, source.label, track.kind)
+                if writer is not None:
+                    fanout.taps.append(writer.offer)
+                    fanout.keyframe_needed()  # the file starts at a key frame, so ask for one now
             fanout.start()
 
         await pc.setRemoteDescription(RTCSessionDescription(offer_sdp, "offer"))
         await pc.setLocalDescription(await pc.createAnswer())
         return pc.localDescription.sdp
+
+    def _recorder_for(self, recording: dict[str, Any]) -> RoomRecorder:
+        """The room's recorder, made on the first recorded source (again after a restart)."""
+        if self.recorder is None or str(self.recorder.folder) != recording["folder"]:
+            loop = asyncio.get_running_loop()
+
+            def stopped(reason: str) -> None:  # on a writer's thread
+                loop.call_soon_threadsafe(self.notify, "recording-stopped", {"reason": reason})
+
+            self.recorder = RoomRecorder(
+                recording["folder"], float(recording["started_at"]),
+                int(recording.get("min_free_bytes", 0)), stopped,
+            )  # fmt: skip
+        return self.recorder
+
+    async def stop_recording(self) -> dict[str, Any]:
+        """Close the recorded files (the lesson ended); says why it stopped early, if it did."""
+        recorder, self.recorder = self.recorder, None
+        if recorder is None:
+            return {"recording": False, "stopped_because": None}
+        for source in self.sources.values():
+            for fanout in source.fanouts.values():
+                fanout.taps.clear()
+        await asyncio.get_running_loop().run_in_executor(None, recorder.close)
+        return {"recording": True, "stopped_because": recorder.stopped_because}
 
     def _ask_keyframe(self, receiver: RTCRtpReceiver) -> None:
         """Forward a key-frame request to the publisher (aiortc has no public call for it)."""
@@ -169,6 +214,13 @@ class MediaRoom:
             return
         for fanout in source.fanouts.values():
             await fanout.stop()
+            if self.recorder is not None:
+                self.recorder.finish_track(source_id, fanout.kind)
+        if source.label == "screen":
+            # The recording shows the camera again from here: it must start at a key frame.
+            for other in self.sources.values():
+                if other.label == "camera" and "video" in other.fanouts:
+                    other.fanouts["video"].keyframe_needed()
         with contextlib.suppress(Exception):
             await source.pc.close()
 
@@ -192,3 +244,4 @@ class MediaRoom:
             await self._drop(listener_id, source_id)
         for source_id in list(self.sources):
             await self.unpublish(source_id)
+        await self.stop_recording()

@@ -25,7 +25,7 @@ from intersession.rooms.media.room import MediaRoom
 # What the web process may ask of a room; nothing else is called.
 OPERATIONS = frozenset(
     {"publish", "subscribe", "accept_answer", "leave", "unpublish", "drop_listener", "counters",
-     "wait_for_tracks", "close_room"}
+     "wait_for_tracks", "close_room", "stop_recording"}
 )  # fmt: skip
 
 
@@ -36,6 +36,14 @@ class Worker:
         self.rooms: dict[int, MediaRoom] = {}
         self.loop = asyncio.new_event_loop()
         self.send_lock = threading.Lock()
+
+    def notifier(self, room_id: int) -> Any:
+        """What a room tells the web process unasked (request id 0): e.g. its recording stopped."""
+
+        def notify(event: str, data: dict[str, Any]) -> None:
+            self.reply(0, True, (room_id, event, data))
+
+        return notify
 
     def reply(self, request_id: int, ok: bool, value: Any) -> None:
         with self.send_lock:
@@ -52,7 +60,7 @@ class Worker:
                 value = None
             else:
                 if room_id not in self.rooms:
-                    self.rooms[room_id] = MediaRoom(self.ice_servers)
+                    self.rooms[room_id] = MediaRoom(self.ice_servers, self.notifier(room_id))
                 value = await getattr(self.rooms[room_id], operation)(*args)
         except (KeyError, ValueError) as error:
             self.reply(request_id, False, error)

@@ -34,11 +34,16 @@ class WorkerProcess:
     """One worker process and the connection to it."""
 
     def __init__(
-        self, index: int, settings: dict[str, Any], on_lost: Callable[[int], None]
+        self,
+        index: int,
+        settings: dict[str, Any],
+        on_lost: Callable[[int], None],
+        on_event: Callable[[int, str, dict[str, Any]], None],
     ) -> None:
         self.index = index
         self.settings = settings
         self.on_lost = on_lost
+        self.on_event = on_event
         self.ids = itertools.count(1)
         self.lock = threading.Lock()
         self.pending: dict[int, Future[tuple[bool, Any]]] = {}
@@ -80,6 +85,9 @@ class WorkerProcess:
                 request_id, ok, value = connection.recv()
             except (EOFError, OSError):
                 break
+            if request_id == 0:  # unasked: an event of a room
+                self.on_event(*value)
+                continue
             with self.lock:
                 future = self.pending.pop(request_id, None)
             if future is not None:
@@ -148,8 +156,11 @@ class MediaWorkers:
     def __init__(self, count: int, ice_servers: list[str], host_addresses: list[str]) -> None:
         settings = {"ice_servers": ice_servers, "host_addresses": host_addresses}
         self.lost_callbacks: list[Callable[[set[int]], None]] = []
+        self.event_callbacks: list[Callable[[int, str, dict[str, Any]], None]] = []
         self.rooms_on: dict[int, set[int]] = {}  # worker index -> rooms it has held
-        self.workers = [WorkerProcess(i, settings, self._lost) for i in range(max(1, count))]
+        self.workers = [
+            WorkerProcess(i, settings, self._lost, self._event) for i in range(max(1, count))
+        ]
 
     def worker_for(self, room_id: int) -> WorkerProcess:
         return self.workers[room_id % len(self.workers)]
@@ -158,6 +169,10 @@ class MediaWorkers:
         worker = self.worker_for(room_id)
         self.rooms_on.setdefault(worker.index, set()).add(room_id)
         return worker.request(room_id, operation, args, timeout)
+
+    def _event(self, room_id: int, event: str, data: dict[str, Any]) -> None:
+        for callback in self.event_callbacks:
+            callback(room_id, event, data)
 
     def _lost(self, index: int) -> None:
         rooms = self.rooms_on.pop(index, set())
