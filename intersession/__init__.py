@@ -49,6 +49,8 @@ def create_app(config: Any = None) -> Flask:
     from intersession.portfolio import hooks as portfolio_hooks
     from intersession.portfolio import models as _portfolio_models  # noqa: F401
     from intersession.portfolio import tasks as _portfolio_tasks  # noqa: F401
+    from intersession.recordings import models as _recording_models  # noqa: F401
+    from intersession.recordings import tasks as _recording_tasks  # noqa: F401
     from intersession.rooms import tasks as _room_tasks  # noqa: F401
     from intersession.rooms.views import bp as rooms_bp
     from intersession.schools import tasks as _school_tasks  # noqa: F401
@@ -66,6 +68,9 @@ def create_app(config: Any = None) -> Flask:
     from intersession.portfolio.views import bp as portfolio_bp
 
     app.register_blueprint(portfolio_bp)
+    from intersession.recordings.views import bp as recordings_bp
+
+    app.register_blueprint(recordings_bp)
     app.context_processor(portfolio_labels)
     from intersession.assignments.views.doing import upload_limit
 
@@ -76,7 +81,7 @@ def create_app(config: Any = None) -> Flask:
 
     from intersession.rooms.moderation import RoomNamespace
 
-    room_namespace = RoomNamespace("/room")
+    room_namespace = RoomNamespace("/room", app)
     socketio.on_namespace(room_namespace)
     app.extensions["room_namespaces"] = [room_namespace]  # told when a media worker is lost
 

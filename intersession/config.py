@@ -87,6 +87,12 @@ class Config:
         self.PORTFOLIO_GRADED_SHARE = float(os.environ.get("PORTFOLIO_GRADED_SHARE", "0.8"))
         # Days an exported portfolio file is kept (a new one is a click away).
         self.PORTFOLIO_EXPORT_DAYS = int(os.environ.get("PORTFOLIO_EXPORT_DAYS", "7"))
+        # Lessons are recorded; the recording stops cleanly when the disk has less free than this.
+        self.RECORDING_MIN_FREE_MB = int(os.environ.get("RECORDING_MIN_FREE_MB", "500"))
+        # An absent pupil who watched this share of the recording counts as caught up.
+        self.CATCHUP_SHARE = float(os.environ.get("CATCHUP_SHARE", "0.8"))
+        # How long a link to a recording's file works (the player asks for a new one on reload).
+        self.RECORDING_LINK_SECONDS = int(os.environ.get("RECORDING_LINK_SECONDS", "21600"))
 
         broker = os.environ.get("CELERY_BROKER_URL", "filesystem://")
         broker_folder = Path(os.environ.get("CELERY_BROKER_FOLDER", instance / "broker"))
@@ -111,6 +117,8 @@ def celery_settings(broker: str, broker_folder: Path, instance: Path) -> dict[st
             "purge-import-files": {"task": "schools.purge-import-files", "schedule": 3600.0},
             "send-due-reminders": {"task": "assignments.send-due-reminders", "schedule": 300.0},
             "purge-portfolio-exports": {"task": "portfolio.purge-exports", "schedule": 3600.0},
+            "sweep-recordings": {"task": "recordings.sweep", "schedule": 300.0},
+            "purge-recordings": {"task": "recordings.purge", "schedule": 3600.0},
         },
     }
     if broker.startswith("filesystem://"):

@@ -24,6 +24,7 @@ from intersession.schools.models import (
     SessionKind,
     TeachingAssignment,
     cohort_pupil,
+    in_hub,
 )
 
 bp = Blueprint("home", __name__, template_folder="templates")
@@ -116,10 +117,7 @@ def index() -> ResponseReturnValue:
         counts["schools"] = len(hub.magnets)
         counts["people"] = (
             db.session.scalar(
-                select(func.count())
-                .select_from(User)
-                .join(User.school)
-                .where((School.id == hub.id) | (School.hub_id == hub.id))
+                select(func.count()).select_from(User).join(User.school).where(in_hub(hub.id))
             )
             or 0
         )

@@ -7,13 +7,13 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from intersession.auth.models import Role, User
 from intersession.core.db import db
 from intersession.portfolio.models import EntryKind, EntryState, Level, PortfolioEntry, Result
-from intersession.schools.models import School, TeachingAssignment, cohort_pupil
+from intersession.schools.models import School, TeachingAssignment, cohort_pupil, in_hub
 
 
 def pupils_of(viewer: User) -> Select[User]:
@@ -31,9 +31,7 @@ def pupils_of(viewer: User) -> Select[User]:
             .where(TeachingAssignment.advisor_id == viewer.id)
         )
         return query.where(User.id.in_(taught))
-    schools = select(School.id).where(
-        or_(School.id == viewer.hub_id, School.hub_id == viewer.hub_id)
-    )
+    schools = select(School.id).where(in_hub(viewer.hub_id))
     return query.where(User.school_id.in_(schools))
 
 

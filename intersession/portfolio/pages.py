@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from intersession.auth.models import Role, User
 from intersession.core.db import db
@@ -15,7 +15,7 @@ from intersession.portfolio import overviews
 from intersession.portfolio.export import can_export, exports_of
 from intersession.portfolio.models import EntryKind, EntryState, Level, PortfolioEntry, Result
 from intersession.portfolio.views import bp
-from intersession.schools.models import AcademicYear, School
+from intersession.schools.models import AcademicYear, School, in_hub
 
 
 @bp.get("/portfolio/pupils/<int:pupil_id>")
@@ -69,7 +69,7 @@ def search() -> ResponseReturnValue:
     ).all()  # fmt: skip
     year = next((y for y in years if y.id == _number("year")), None)
     schools = db.session.scalars(
-        select(School).where(or_(School.id == current_user.hub_id, School.hub_id == current_user.hub_id))
+        select(School).where(in_hub(current_user.hub_id))
         .order_by(School.name)
     ).all()  # fmt: skip
     school = next((s for s in schools if s.id == _number("school")), None)

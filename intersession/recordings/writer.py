@@ -116,7 +116,11 @@ class TrackWriter:
     ) -> tuple[av.container.OutputContainer, av.stream.Stream]:
         offset = max(0, round((arrived - self.started_at) * 1000))
         name = f"{offset:010d}-{self.label}-{self.kind}-{secrets.token_hex(3)}.mkv"
-        container = av.open(str(self.folder / name), "w", format="matroska")
+        # Short clusters, flushed as they close: a killed worker loses at most a second.
+        container = av.open(
+            str(self.folder / name), "w", format="matroska",
+            options={"cluster_time_limit": "1000", "flush_packets": "1"},
+        )  # fmt: skip
         stream: av.stream.Stream
         if self.kind == "video":
             video = container.add_stream("libvpx", rate=30)

@@ -62,11 +62,9 @@ def visible_lessons(viewer: User) -> Select[Lesson]:
     if viewer.role is Role.ADVISOR:
         return query.where(Lesson.advisor_id == viewer.id)
     if viewer.role is Role.COORDINATOR:
-        from intersession.schools.models import School
+        from intersession.schools.models import School, in_hub
 
-        return query.join(School, School.id == User.school_id).where(
-            (School.id == viewer.hub_id) | (School.hub_id == viewer.hub_id)
-        )
+        return query.join(School, School.id == User.school_id).where(in_hub(viewer.hub_id))
     invited = (
         select(AttendanceRow.id)
         .join(AttendanceRow.pupil)

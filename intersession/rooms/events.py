@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app, request, session
+from flask import Flask, current_app, request, session
 from flask_login import current_user
 from flask_socketio import Namespace, join_room, leave_room
 
 from intersession.auth import services as auth_services
 from intersession.auth.models import Role as UserRole
 from intersession.core.db import db, utcnow
+from intersession.recordings import services as recordings
 from intersession.rooms import chat, presence, room_state
 from intersession.rooms.access import can_view_lesson
 from intersession.rooms.live import STATES, LiveRoom, Participant, Role, Rooms
@@ -43,6 +44,7 @@ def engine() -> MediaEngine | MediaWorkers:
         media = MediaWorkers(count, ice, hosts) if count > 0 else MediaEngine(ice, hosts)
         for namespace in extensions.get("room_namespaces", []):
             media.lost_callbacks.append(namespace.rooms_lost)
+            media.event_callbacks.append(namespace.media_event)
         extensions["media_engine"] = media
     return extensions["media_engine"]
 
@@ -82,8 +84,9 @@ class Budget:
 class SignallingNamespace(Namespace):
     """Joining, leaving, chat and media; the controls of the room are in moderation.py."""
 
-    def __init__(self, namespace: str) -> None:
+    def __init__(self, namespace: str, app: Flask) -> None:
         super().__init__(namespace)
+        self.app = app  # for what media workers report outside any request
         self.rooms = Rooms()
         self.lock = threading.RLock()
         self.sockets: dict[str, tuple[int, str]] = {}  # sid -> (person, their session's token hash)
@@ -135,6 +138,8 @@ class SignallingNamespace(Namespace):
         """A media worker died and was started again: its rooms have no media now. Pages publish
         and subscribe again by themselves when told."""
         for lesson_id in lesson_ids:
+            with self.app.app_context():
+                recordings.mark_incomplete(lesson_id, "engine-restarted")
             room = self.rooms.rooms.get(lesson_id)
             if room is None:
                 continue
@@ -142,6 +147,20 @@ class SignallingNamespace(Namespace):
                 room.sources.clear()
             self.broadcast_sources(room)
             self.tell("engine-restarted", {}, to=f"lesson-{lesson_id}")
+
+    def media_event(self, lesson_id: int, event: str, data: dict[str, Any]) -> None:
+        """Something a media worker tells unasked: the recording stopped (a full disk) while the
+        lesson goes on. The advisor is told; what was written is kept, marked incomplete."""
+        if event != "recording-stopped":
+            return
+        with self.app.app_context():
+            recordings.mark_incomplete(lesson_id, str(data.get("reason", "stopped"))[:40])
+        room = self.rooms.rooms.get(lesson_id)
+        if room is None:
+            return
+        for person in list(room.participants.values()):
+            if person.role == Role.ADVISOR:
+                self.tell("recording-stopped", {"reason": data.get("reason")}, to=person.sid)
 
     def broadcast_roster(self, room: LiveRoom) -> None:
         self.tell("roster", room.roster(), to=f"lesson-{room.lesson_id}")
@@ -199,6 +218,7 @@ class SignallingNamespace(Namespace):
             "audio_only": person.audio_only,
             "locked": lesson.room_locked,
             "camera_kbps": lesson.camera_kbps,
+            "recorded": lesson.record,
             "sources": room.source_list(),
             "chat": chat.history(lesson),
         }
@@ -263,7 +283,7 @@ class SignallingNamespace(Namespace):
         here = self._here()
         if here is None:
             return {"error": "not-allowed"}
-        room, person, _lesson = here
+        room, person, lesson = here
         kind = data.get("source", "camera") if isinstance(data, dict) else None
         if kind not in ("camera", "screen"):
             return {"error": "bad-request"}
@@ -274,9 +294,11 @@ class SignallingNamespace(Namespace):
         except SdpRefused as refused:
             return {"error": refused.code}
         source_id = person.pid if kind == "camera" else f"{person.pid}:screen"
+        label = "floor" if person.role != Role.ADVISOR else kind  # what the recording keeps
+        recording = recordings.engine_instructions(lesson, label)
         media = engine()
         try:
-            answer = media.request(room.lesson_id, "publish", sdp, source_id)
+            answer = media.request(room.lesson_id, "publish", sdp, source_id, recording)
         except (EngineError, ValueError) as error:
             return {"error": "engine", "detail": str(error)[:200]}
         video = person.role == Role.ADVISOR or person.camera_allowed

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -92,6 +93,8 @@ class Lesson(Model):
     room_locked: Mapped[bool] = mapped_column(default=False, server_default=false())
     camera_kbps: Mapped[int] = mapped_column(default=500, server_default="500")
     room_ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the advisor ended it
+    # Recorded unless the advisor turned it off before the lesson started.
+    record: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     advisor: Mapped[User] = relationship()
@@ -155,6 +158,8 @@ class AttendanceRow(Model):
     reason_text: Mapped[str | None] = mapped_column(String(300))
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # An absent pupil who watched or listened to enough of the recording afterwards.
+    caught_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     lesson: Mapped[Lesson] = relationship(back_populates="register")
     pupil: Mapped[User] = relationship(foreign_keys=[pupil_id])

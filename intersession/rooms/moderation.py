@@ -8,6 +8,7 @@ from typing import Any
 from flask import current_app
 from flask_login import current_user
 
+from intersession.recordings import services as recordings
 from intersession.rooms import room_state
 from intersession.rooms.events import SignallingNamespace
 from intersession.rooms.live import LiveRoom, Participant, Role
@@ -162,5 +163,6 @@ class RoomNamespace(SignallingNamespace):
             self.socketio.server.disconnect(person.sid, namespace=self.namespace)
         media = current_app.extensions.get("media_engine")
         if media is not None:
-            media.request(room.lesson_id, "close_room")
+            media.request(room.lesson_id, "close_room")  # the recorded files are closed with it
+        recordings.lesson_ended(lesson)
         return {"ok": True}

@@ -30,6 +30,7 @@ class Absence:
     pupil: str
     reason: AbsenceReason | None
     reason_text: str | None
+    caught_up: bool = False  # watched the recording afterwards
 
 
 @dataclass
@@ -44,6 +45,7 @@ class Line:
     partly: int = 0
     absent: int = 0
     unmarked: int = 0
+    caught_up: int = 0  # of the absent and partly present: caught up on the recording
     absences: list[Absence] = field(default_factory=list)
 
     @property
@@ -65,7 +67,7 @@ def attendance_lines(viewer: User, first: date, last: date, grouping: Grouping) 
         select(
             AttendanceRow.pupil_id, User.full_name, pupil_school.id, pupil_school.name,
             Cohort.id, Cohort.name, status, AttendanceRow.reason, AttendanceRow.reason_text,
-            Lesson.starts_at, Subject.name, Lesson.title,
+            Lesson.starts_at, Subject.name, Lesson.title, AttendanceRow.caught_up_at,
         )
         .join(Lesson, Lesson.id == AttendanceRow.lesson_id)
         .join(User, User.id == AttendanceRow.pupil_id)
@@ -88,7 +90,7 @@ def attendance_lines(viewer: User, first: date, last: date, grouping: Grouping) 
         query = query.where(AttendanceRow.pupil_id == viewer.id)
     lines: dict[int, Line] = {}
     for (pupil_id, pupil, school_id, school, cohort_id, cohort, final, reason, reason_text,
-         starts_at, subject, title) in db.session.execute(query):  # fmt: skip
+         starts_at, subject, title, caught_up_at) in db.session.execute(query):  # fmt: skip
         key, name = {
             Grouping.PUPIL: (pupil_id, pupil),
             Grouping.SCHOOL: (school_id, school),
@@ -97,6 +99,8 @@ def attendance_lines(viewer: User, first: date, last: date, grouping: Grouping) 
         line = lines.setdefault(key, Line(key, name, school if grouping is Grouping.PUPIL else ""))
         line.held += 1
         presence = Presence(final) if final else None
+        if caught_up_at is not None and presence is not Presence.PRESENT:
+            line.caught_up += 1
         if presence is Presence.PRESENT:
             line.present += 1
         elif presence is Presence.PARTLY:
@@ -111,6 +115,7 @@ def attendance_lines(viewer: User, first: date, last: date, grouping: Grouping) 
                     pupil,
                     AbsenceReason(reason) if reason else None,
                     reason_text,
+                    caught_up_at is not None,
                 )
             )
         else:
@@ -126,6 +131,7 @@ def totals(lines: list[Line]) -> Line:
         total.partly += line.partly
         total.absent += line.absent
         total.unmarked += line.unmarked
+        total.caught_up += line.caught_up
     return total
 
 

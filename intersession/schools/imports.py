@@ -30,6 +30,7 @@ from intersession.schools.models import (
     School,
     Subject,
     cohort_pupil,
+    in_hub,
 )
 from intersession.schools.people import EMAIL_PATTERN, login_error, placement_error
 from intersession.schools.services import require_manager
@@ -94,12 +95,7 @@ def _int(value: str) -> int | None:
 def check_people(hub_id: int, year_id: int | None, table: Table) -> Checked:
     """Every row's problems, or the records to insert. Logins taken in the database or earlier in
     the file are errors; schools and cohorts are matched by name within the hub."""
-    schools = {
-        s.name.lower(): s
-        for s in db.session.scalars(
-            select(School).where((School.id == hub_id) | (School.hub_id == hub_id))
-        )
-    }
+    schools = {s.name.lower(): s for s in db.session.scalars(select(School).where(in_hub(hub_id)))}
     cohorts = (
         {
             c.name.lower(): c

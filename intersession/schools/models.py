@@ -15,8 +15,10 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    or_,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from intersession.auth.models import User
 from intersession.core.db import Model, UTCDateTime, enum_column, utcnow
@@ -44,6 +46,10 @@ class School(Model):
             name="magnet_has_hub",
         ),
         CheckConstraint("length(trim(name)) > 0", name="name_present"),
+        CheckConstraint(
+            "recording_retention_days IS NULL OR recording_retention_days BETWEEN 1 AND 3650",
+            name="retention_range",
+        ),
         UniqueConstraint("district", "name"),
     )
 
@@ -55,6 +61,8 @@ class School(Model):
     )
     district: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64))
+    # A hub's: how many days lesson recordings are kept; None keeps them to the academic year's end.
+    recording_retention_days: Mapped[int | None]
 
     hub: Mapped[School | None] = relationship(remote_side=[id], back_populates="magnets")
     magnets: Mapped[list[School]] = relationship(back_populates="hub", order_by="School.name")
@@ -65,6 +73,11 @@ class School(Model):
 
     def __repr__(self) -> str:
         return f"<School {self.name}>"
+
+
+def in_hub(hub_id: int) -> ColumnElement[bool]:
+    """A filter for the schools of a hub: the hub school itself and its magnet schools."""
+    return or_(School.id == hub_id, School.hub_id == hub_id)
 
 
 class Subject(Model):

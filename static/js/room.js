@@ -578,6 +578,9 @@
     if (wanted.screen && screenStream) { publish("screen", screenStream); }
   });
 
+  // The recording stopped on the server (a full disk); the lesson goes on.
+  socket.on("recording-stopped", function () { $("recording-stopped").hidden = false; });
+
   // The advisor ended the lesson: let everything go; the advisor goes on to the register.
   socket.on("ended", function () {
     removed = true;

@@ -82,7 +82,7 @@ def test_report_page_and_csv(app: Flask, auth: AuthActions, lessons: LessonHub) 
     table = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert table[0][0] == "Name"
     row = next(r for r in table if r[0] == "Сәрсенбаев Әлихан")
-    assert row[2:8] == ["2", "1", "0", "1", "0", "50"] and "olympiad or competition" in row[8]
+    assert row[2:9] == ["2", "1", "0", "1", "0", "0", "50"] and "olympiad or competition" in row[9]
     odd = auth.client.get("/reports/attendance?by=nonsense&from=2026-02-30&to=yesterday")
     assert odd.status_code == 200  # unknown values fall back to the defaults
     auth.logout()

@@ -18,7 +18,7 @@ from intersession.rooms.models import AttendanceRow, Lesson
 from intersession.rooms.views import bp
 from intersession.schools.calendar import Period, year_periods
 from intersession.schools.labels import SESSION_LABELS
-from intersession.schools.models import AcademicYear, Cohort, School, Subject
+from intersession.schools.models import AcademicYear, Cohort, School, Subject, in_hub
 
 
 def _local_today(zone: ZoneInfo) -> date:
@@ -59,9 +59,7 @@ def _filter_options() -> dict[str, list[tuple[int, str]]]:
     if current_user.role is not Role.COORDINATOR:
         return {}
     hub_id = current_user.hub_id
-    schools = db.session.scalars(
-        select(School).where((School.id == hub_id) | (School.hub_id == hub_id))
-    )
+    schools = db.session.scalars(select(School).where(in_hub(hub_id)))
     cohorts = db.session.scalars(
         select(Cohort).join(Cohort.year).where(AcademicYear.hub_id == hub_id).order_by(Cohort.name)
     )

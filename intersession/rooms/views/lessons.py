@@ -17,6 +17,8 @@ from intersession.core.access import get_visible_or_404
 from intersession.core.db import db
 from intersession.core.errors import DomainError, Forbidden
 from intersession.core.forms import ButtonForm
+from intersession.recordings import services as recordings
+from intersession.recordings.access import can_watch
 from intersession.rooms import scheduling
 from intersession.rooms.access import can_view_lesson, can_view_row
 from intersession.rooms.forms import CancelForm, LessonForm
@@ -146,6 +148,8 @@ def render_lesson(
         source_labels=SOURCE_LABELS,
         reason_labels=REASON_LABELS,
         row_errors=row_errors or {},
+        recording=recordings.recording_of(lesson),
+        may_watch=can_watch(current_user, lesson),
     ), status
 
 

@@ -40,7 +40,8 @@ def _csv(lines: list[Line], grouping: Grouping) -> Response:
     writer = csv.writer(out)
     writer.writerow([
         _("Name"), _("School") if grouping is Grouping.PUPIL else "", _("Lessons held"), _("present"),
-        _("partly present"), _("absent"), _("not marked"), _("Attendance rate"), _("Absences"),
+        _("partly present"), _("absent"), _("not marked"), _("caught up on the recording"),
+        _("Attendance rate"), _("Absences"),
     ])  # fmt: skip
     for line in lines:
         absences = "; ".join(
@@ -50,11 +51,12 @@ def _csv(lines: list[Line], grouping: Grouping) -> Response:
                 if a.reason
                 else ""
             )
+            + (f" — {_('caught up on the recording')}" if a.caught_up else "")
             for a in line.absences
         )
         rate = "" if line.rate is None else f"{line.rate * 100:.0f}"
         writer.writerow([line.name, line.school, line.held, line.present, line.partly, line.absent,
-                         line.unmarked, rate, absences])  # fmt: skip
+                         line.unmarked, line.caught_up, rate, absences])  # fmt: skip
     body = "\ufeff" + out.getvalue()  # a byte-order mark, so Excel reads the Cyrillic right
     return Response(
         body.encode(),

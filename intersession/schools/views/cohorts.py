@@ -25,6 +25,7 @@ from intersession.schools.models import (
     School,
     Subject,
     TeachingAssignment,
+    in_hub,
 )
 from intersession.schools.views import (
     apply,
@@ -88,7 +89,7 @@ def cohort(cohort_id: int) -> ResponseReturnValue:
             User.role == Role.PUPIL,
             User.grade == cohort.grade,
             User.active.is_(True),
-            (School.id == hub_id) | (School.hub_id == hub_id),
+            in_hub(hub_id),
         )
         .order_by(School.name, User.full_name)
     ).all()

@@ -16,7 +16,7 @@ from intersession.core.forms import ButtonForm
 from intersession.schools import people as people_services
 from intersession.schools.access import can_manage_hub, can_view_person
 from intersession.schools.forms import PersonForm, options
-from intersession.schools.models import School, TeachingAssignment, cohort_pupil
+from intersession.schools.models import School, TeachingAssignment, cohort_pupil, in_hub
 from intersession.schools.views import apply, bp, require_manager, staff_only
 
 PAGE_SIZE = 50
@@ -25,21 +25,13 @@ PAGE_SIZE = 50
 def _hub_schools() -> list[School]:
     hub_id = current_user.hub_id
     return list(
-        db.session.scalars(
-            select(School)
-            .where((School.id == hub_id) | (School.hub_id == hub_id))
-            .order_by(School.kind, School.name)
-        )
+        db.session.scalars(select(School).where(in_hub(hub_id)).order_by(School.kind, School.name))
     )
 
 
 def _scoped_people() -> Select[User]:
     """The people this viewer may see, as a query to filter further."""
-    query = (
-        select(User)
-        .join(User.school)
-        .where((School.id == current_user.hub_id) | (School.hub_id == current_user.hub_id))
-    )
+    query = select(User).join(User.school).where(in_hub(current_user.hub_id))
     if current_user.role is Role.TUTOR:
         query = query.where(User.role == Role.PUPIL, User.school_id == current_user.school_id)
     elif current_user.role is Role.ADVISOR:

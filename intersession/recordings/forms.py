@@ -1,0 +1,16 @@
+"""The coordinator's retention setting."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField
+from wtforms.validators import NumberRange, Optional
+
+
+class RetentionForm(FlaskForm):
+    days = IntegerField(
+        _l("Keep recordings for, days"),
+        validators=[Optional(), NumberRange(1, 3650, _l("From 1 day to 10 years."))],
+        description=_l("Leave empty to keep them to the end of the academic year."),
+    )
