@@ -93,3 +93,47 @@ def test_a_recording_survives_a_media_worker_restart(app: Flask, lessons: Lesson
         frames = [f.time for f in played.decode(video=0)]
     assert min(frames) < 1.0 and max(frames) > result["length"] - 1.5
     assert db.session.get(Lesson, lesson_id).room_ended_at is not None
+
+
+def test_a_full_disk_stops_the_recording_and_tells_the_advisor(
+    app: Flask, lessons: LessonHub
+) -> None:
+    app.config["RECORDING_MIN_FREE_MB"] = 1 << 40  # more than any disk has free
+    lesson_id = started(lessons)
+    advisor, pupil = room_client(app, "adv"), room_client(app, "pup")
+    ack(advisor, "join", {"lesson": lesson_id})
+    ack(pupil, "join", {"lesson": lesson_id})
+
+    async def scenario() -> None:
+        pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        pc.addTrack(SizedVideoTrack(320, 240))
+        pc.addTrack(ToneTrack())
+        await pc.setLocalDescription(await pc.createOffer())
+        answer = ack(advisor, "publish", {"sdp": pc.localDescription.sdp, "source": "camera"})
+        await pc.setRemoteDescription(RTCSessionDescription(answer["sdp"], "answer"))
+        for _ in range(100):
+            if any(p["name"] == "recording-stopped" for p in advisor.get_received("/room")):
+                break
+            await asyncio.sleep(0.1)
+        await pc.close()
+
+    received: list[dict[str, Any]] = []
+    original = advisor.get_received
+
+    def keep(namespace: str = "/room") -> list[dict[str, Any]]:
+        packets = original(namespace)
+        received.extend(packets)
+        return packets
+
+    advisor.get_received = keep
+    run_in_loop(scenario)
+    assert {
+        "name": "recording-stopped",
+        "args": [{"reason": "disk-full"}],
+        "namespace": "/room",
+    } in received
+    assert not any(p["name"] == "recording-stopped" for p in pupil.get_received("/room"))
+    recording = db.session.query(Recording).filter_by(lesson_id=lesson_id).one()
+    db.session.refresh(recording)
+    assert recording.incomplete and recording.stop_reason == "disk-full"
+    assert recording.state is RecordingState.RECORDING  # the lesson goes on
