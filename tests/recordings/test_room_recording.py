@@ -34,6 +34,7 @@ pytestmark = pytest.mark.media
 def app(tmp_path: Path) -> Iterator[Flask]:
     app = make_app(tmp_path, MEDIA_WORKERS=1)
     with app.app_context():
+        db.drop_all()  # a shared server database may hold the last test's tables
         db.create_all()
         yield app
         engine = app.extensions.get("media_engine")

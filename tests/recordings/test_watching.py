@@ -15,6 +15,7 @@ from intersession.recordings import services
 from intersession.recordings.models import Recording
 from intersession.rooms.models import AttendanceRow, Presence
 from tests.assignments.test_pages import signed_in
+from tests.conftest import csrf_token
 from tests.factories import make_user
 from tests.recordings.conftest import LessonHub
 
@@ -47,8 +48,12 @@ def test_those_invited_watch_and_others_get_404(
         client = signed_in(app, login).client
         assert client.get(f"/lessons/{lesson_id}/recording").status_code == 404, login
         assert client.get(f"/recordings/{ready.id}/video").status_code == 404, login
-        progress = client.post(f"/recordings/{ready.id}/progress", json={"played": [[0, 5]]})
-        assert progress.status_code in (400, 404), login  # no CSRF token, or not theirs
+        # Forged progress for a lesson they were not invited to, with a good CSRF token.
+        progress = client.post(
+            f"/recordings/{ready.id}/progress", json={"played": [[0, 5]]},
+            headers={"X-CSRFToken": csrf_token(client, "/")},
+        )  # fmt: skip
+        assert progress.status_code == 404, login
     # Someone else's signed link for another kind of file, or a tampered one, opens nothing.
     anonymous = app.test_client()
     assert anonymous.get(link).status_code == 200
@@ -61,6 +66,29 @@ def test_those_invited_watch_and_others_get_404(
     db.session.commit()
     assert anonymous.get(link).status_code == 404
     assert signed_in(app, "pup").client.get(f"/lessons/{lesson_id}/recording").status_code == 404
+
+
+def test_the_advisor_turns_recording_off_before_the_lesson(app: Flask, lessons: LessonHub) -> None:
+    lesson = lessons.started_lesson()
+    path = f"/lessons/{lesson.id}/recording/setting"
+    for login in ("adv2", "pup", "tut"):
+        actions = signed_in(app, login)
+        assert actions.post(path, data={"record": "0"}).status_code == 404, login
+    advisor = signed_in(app, "adv")
+    assert advisor.post(path, data={"record": "0"}).status_code == 303
+    db.session.refresh(lesson)
+    assert lesson.record is False
+    assert services.engine_instructions(lesson, "camera") is None
+    page = advisor.client.get(f"/lessons/{lesson.id}").get_data(as_text=True)
+    assert "The lesson will not be recorded." in page
+    assert advisor.post(path, data={"record": "1"}).status_code == 303
+    db.session.refresh(lesson)
+    assert lesson.record is True
+    assert services.engine_instructions(lesson, "camera") is not None
+    # Once the recording has begun it can no longer be turned off.
+    assert advisor.post(path, data={"record": "0"}).status_code == 303
+    db.session.refresh(lesson)
+    assert lesson.record is True
 
 
 def test_a_signed_link_expires(app: Flask, ready: Recording) -> None:
