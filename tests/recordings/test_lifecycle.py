@@ -21,6 +21,7 @@ from intersession.core.db import db, utcnow
 from intersession.recordings import services
 from intersession.recordings.models import Recording, RecordingState
 from intersession.recordings.writer import OPUS_HEAD
+from tests.assignments.test_pages import signed_in
 from tests.recordings.conftest import LessonHub
 
 
@@ -106,9 +107,14 @@ def test_the_sweep_finishes_rooms_left_open_and_frees_their_tracks(
     assert services.sweep() == {"closed": 1, "restarted": 0}
     recording = db.session.query(Recording).filter_by(lesson_id=lesson.id).one()
     assert recording.state is RecordingState.FINISHING
+    waiting = signed_in(app, "pup").client.get(f"/lessons/{lesson.id}/recording")
+    text = waiting.get_data(as_text=True)
+    assert 'http-equiv="refresh"' in text and "opens it by itself" in text  # follows the task
     services.finish_recording(recording.id)
     db.session.refresh(recording)
     folder = services.folder_of(recording)
+    ready = signed_in(app, "pup").client.get(f"/lessons/{lesson.id}/recording")
+    assert 'http-equiv="refresh"' not in ready.get_data(as_text=True)
     assert recording.state is RecordingState.READY
     assert not list(folder.glob("*.mkv"))  # the room cannot open again: the tracks went
     assert recording.size_bytes == sum(p.stat().st_size for p in folder.iterdir())
