@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -20,6 +19,7 @@ from intersession.core.db import db, utcnow
 from intersession.recordings import services as recordings
 from intersession.rooms import chat, presence, room_state
 from intersession.rooms.access import can_view_lesson
+from intersession.rooms.budget import FLOOD_CUT, Budget
 from intersession.rooms.live import STATES, LiveRoom, Participant, Role, Rooms
 from intersession.rooms.media.engine import EngineError, MediaEngine
 from intersession.rooms.media.workers import MediaWorkers
@@ -28,9 +28,6 @@ from intersession.rooms.sdp import SdpRefused, checked
 
 ADVISOR_EARLY = timedelta(minutes=15)
 LATE_MARGIN = timedelta(minutes=30)
-EVENT_BURST = 40  # events a socket may send at once …
-EVENT_RATE = 10.0  # … and per second after that; beyond, events are refused
-FLOOD_CUT = 500  # refused events, forgotten at EVENT_RATE a second, before the socket is cut off
 
 
 def engine() -> MediaEngine | MediaWorkers:
@@ -57,28 +54,6 @@ def room_open_for(lesson: Lesson, is_advisor: bool) -> bool:
     now = utcnow()
     opens = lesson.starts_at - (ADVISOR_EARLY if is_advisor else timedelta(0))
     return not lesson.cancelled and opens <= now <= lesson.ends_at + LATE_MARGIN
-
-
-@dataclass
-class Budget:
-    """A token bucket per socket, and a count of refusals that fades at the same rate: a flood is
-    cut off however fast the server answers it, a brief burst is soon forgiven."""
-
-    tokens: float = EVENT_BURST
-    at: float = 0.0
-    refused: float = 0.0
-
-    def allow(self) -> bool:
-        now = time.monotonic()
-        elapsed = now - self.at
-        self.tokens = min(EVENT_BURST, self.tokens + elapsed * EVENT_RATE)
-        self.refused = max(0.0, self.refused - elapsed * EVENT_RATE)
-        self.at = now
-        if self.tokens < 1:
-            self.refused += 1
-            return False
-        self.tokens -= 1
-        return True
 
 
 class SignallingNamespace(Namespace):
