@@ -167,9 +167,9 @@ def set_recorded(lesson_id: int) -> ResponseReturnValue:
     if lesson.advisor_id != current_user.id:
         abort(404)
     on = request.form.get("record") == "1"
-    if not ButtonForm().validate_on_submit():
-        abort(400)
     form = ButtonForm()
+    if not form.validate_on_submit():
+        abort(400)
     message = _("The lesson will be recorded.") if on else _("The lesson will not be recorded.")
     if apply(form, lambda: services.set_recorded(current_user, lesson, on), message) is None:
         for error in form.form_errors:
