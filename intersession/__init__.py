@@ -19,12 +19,13 @@ def create_app(config: Any = None) -> Flask:
     app.config.from_object(config or Config())
 
     from intersession.celery_app import celery_init_app
-    from intersession.core import i18n
+    from intersession.core import generations, i18n
     from intersession.core.formatting import install_gettext
     from intersession.core.gate import RenderGate
     from intersession.extensions import babel, csrf, db, login_manager, migrate, socketio
 
     db.init_app(app)
+    generations.install()
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)

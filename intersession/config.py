@@ -49,6 +49,9 @@ class Config:
         )
         # Page renders let into the app at once (core/gate.py); 0 turns the gate off.
         self.RENDER_SLOTS = int(os.environ.get("RENDER_SLOTS", 2))
+        # Rendered page fragments kept in memory while their data is unchanged (core/fragments.py);
+        # 0 keeps none.
+        self.FRAGMENT_CACHE_MB = int(os.environ.get("FRAGMENT_CACHE_MB", 64))
         self.MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(ROOT / "media"))
         self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_BYTES", 20 * 1024 * 1024))
 

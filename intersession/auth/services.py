@@ -9,7 +9,7 @@ from datetime import timedelta
 from blinker import Namespace
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 
 from intersession.auth.models import LoginFailure, LoginSession, User
 from intersession.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, password_matches
@@ -94,21 +94,25 @@ def start_session(user: User, address: str | None) -> str:
     return token
 
 
+# Built once: this runs on every request, and building the expression cost more than running it.
+_SESSION_USER = (
+    select(User)
+    .join(LoginSession, LoginSession.user_id == User.id)
+    .where(
+        User.id == bindparam("user_id"),
+        User.active.is_(True),
+        LoginSession.token_hash == bindparam("token_hash"),
+        LoginSession.ended_at.is_(None),
+    )
+)
+
+
 def session_user(user_id: int, token: str | None) -> User | None:
-    """The person of a live session: the token must be current, the person active."""
+    """The person of a live session: the token must be current, the person active (one query
+    for both)."""
     if not token:
         return None
-    # One query for both: this runs on every request.
-    return db.session.scalar(
-        select(User)
-        .join(LoginSession, LoginSession.user_id == User.id)
-        .where(
-            User.id == user_id,
-            User.active.is_(True),
-            LoginSession.token_hash == token_hash(token),
-            LoginSession.ended_at.is_(None),
-        )
-    )
+    return db.session.scalar(_SESSION_USER, {"user_id": user_id, "token_hash": token_hash(token)})
 
 
 def end_session(token: str | None) -> None:

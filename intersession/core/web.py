@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from intersession.core.formatting import (
@@ -91,11 +92,23 @@ def init_web(app: Flask) -> None:
         format_seconds=format_seconds,
         format_size=_format_size,
         language_names={"ru": "Русский", "kk": "Қазақша", "en": "English"},
+        main_links=main_links,
     )
 
     @app.context_processor
     def template_locale() -> dict[str, object]:
         return {"current_locale": str(get_locale() or "ru")}
+
+
+def main_links(role: str) -> Markup:
+    """The header's links for a role: the same for everyone of that role in a language, so
+    rendered once (a dozen links and words on every page were a tenth of a page's time)."""
+    key = (role, str(get_locale()), request.script_root)
+    kept: dict[tuple[str, str, str], Markup] = current_app.extensions.setdefault("main_links", {})
+    html = kept.get(key)
+    if html is None:
+        html = kept[key] = Markup(render_template("_main_links.html", role=role))
+    return html
 
 
 def path_for(endpoint: str, **values: object) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -49,11 +49,13 @@ def notify_once(
     return db.session.execute(statement).first() is not None
 
 
+_UNREAD = select(func.count()).where(
+    Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None)
+)  # built once: every page shows the count
+
+
 def unread_count(user_id: int) -> int:
-    query = select(func.count()).where(
-        Notification.user_id == user_id, Notification.read_at.is_(None)
-    )
-    return db.session.scalar(query) or 0
+    return db.session.scalar(_UNREAD, {"user_id": user_id}) or 0
 
 
 def recent(user_id: int, limit: int = 50) -> list[Notification]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import render_template
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -22,6 +24,7 @@ from intersession.assignments.services import deadlines_with
 from intersession.assignments.views import bp
 from intersession.auth.models import Role, User
 from intersession.core.db import db, utcnow
+from intersession.core.fragments import fragment, render_partial
 from intersession.schools.models import AcademicYear, Cohort, cohort_pupil
 
 
@@ -52,7 +55,13 @@ def work_list() -> ResponseReturnValue:
     """For a pupil: their work, what is due soonest first, done and past work below."""
     if current_user.role is not Role.PUPIL:
         work = [a for a in _candidates() if can_view_assignment(current_user, a)]
-        return render_template("assignments/list.html", work=work, rows=None)
+        return render_template("assignments/list.html", work=work, pupil_work=None)
+    pupil_work = fragment(("pupil-work", current_user.id), _pupil_work)
+    return render_template("assignments/list.html", pupil_work=pupil_work)
+
+
+def _pupil_work() -> tuple[Markup, datetime | None]:
+    """The pupil's list, and when it next changes by itself (the next cut-off of work to do)."""
     # A fixed number of queries whatever the amount of work: the work, the pupil's attempts and
     # extensions, each read once.
     work = [a for a in _candidates() if not a.chosen_pupils or current_user in a.chosen_pupils]
@@ -76,4 +85,6 @@ def work_list() -> ResponseReturnValue:
         rows.append({"assignment": assignment, "due": due, "cutoff": cutoff, "latest": found,
                      "to_do": open_ and (cutoff is None or now <= cutoff)})  # fmt: skip
     rows.sort(key=lambda r: (not r["to_do"], r["due"] if r["to_do"] else -r["due"].timestamp()))
-    return render_template("assignments/list.html", work=work, rows=rows)
+    cutoffs = [r["cutoff"] for r in rows if r["to_do"] and r["cutoff"] is not None]
+    html = render_partial("assignments/_pupil_work.html", rows=rows)
+    return html, min(cutoffs) if cutoffs else None

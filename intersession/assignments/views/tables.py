@@ -11,6 +11,7 @@ from flask import Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 
 from intersession.assignments import tables
@@ -18,9 +19,15 @@ from intersession.assignments.models import Assignment
 from intersession.assignments.views import bp, hub_zone
 from intersession.auth.models import Role, User
 from intersession.core.db import db, utcnow
-from intersession.schools.access import can_view_cohort
+from intersession.core.fragments import fragment, render_partial
 from intersession.schools.calendar import Period, year_periods
-from intersession.schools.models import Cohort, Subject, TeachingAssignment, cohort_pupil
+from intersession.schools.models import (
+    AcademicYear,
+    Cohort,
+    Subject,
+    TeachingAssignment,
+    cohort_pupil,
+)
 
 
 def _int_arg(name: str) -> int | None:
@@ -34,19 +41,26 @@ def grading_queue() -> ResponseReturnValue:
     """Sent work to the advisor's assignments; filters: cohort, piece of work, not yet graded."""
     if current_user.role is not Role.ADVISOR:
         abort(404)
-    query = select(Assignment).where(Assignment.advisor_id == current_user.id)
-    every = tables.published(query)
     cohort_id, work_id = _int_arg("cohort"), _int_arg("work")
     pending = request.args.get("pending", "1") == "1"
+    queue = fragment(
+        ("grading", current_user.id, cohort_id, work_id, pending),
+        lambda: (_queue(cohort_id, work_id, pending), None),
+    )
+    return render_template("assignments/queue.html", queue=queue)
+
+
+def _queue(cohort_id: int | None, work_id: int | None, pending: bool) -> Markup:
+    every = tables.published(select(Assignment).where(Assignment.advisor_id == current_user.id))
     work = [a for a in every if (cohort_id is None or a.cohort_id == cohort_id)
             and (work_id is None or a.id == work_id)]  # fmt: skip
     sent = tables.latest_sent([a.id for a in work], only_waiting=pending)
     rows = sorted(sent.values(), key=lambda s: s.submitted_at or utcnow())
     cohorts = sorted({a.cohort for a in every}, key=lambda c: c.name)
-    return render_template("assignments/queue.html", rows=rows, every=every, cohorts=cohorts,
-                           cohort_id=cohort_id, work_id=work_id, pending=pending,
-                           work_by_id={a.id: a for a in work},
-                           pupils=tables.pupil_names({s.pupil_id for s in rows}))  # fmt: skip
+    return render_partial("assignments/_queue.html", rows=rows, every=every, cohorts=cohorts,
+                          cohort_id=cohort_id, work_id=work_id, pending=pending,
+                          work_by_id={a.id: a for a in work},
+                          pupils=tables.pupil_names({s.pupil_id for s in rows}))  # fmt: skip
 
 
 @bp.get("/work/school")
@@ -74,19 +88,22 @@ def school_view() -> ResponseReturnValue:
 
 
 def _gradebook_scope() -> tuple[Cohort, Subject, list[tuple[Cohort, Subject]]]:
-    """The cohort and subject asked for, among those the viewer may read (advisor: theirs)."""
+    """The cohort and subject asked for, among those the viewer may read (advisor: theirs;
+    coordinator: their hub's), read in one query."""
+    query = (
+        select(Cohort, Subject)
+        .select_from(TeachingAssignment)
+        .join(Cohort, Cohort.id == TeachingAssignment.cohort_id)
+        .join(Subject, Subject.id == TeachingAssignment.subject_id)
+    )
     if current_user.role is Role.ADVISOR:
-        teachings = db.session.scalars(
-            select(TeachingAssignment).where(TeachingAssignment.advisor_id == current_user.id)
-        )
-        choices = [(t.cohort, t.subject) for t in teachings]
+        query = query.where(TeachingAssignment.advisor_id == current_user.id)
     elif current_user.role is Role.COORDINATOR:
-        teachings = db.session.scalars(select(TeachingAssignment))
-        choices = [
-            (t.cohort, t.subject) for t in teachings if can_view_cohort(current_user, t.cohort)
-        ]
+        query = query.join(AcademicYear).where(AcademicYear.hub_id == current_user.hub_id)
     else:
         abort(404)
+    choices = sorted({(c, s) for c, s in db.session.execute(query)},
+                     key=lambda cs: (cs[0].name, cs[1].name, cs[0].id, cs[1].id))  # fmt: skip
     if not choices:
         abort(404)
     cohort_id, subject_id = _int_arg("cohort"), _int_arg("subject")
@@ -95,25 +112,43 @@ def _gradebook_scope() -> tuple[Cohort, Subject, list[tuple[Cohort, Subject]]]:
         if cohort_id is not None or subject_id is not None:
             abort(404)
         chosen = choices[0]
-    return chosen[0], chosen[1], sorted(choices, key=lambda cs: (cs[0].name, cs[1].name))
+    return chosen[0], chosen[1], choices
 
 
-def _gradebook() -> tuple[Cohort, Subject, list[tuple[Cohort, Subject]], tables.Grid]:
-    cohort, subject, choices = _gradebook_scope()
+def _grid(cohort: Cohort, subject: Subject) -> tables.Grid:
     work = tables.published(
         select(Assignment).where(
             Assignment.cohort_id == cohort.id, Assignment.subject_id == subject.id
         )
     )
-    return cohort, subject, choices, tables.grid(work, list(cohort.pupils))
+    return tables.grid(work, list(cohort.pupils))
+
+
+def _gradebook() -> tuple[Cohort, Subject, list[tuple[Cohort, Subject]], tables.Grid]:
+    cohort, subject, choices = _gradebook_scope()
+    return cohort, subject, choices, _grid(cohort, subject)
 
 
 @bp.get("/gradebook")
 @login_required
 def gradebook() -> ResponseReturnValue:
-    cohort, subject, choices, table = _gradebook()
+    cohort, subject, choices = _gradebook_scope()
+    cohort_id, subject_id = cohort.id, subject.id
+
+    def grid_html() -> tuple[Markup, None]:
+        cohort, subject = (
+            db.session.get_one(Cohort, cohort_id),
+            db.session.get_one(Subject, subject_id),
+        )
+        table = _grid(cohort, subject)
+        html = render_partial(
+            "assignments/_gradebook.html", cohort=cohort, subject=subject, table=table
+        )
+        return html, None
+
+    grid = fragment(("gradebook", cohort_id, subject_id), grid_html)
     return render_template("assignments/gradebook.html", cohort=cohort, subject=subject,
-                           choices=choices, table=table)  # fmt: skip
+                           choices=choices, grid=grid)  # fmt: skip
 
 
 @bp.get("/gradebook.csv")
