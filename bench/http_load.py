@@ -7,7 +7,13 @@ p50 and p95 in ms, requests per second, and the ratio of p95 to the floor's p95.
 trivial endpoint added to the same app, served the same way. Then one 200 MB upload is streamed and
 the server's peak resident memory before and after is printed.
 
-    .venv/bin/python bench/http_load.py [--seconds 10] [--clients 50]
+    .venv/bin/python bench/http_load.py [--seconds 10] [--clients 50] [--pages gradebook,...]
+        [--no-fragments] [--writes-per-second N]
+
+The pages keep their rendered fragments while the data under them is unchanged
+(core/fragments.py); `--no-fragments` serves them with nothing kept (every request reads and
+renders), and `--writes-per-second` grades a piece of work in the measured cohort that often while
+the clients load, so the kept fragments keep going stale (a busy evening of grading).
 """
 
 from __future__ import annotations
@@ -147,14 +153,18 @@ def build(database: str, media: str) -> dict[str, Any]:
     return {"counts": counts, "gradebook": gradebook, "upload_work": upload_id}
 
 
-def serve(database: str, media: str, port: int) -> None:
+def serve(database: str, media: str, port: int, fragments_mb: int) -> None:
     """The server process: the app as `make run` serves it, plus a trivial floor endpoint."""
     from werkzeug.serving import make_server
 
     from intersession import create_app
     from intersession.config import TestConfig
 
-    app = create_app(TestConfig(SQLALCHEMY_DATABASE_URI=database, MEDIA_ROOT=media))
+    app = create_app(
+        TestConfig(
+            SQLALCHEMY_DATABASE_URI=database, MEDIA_ROOT=media, FRAGMENT_CACHE_MB=fragments_mb
+        )
+    )
     app.add_url_rule("/bench/floor", "bench_floor", lambda: "ok")
     import logging
 
@@ -264,11 +274,58 @@ def upload(client: Client, work_id: int, megabytes: int) -> int:
     return status
 
 
+class Grader:
+    """Changes a grade in cohort 0 (the measured pages' cohort) `per_second` times a second, through
+    the application's own session, as an advisor grading would."""
+
+    def __init__(self, database: str, media: str, per_second: float) -> None:
+        self.per_second, self.writes = per_second, 0
+        self.running, self.stopped = threading.Event(), threading.Event()
+        if per_second > 0:
+            self.thread = threading.Thread(target=self.run, args=(database, media), daemon=True)
+            self.thread.start()
+
+    def run(self, database: str, media: str) -> None:
+        from sqlalchemy import select
+
+        from intersession import create_app
+        from intersession.assignments.models import Assignment, Submission
+        from intersession.config import TestConfig
+        from intersession.core.db import db
+
+        app = create_app(TestConfig(SQLALCHEMY_DATABASE_URI=database, MEDIA_ROOT=media))
+        with app.app_context():
+            first = db.session.scalars(select(Assignment).order_by(Assignment.id)).first()
+            assert first is not None
+            graded = list(db.session.scalars(select(Submission).where(
+                Submission.assignment_id == first.id, Submission.grade.is_not(None))))  # fmt: skip
+            while not self.stopped.is_set():
+                if not self.running.wait(0.2):
+                    continue
+                sent = graded[self.writes % len(graded)]
+                sent.grade = 3 + (sent.grade or 0) % 3
+                db.session.commit()
+                self.writes += 1
+                time.sleep(1 / self.per_second)
+
+    def start(self) -> None:
+        self.running.set()
+
+    def pause(self) -> None:
+        self.running.clear()
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--upload-mb", type=int, default=199)  # the work takes files up to 200 MB
+    parser.add_argument("--pages", default="pupil_work_list,grading_queue,gradebook")
+    parser.add_argument("--no-fragments", action="store_true")
+    parser.add_argument("--writes-per-second", type=float, default=0.0)
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         os.environ["INTERSESSION_INSTANCE"] = folder
@@ -282,7 +339,10 @@ def main() -> None:
             flush=True,
         )
         port = 5600 + os.getpid() % 300
-        server = subprocess.Popen([sys.executable, __file__, "--serve", database, media, str(port)])
+        fragments_mb = "0" if options.no_fragments else "64"
+        server = subprocess.Popen(
+            [sys.executable, __file__, "--serve", database, media, str(port), fragments_mb]
+        )
         try:
             for _ in range(100):
                 try:
@@ -296,16 +356,24 @@ def main() -> None:
             advisors = [Client(port, "advisor0") for _ in range(options.clients)]
             pages = [("floor", pupils, "/bench/floor"), ("pupil_work_list", pupils, "/work"),
                      ("grading_queue", advisors, "/grading"), ("gradebook", advisors, data["gradebook"])]  # fmt: skip
+            wanted = {"floor", *options.pages.split(",")}
+            writer = Grader(database, media, options.writes_per_second)
             floor_p95 = None
-            for name, clients, path in pages:
+            for name, clients, path in [page for page in pages if page[0] in wanted]:
                 load(clients[:5], path, 1.0)  # warm up
                 cpu_before = cpu_seconds(server.pid)
+                writes_before = writer.writes
+                if name != "floor":
+                    writer.start()
                 result = load(clients, path, options.seconds)
+                writer.pause()
                 used = cpu_seconds(server.pid) - cpu_before
                 result["server_cpu_ms_per_request"] = round(
                     used * 1000 / max(result["requests"], 1), 2
                 )
                 result["server_cores_busy"] = round(used / options.seconds, 2)
+                result["fragments_kept"] = not options.no_fragments
+                result["writes_during"] = writer.writes - writes_before
                 floor_p95 = floor_p95 or result["p95_ms"]
                 result = {"page": name, "clients": len(clients)} | result
                 result["p95_vs_floor"] = round(result["p95_ms"] / floor_p95, 2)
@@ -316,12 +384,13 @@ def main() -> None:
                               "server_peak_rss_mb_before": round(before, 1),
                               "server_peak_rss_mb_after": round(peak_rss_mb(server.pid), 1)}), flush=True)  # fmt: skip
         finally:
+            writer.stop()
             server.terminate()
             server.wait(timeout=30)
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--serve"]:
-        serve(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+        serve(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
     else:
         main()

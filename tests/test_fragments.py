@@ -122,7 +122,7 @@ def test_what_reads_unknown_tables_is_not_kept_and_the_store_is_bounded(app: Fla
 
     store = FragmentStore(max_bytes=100)
     for n in range(5):
-        store.put(n, _Kept(Markup("x" * 30), (), None))
+        store.put(n, _Kept(Markup("x" * 30), 30, (), None))
     assert len(store) == 3 and store.size == 90 and store.get(0) is None and store.get(4)
 
 

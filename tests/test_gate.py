@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from intersession.core.gate import RenderGate
+from intersession.core.gate import FairSlots, RenderGate
 
 
 class Recorder:
@@ -53,3 +53,33 @@ def test_gets_wait_for_a_slot_and_posts_go_past() -> None:
         thread.join(5)
     assert results.count(b"GET") == 6
     assert inner.most == 3  # the two gated GETs and the POST, never more
+
+
+def test_the_slot_goes_to_the_longest_waiting_request() -> None:
+    """A freed slot is handed on in arrival order; a request arriving just then waits its turn."""
+    slots = FairSlots(1)
+    order: list[int] = []
+    holder_in, let_go = threading.Event(), threading.Event()
+
+    def first() -> None:
+        with slots.held():
+            holder_in.set()
+            let_go.wait(5)
+
+    def waiter(n: int) -> None:
+        with slots.held():
+            order.append(n)
+
+    threading.Thread(target=first).start()
+    holder_in.wait(5)
+    waiters = []
+    for n in range(5):
+        waiters.append(threading.Thread(target=waiter, args=(n,)))
+        waiters[-1].start()
+        time.sleep(0.05)  # they queue up in this order
+    let_go.set()
+    late = threading.Thread(target=waiter, args=(99,))
+    late.start()  # arrives as the slot is freed: must not pass the queue
+    for thread in [*waiters, late]:
+        thread.join(5)
+    assert order == [0, 1, 2, 3, 4, 99]

@@ -19,6 +19,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar, cast
 
 from flask import current_app
 from flask_babel import get_locale, get_timezone
@@ -27,10 +28,13 @@ from markupsafe import Markup
 from intersession.core import generations
 from intersession.core.db import db, utcnow
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True, slots=True)
 class _Kept:
-    html: Markup
+    value: object
+    size: int
     reads: tuple[tuple[str, int], ...]
     expires_at: datetime | None
 
@@ -53,12 +57,12 @@ class FragmentStore:
         with self._lock:
             old = self._items.pop(key, None)
             if old is not None:
-                self.size -= len(old.html)
+                self.size -= old.size
             self._items[key] = kept
-            self.size += len(kept.html)
+            self.size += kept.size
             while self.size > self.max_bytes and self._items:
                 _key, dropped = self._items.popitem(last=False)
-                self.size -= len(dropped.html)
+                self.size -= dropped.size
 
     def __len__(self) -> int:
         return len(self._items)
@@ -86,26 +90,43 @@ def render_partial(template: str, **context: object) -> Markup:
     return Markup(current_app.jinja_env.get_template(template).render(context))
 
 
+def remembered(
+    key: tuple[Hashable, ...],
+    compute: Callable[[], tuple[T, datetime | None]],
+    *,
+    own_reads: bool = False,
+) -> T:
+    """The value kept under this key if the data under it is unchanged, else `compute()`'s (the
+    value and until when it holds, None: until the data changes). Values are plain data or
+    HTML, never ORM objects (they belong to one request's session).
+
+    `own_reads`: compute reads everything it uses by its own queries (nothing from objects the
+    request has loaded already), so the session need not be emptied first."""
+    store = _store()
+    if store is None:
+        return compute()[0]
+    counters = generations.current()
+    kept = store.get(key)
+    if kept is not None and _fresh(kept, counters):
+        return cast(T, kept.value)
+    if not own_reads:
+        # Everything must come from the database so that its tables are noted: nothing loaded
+        # earlier in the request is taken from the session's memory.
+        db.session.expire_all()
+    with generations.reading() as tables:
+        value, expires_at = compute()
+    # Not kept if something could not be seen into, or if this request has written without
+    # committing yet (what it read may never be committed).
+    if "*" not in tables and not generations.uncommitted_writes():
+        reads = tuple(sorted((table, counters.get(table, 0)) for table in tables))
+        size = len(value) if isinstance(value, str) else 256
+        store.put(key, _Kept(value, size, reads, expires_at))
+    return value
+
+
 def fragment(
     key: tuple[Hashable, ...],
     render: Callable[[], tuple[Markup, datetime | None]],
 ) -> Markup:
-    """The kept fragment for this key if the data under it is unchanged, else `render()`'s
-    (the HTML and until when it holds, None: until the data changes)."""
-    store = _store()
-    if store is None:
-        return render()[0]
-    full_key = (*key, str(get_locale()), str(get_timezone()))
-    counters = generations.current()
-    kept = store.get(full_key)
-    if kept is not None and _fresh(kept, counters):
-        return kept.html
-    # Everything the fragment reads must come from the database, so its tables are noted:
-    # nothing loaded earlier in the request is taken from the session's memory.
-    db.session.expire_all()
-    with generations.reading() as tables:
-        html, expires_at = render()
-    if "*" not in tables:
-        reads = tuple(sorted((table, counters.get(table, 0)) for table in tables))
-        store.put(full_key, _Kept(html, reads, expires_at))
-    return html
+    """A rendered piece of page kept by `remembered`, per language and time zone besides."""
+    return remembered((*key, str(get_locale()), str(get_timezone())), render)

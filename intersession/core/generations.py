@@ -113,9 +113,19 @@ def current() -> dict[str, int]:
     """Every table's counter, read once per request."""
     found: dict[str, int] | None = g.get("_generations")
     if found is None:
-        rows = db.session.execute(_ALL)
+        rows = db.session.connection().execute(_ALL)  # Core rows: no ORM bookkeeping needed
         found = g._generations = {name: value for name, value in rows}
     return found
+
+
+def uncommitted_writes() -> bool:
+    """Whether this request's transaction has written anything it has not committed."""
+    session = db.session()
+    if not session.in_transaction():
+        return bool(session.new or session.dirty or session.deleted)
+    return bool(session.connection().info.get(_WRITTEN)) or bool(
+        session.new or session.dirty or session.deleted
+    )
 
 
 @contextmanager

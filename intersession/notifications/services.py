@@ -55,7 +55,8 @@ _UNREAD = select(func.count()).where(
 
 
 def unread_count(user_id: int) -> int:
-    return db.session.scalar(_UNREAD, {"user_id": user_id}) or 0
+    # Through the session's connection: a plain count needs none of the ORM's bookkeeping.
+    return db.session.connection().scalar(_UNREAD, {"user_id": user_id}) or 0
 
 
 def recent(user_id: int, limit: int = 50) -> list[Notification]:

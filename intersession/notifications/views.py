@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from intersession.core.forms import ButtonForm
+from intersession.core.fragments import remembered
 from intersession.notifications import services
 
 bp = Blueprint("notifications", __name__, template_folder="templates")
@@ -17,7 +18,12 @@ def init_notifications(app: Flask) -> None:
     def unread() -> dict[str, object]:
         if not current_user.is_authenticated:
             return {}
-        return {"unread_notifications": services.unread_count(current_user.id)}
+        user_id = current_user.id
+        # Kept until the notification table changes: every page shows the count.
+        count = remembered(
+            ("unread", user_id), lambda: (services.unread_count(user_id), None), own_reads=True
+        )
+        return {"unread_notifications": count}
 
 
 @bp.get("/notifications")

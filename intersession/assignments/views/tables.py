@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from flask import Response, abort, render_template, request
@@ -19,7 +20,7 @@ from intersession.assignments.models import Assignment
 from intersession.assignments.views import bp, hub_zone
 from intersession.auth.models import Role, User
 from intersession.core.db import db, utcnow
-from intersession.core.fragments import fragment, render_partial
+from intersession.core.fragments import fragment, remembered, render_partial
 from intersession.schools.calendar import Period, year_periods
 from intersession.schools.models import (
     AcademicYear,
@@ -87,23 +88,44 @@ def school_view() -> ResponseReturnValue:
     return render_template("assignments/school.html", table=table, missing=missing)
 
 
-def _gradebook_scope() -> tuple[Cohort, Subject, list[tuple[Cohort, Subject]]]:
-    """The cohort and subject asked for, among those the viewer may read (advisor: theirs;
-    coordinator: their hub's), read in one query."""
-    query = (
-        select(Cohort, Subject)
-        .select_from(TeachingAssignment)
-        .join(Cohort, Cohort.id == TeachingAssignment.cohort_id)
-        .join(Subject, Subject.id == TeachingAssignment.subject_id)
-    )
+class Named(NamedTuple):
+    id: int
+    name: str
+
+
+Choice = tuple[Named, Named]  # a cohort and a subject
+
+
+def _gradebook_choices() -> list[Choice]:
+    """The cohorts and subjects whose gradebooks the viewer may read (advisor: theirs;
+    coordinator: their hub's), kept until the teaching assignments, cohorts or subjects change."""
     if current_user.role is Role.ADVISOR:
-        query = query.where(TeachingAssignment.advisor_id == current_user.id)
+        key: tuple[object, ...] = ("gradebook-choices", "advisor", current_user.id)
+        where = TeachingAssignment.advisor_id == current_user.id
     elif current_user.role is Role.COORDINATOR:
-        query = query.join(AcademicYear).where(AcademicYear.hub_id == current_user.hub_id)
+        key = ("gradebook-choices", "hub", current_user.hub_id)
+        where = AcademicYear.hub_id == current_user.hub_id
     else:
         abort(404)
-    choices = sorted({(c, s) for c, s in db.session.execute(query)},
-                     key=lambda cs: (cs[0].name, cs[1].name, cs[0].id, cs[1].id))  # fmt: skip
+
+    def read() -> tuple[list[Choice], None]:
+        query = (
+            select(Cohort.id, Cohort.name, Subject.id, Subject.name)
+            .select_from(TeachingAssignment)
+            .join(Cohort, Cohort.id == TeachingAssignment.cohort_id)
+            .join(Subject, Subject.id == TeachingAssignment.subject_id)
+            .join(AcademicYear, AcademicYear.id == Cohort.year_id)
+            .where(where)
+        )
+        pairs = {(Named(c, cn), Named(s, sn)) for c, cn, s, sn in db.session.execute(query)}
+        return sorted(pairs, key=lambda cs: (cs[0].name, cs[1].name, cs[0].id, cs[1].id)), None
+
+    return remembered(key, read, own_reads=True)
+
+
+def _gradebook_scope() -> tuple[Named, Named, list[Choice]]:
+    """The cohort and subject asked for (the first the viewer may read if none was asked for)."""
+    choices = _gradebook_choices()
     if not choices:
         abort(404)
     cohort_id, subject_id = _int_arg("cohort"), _int_arg("subject")
@@ -124,29 +146,28 @@ def _grid(cohort: Cohort, subject: Subject) -> tables.Grid:
     return tables.grid(work, list(cohort.pupils))
 
 
-def _gradebook() -> tuple[Cohort, Subject, list[tuple[Cohort, Subject]], tables.Grid]:
-    cohort, subject, choices = _gradebook_scope()
-    return cohort, subject, choices, _grid(cohort, subject)
+def _gradebook() -> tuple[Cohort, Subject, tables.Grid]:
+    chosen_cohort, chosen_subject, _choices = _gradebook_scope()
+    cohort = db.session.get_one(Cohort, chosen_cohort.id)
+    subject = db.session.get_one(Subject, chosen_subject.id)
+    return cohort, subject, _grid(cohort, subject)
 
 
 @bp.get("/gradebook")
 @login_required
 def gradebook() -> ResponseReturnValue:
     cohort, subject, choices = _gradebook_scope()
-    cohort_id, subject_id = cohort.id, subject.id
 
     def grid_html() -> tuple[Markup, None]:
-        cohort, subject = (
-            db.session.get_one(Cohort, cohort_id),
-            db.session.get_one(Subject, subject_id),
-        )
-        table = _grid(cohort, subject)
+        cohort_row = db.session.get_one(Cohort, cohort.id)
+        subject_row = db.session.get_one(Subject, subject.id)
+        table = _grid(cohort_row, subject_row)
         html = render_partial(
-            "assignments/_gradebook.html", cohort=cohort, subject=subject, table=table
+            "assignments/_gradebook.html", cohort=cohort_row, subject=subject_row, table=table
         )
         return html, None
 
-    grid = fragment(("gradebook", cohort_id, subject_id), grid_html)
+    grid = fragment(("gradebook", cohort.id, subject.id), grid_html)
     return render_template("assignments/gradebook.html", cohort=cohort, subject=subject,
                            choices=choices, grid=grid)  # fmt: skip
 
@@ -155,7 +176,7 @@ def gradebook() -> ResponseReturnValue:
 @login_required
 def gradebook_csv() -> ResponseReturnValue:
     """The gradebook as a spreadsheet: one row per pupil, one column per piece of work."""
-    cohort, subject, _choices, table = _gradebook()
+    cohort, subject, table = _gradebook()
     out = io.StringIO()
     out.write("\ufeff")  # Excel reads UTF-8 (Cyrillic, Kazakh) only with the byte-order mark
     writer = csv.writer(out)
@@ -183,7 +204,7 @@ def _safe(text: str) -> str:
 def pupil_summary(pupil_id: int) -> ResponseReturnValue:
     """One pupil's grades in the cohort and subject for the between-session window now under way
     (or the one just before the session under way): what to take back to the hub school."""
-    cohort, subject, _choices, table = _gradebook()
+    cohort, subject, table = _gradebook()
     pupil = next((p for p in table.pupils if p.id == pupil_id), None)
     if pupil is None:
         abort(404)
