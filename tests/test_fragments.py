@@ -18,7 +18,7 @@ from intersession.assignments import grading, submitting
 from intersession.auth.models import User
 from intersession.core import generations
 from intersession.core.db import db
-from intersession.core.fragments import FragmentStore, _Kept
+from intersession.core.fragments import FragmentStore, _Kept, remembered
 from tests.assignments.test_pages import signed_in
 from tests.assignments.test_rules import now, published
 from tests.assignments.test_tables import counted
@@ -134,3 +134,29 @@ def test_no_fragments_are_kept_when_turned_off(tmp_path: Path, hub: HubPeople) -
     with off.app_context(), counted(off) as statements:
         assert advisor.client.get("/grading").status_code == 200
     assert [s for s in statements if "submission" in s]
+
+
+def test_nothing_is_kept_while_the_request_has_uncommitted_writes(
+    app: Flask, hub: HubPeople
+) -> None:
+    calls: list[int] = []
+
+    def compute() -> tuple[int, None]:
+        calls.append(1)
+        return len(db.session.scalars(select(User)).all()), None
+
+    with app.test_request_context("/"):
+        hub.pupil.full_name = "Сақталмаған"
+        db.session.flush()  # written, not committed: what is read now may be rolled back
+        remembered(("people",), compute)
+        remembered(("people",), compute)
+        assert len(calls) == 2
+        db.session.rollback()
+    with app.test_request_context("/"):
+        remembered(("people",), compute)
+        remembered(("people",), compute)
+        assert len(calls) == 3  # kept once nothing is pending
+        hub.tutor.full_name = "Жаңа"
+        db.session.commit()  # the request's own commit: its counters are read again
+        remembered(("people",), compute)
+        assert len(calls) == 4

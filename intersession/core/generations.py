@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from flask import g
+from flask import g, has_app_context
 from sqlalchemy import BigInteger, String, Table, event, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -74,6 +74,8 @@ def _forget(conn: Connection) -> None:
 
 def _raise_counters(session: Session) -> None:
     """Before the commit: the last flush, then one statement raising every table written."""
+    if has_app_context():
+        g.pop("_generations", None)  # read again after this commit, not from before it
     session.flush()
     if not session.in_transaction():
         return
