@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -81,7 +82,7 @@ class DraftForm(FlaskForm):
 
 class GradeForm(FlaskForm):
     version = HiddenField()
-    grade = StringField(_l("Grade"), validators=[Length(max=20)])
+    grade = StringField(lazy_pgettext("mark", "Grade"), validators=[Length(max=20)])
     feedback = TextAreaField(_l("Feedback"), validators=[Length(max=20_000)])
     worth_portfolio = BooleanField(_l("Worth the portfolio: add it to the pupil's portfolio"))
 

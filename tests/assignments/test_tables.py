@@ -81,6 +81,9 @@ def test_the_queue_the_school_view_and_the_gradebook(app: Flask, hub: HubPeople)
     assert "Екінші" in rows and graded.title not in rows
     for login in ("pup", "tut", "coord"):
         assert signed_in(app, login).client.get("/grading").status_code == 404
+    russian = advisor.client.get("/grading", headers={"Accept-Language": "ru"})
+    head = russian.get_data(as_text=True).split("<thead>")[1].split("</thead>")[0]
+    assert "Оценка" in head and "Класс" not in head  # a mark, not a school year
 
     third = services.create_assignment(
         hub.advisor, plan(hub, title="Үшінші", due_at=now() + timedelta(days=1))
