@@ -129,3 +129,11 @@ def test_the_pupil_summary_covers_the_window_between_sessions(app: Flask, hub: H
     assert "Терезеде" in page and "Сессияға дейін" not in page
     whole = advisor.client.get(f"/gradebook/pupils/{hub.pupil.id}?all=1").get_data(as_text=True)
     assert "Терезеде" in whole and "Сессияға дейін" in whole
+
+
+def test_an_empty_gradebook_says_why_it_is_empty(app: Flask, hub: HubPeople) -> None:
+    advisor = signed_in(app, "adv")
+    page = advisor.client.get("/gradebook").get_data(as_text=True)
+    assert 'id="no-work"' in page and "Сәрсенбаев Әлихан" in page
+    work_with_grades(hub, 0)
+    assert 'id="no-work"' not in advisor.client.get("/gradebook").get_data(as_text=True)
