@@ -137,3 +137,15 @@ def test_an_empty_gradebook_says_why_it_is_empty(app: Flask, hub: HubPeople) -> 
     assert 'id="no-work"' in page and "Сәрсенбаев Әлихан" in page
     work_with_grades(hub, 0)
     assert 'id="no-work"' not in advisor.client.get("/gradebook").get_data(as_text=True)
+
+
+def test_the_gradebook_is_chosen_from_a_list(app: Flask, hub: HubPeople) -> None:
+    work_with_grades(hub, 0)
+    advisor = signed_in(app, "adv")
+    page = advisor.client.get("/gradebook").get_data(as_text=True)
+    pair = f"{hub.cohort.id}-{hub.subject.id}"
+    assert f'<option value="{pair}" selected>' in page
+    chosen = advisor.client.get(f"/gradebook?pair={pair}")
+    assert chosen.status_code == 200 and "Сәрсенбаев Әлихан" in chosen.get_data(as_text=True)
+    for bad in ("x-y", f"{hub.cohort.id}-", "999-999", f"{hub.cohort.id}-{hub.subject.id}9"):
+        assert advisor.client.get(f"/gradebook?pair={bad}").status_code == 404, bad

@@ -123,12 +123,22 @@ def _gradebook_choices() -> list[Choice]:
     return remembered(key, read, own_reads=True)
 
 
+def _asked_pair() -> tuple[int | None, int | None]:
+    """The cohort and subject asked for: `?cohort=&subject=` (links) or `?pair=C-S` (the page's
+    choice); a malformed pair asks for one that does not exist."""
+    pair = request.args.get("pair")
+    if pair is None:
+        return _int_arg("cohort"), _int_arg("subject")
+    cohort, _dash, subject = pair.partition("-")
+    return (int(cohort) if cohort.isdigit() else -1), (int(subject) if subject.isdigit() else -1)
+
+
 def _gradebook_scope() -> tuple[Named, Named, list[Choice]]:
     """The cohort and subject asked for (the first the viewer may read if none was asked for)."""
     choices = _gradebook_choices()
     if not choices:
         abort(404)
-    cohort_id, subject_id = _int_arg("cohort"), _int_arg("subject")
+    cohort_id, subject_id = _asked_pair()
     chosen = next(((c, s) for c, s in choices if c.id == cohort_id and s.id == subject_id), None)
     if chosen is None:
         if cohort_id is not None or subject_id is not None:
