@@ -8,7 +8,7 @@ trivial endpoint added to the same app, served the same way. Then one 200 MB upl
 the server's peak resident memory before and after is printed.
 
     .venv/bin/python bench/http_load.py [--seconds 10] [--clients 50] [--pages gradebook,...]
-        [--no-fragments] [--writes-per-second N]
+        [--no-fragments] [--writes-per-second N] [--database postgresql+psycopg://…]
 
 The pages keep their rendered fragments while the data under them is unchanged
 (core/fragments.py); `--no-fragments` serves them with nothing kept (every request reads and
@@ -63,6 +63,7 @@ def build(database: str, media: str) -> dict[str, Any]:
     app = create_app(TestConfig(SQLALCHEMY_DATABASE_URI=database, MEDIA_ROOT=media))
     now = datetime.now(UTC)
     with app.app_context():
+        db.drop_all()  # a server database may hold an earlier run's tables
         db.create_all()
         hub = School(
             name="Опорная школа", kind=SchoolKind.HUB, district="Д", timezone="Asia/Almaty"
@@ -321,6 +322,11 @@ class Grader:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--database",
+        help="a database URL to build the data set in (its tables are replaced); "
+        "default: a fresh SQLite file",
+    )
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--upload-mb", type=int, default=199)  # the work takes files up to 200 MB
     parser.add_argument("--pages", default="pupil_work_list,grading_queue,gradebook")
@@ -329,7 +335,8 @@ def main() -> None:
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         os.environ["INTERSESSION_INSTANCE"] = folder
-        database, media = f"sqlite:///{folder}/bench.sqlite", f"{folder}/media"
+        database = options.database or f"sqlite:///{folder}/bench.sqlite"
+        media = f"{folder}/media"
         started = time.perf_counter()
         data = build(database, media)
         print(

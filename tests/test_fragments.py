@@ -18,7 +18,7 @@ from intersession.assignments import grading, submitting
 from intersession.auth.models import User
 from intersession.core import generations
 from intersession.core.db import db
-from intersession.core.fragments import FragmentStore, _Kept, remembered
+from intersession.core.fragments import FragmentStore, Kept, remembered
 from tests.assignments.test_pages import signed_in
 from tests.assignments.test_rules import now, published
 from tests.assignments.test_tables import counted
@@ -122,7 +122,7 @@ def test_what_reads_unknown_tables_is_not_kept_and_the_store_is_bounded(app: Fla
 
     store = FragmentStore(max_bytes=100)
     for n in range(5):
-        store.put(n, _Kept(Markup("x" * 30), 30, (), None))
+        store.put(n, Kept(Markup("x" * 30), 30, (), None))
     assert len(store) == 3 and store.size == 90 and store.get(0) is None and store.get(4)
 
 
@@ -160,3 +160,25 @@ def test_nothing_is_kept_while_the_request_has_uncommitted_writes(
         db.session.commit()  # the request's own commit: its counters are read again
         remembered(("people",), compute)
         assert len(calls) == 4
+
+
+def test_the_kept_header_takes_each_pages_path_and_its_forms_still_work(
+    app: Flask, hub: HubPeople
+) -> None:
+    import re
+
+    tutor = signed_in(app, "tut")
+    first = tutor.client.get("/work/school").get_data(as_text=True)
+    assert 'name="next" value="/work/school"' in first
+    page = tutor.client.get('/portfolio?q="><script>x</script>').get_data(as_text=True)
+    assert "<script>x</script>" not in page
+    assert 'name="next" value="/portfolio?q=&#34;&gt;&lt;script&gt;x&lt;/script&gt;"' in page
+    hub.tutor.full_name = "Жаңаев Тьютор"
+    db.session.commit()
+    assert "Жаңаев Т." in tutor.client.get("/work/school").get_data(as_text=True)
+    token = re.search(r'action="/logout">\s*<input name="csrf_token" type="hidden" value="([^"]+)"',
+                      tutor.client.get("/work/school").get_data(as_text=True))  # fmt: skip
+    assert token is not None
+    signed_out = tutor.client.post("/logout", data={"csrf_token": token.group(1)})
+    assert signed_out.status_code == 302
+    assert tutor.client.get("/work/school").status_code == 302  # to the sign-in page

@@ -32,7 +32,7 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
-class _Kept:
+class Kept:
     value: object
     size: int
     reads: tuple[tuple[str, int], ...]
@@ -43,17 +43,17 @@ class FragmentStore:
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self.size = 0
-        self._items: OrderedDict[Hashable, _Kept] = OrderedDict()
+        self._items: OrderedDict[Hashable, Kept] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable) -> _Kept | None:
+    def get(self, key: Hashable) -> Kept | None:
         with self._lock:
             kept = self._items.get(key)
             if kept is not None:
                 self._items.move_to_end(key)
             return kept
 
-    def put(self, key: Hashable, kept: _Kept) -> None:
+    def put(self, key: Hashable, kept: Kept) -> None:
         with self._lock:
             old = self._items.pop(key, None)
             if old is not None:
@@ -68,7 +68,7 @@ class FragmentStore:
         return len(self._items)
 
 
-def _store() -> FragmentStore | None:
+def fragment_store() -> FragmentStore | None:
     """This app's store; None when fragments are not kept (FRAGMENT_CACHE_MB = 0)."""
     extensions = current_app.extensions
     if "fragments" not in extensions:
@@ -78,7 +78,7 @@ def _store() -> FragmentStore | None:
     return store
 
 
-def _fresh(kept: _Kept, counters: dict[str, int]) -> bool:
+def _fresh(kept: Kept, counters: dict[str, int]) -> bool:
     if kept.expires_at is not None and utcnow() >= kept.expires_at:
         return False
     return all(counters.get(table, 0) == value for table, value in kept.reads)
@@ -102,7 +102,7 @@ def remembered(
 
     `own_reads`: compute reads everything it uses by its own queries (nothing from objects the
     request has loaded already), so the session need not be emptied first."""
-    store = _store()
+    store = fragment_store()
     if store is None:
         return compute()[0]
     counters = generations.current()
@@ -120,7 +120,7 @@ def remembered(
     if "*" not in tables and not generations.uncommitted_writes():
         reads = tuple(sorted((table, counters.get(table, 0)) for table in tables))
         size = len(value) if isinstance(value, str) else 256
-        store.put(key, _Kept(value, size, reads, expires_at))
+        store.put(key, Kept(value, size, reads, expires_at))
     return value
 
 
