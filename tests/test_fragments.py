@@ -182,3 +182,25 @@ def test_the_kept_header_takes_each_pages_path_and_its_forms_still_work(
     signed_out = tutor.client.post("/logout", data={"csrf_token": token.group(1)})
     assert signed_out.status_code == 302
     assert tutor.client.get("/work/school").status_code == 302  # to the sign-in page
+
+
+def test_a_kept_session_ends_at_the_next_request_after_sign_out_or_deactivation(
+    app: Flask, hub: HubPeople
+) -> None:
+    from intersession.auth import services
+
+    pupil = signed_in(app, "pup")
+    assert pupil.client.get("/work").status_code == 200
+    with counted(app) as statements:
+        assert pupil.client.get("/work").status_code == 200
+    assert not [s for s in statements if "login_session" in s], "the session was read again"
+    services.end_all_sessions(hub.pupil)  # "sign out everywhere", from another browser
+    db.session.commit()
+    assert pupil.client.get("/work").status_code == 302
+
+    tutor = signed_in(app, "tut")
+    assert tutor.client.get("/work/school").status_code == 200
+    assert tutor.client.get("/work/school").status_code == 200  # kept
+    db.session.execute(update(User).where(User.id == hub.tutor.id).values(active=False))
+    db.session.commit()
+    assert tutor.client.get("/work/school").status_code == 302

@@ -5,16 +5,21 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import cast
 
 from blinker import Namespace
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, func, inspect, select, update
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from intersession.auth.models import LoginFailure, LoginSession, User
 from intersession.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, password_matches
 from intersession.core.db import db, utcnow
 from intersession.core.errors import DomainError
+from intersession.core.fragments import remembered
+from intersession.schools.models import School
 
 signals = Namespace()
 # Sent with the person's id and either `ended`, the hash of the one token that ended, or `keep`,
@@ -108,11 +113,55 @@ _SESSION_USER = (
 
 
 def session_user(user_id: int, token: str | None) -> User | None:
-    """The person of a live session: the token must be current, the person active (one query
-    for both)."""
+    """The person of a live session: the token must be current, the person active.
+
+    Every request asks, so the answer is kept (`core.fragments.remembered`) as the person's and
+    their school's columns until the user, school or login-session tables change (a sign-out, a
+    deactivation, a new sign-in anywhere), and the objects are put back into the request's session
+    without a query, as SQLAlchemy's caching recipes do."""
     if not token:
         return None
-    return db.session.scalar(_SESSION_USER, {"user_id": user_id, "token_hash": token_hash(token)})
+    digest = token_hash(token)
+    found = remembered(
+        ("session-user", user_id, digest),
+        lambda: (_session_user_columns(user_id, digest), None),
+        own_reads=True,
+    )
+    return None if found is None else _attached(*found)
+
+
+Columns = tuple[tuple[str, object], ...]
+
+
+def _session_user_columns(user_id: int, digest: str) -> tuple[Columns, Columns] | None:
+    user = db.session.scalar(_SESSION_USER, {"user_id": user_id, "token_hash": digest})
+    if user is None:
+        return None
+    return _columns(user), _columns(user.school)
+
+
+def _columns(instance: object) -> Columns:
+    return tuple((a.key, getattr(instance, a.key)) for a in inspect(type(instance)).column_attrs)
+
+
+def _attached(user_columns: Columns, school_columns: Columns) -> User:
+    """The person (and school) in this request's session: the loaded ones if the query ran in
+    this request, else new instances from the kept columns, as if just loaded."""
+    session = db.session()
+    present = session.identity_map.get(session.identity_key(User, dict(user_columns)["id"]))
+    if present is not None:
+        return cast(User, present)
+    school_key = session.identity_key(School, dict(school_columns)["id"])
+    school = session.identity_map.get(school_key)
+    if school is None:
+        school = School(**dict(school_columns))
+        make_transient_to_detached(school)
+        session.add(school)
+    user = User(**dict(user_columns))
+    make_transient_to_detached(user)
+    session.add(user)
+    set_committed_value(user, "school", school)
+    return user
 
 
 def end_session(token: str | None) -> None:
