@@ -112,10 +112,20 @@ _ALL = select(DataGeneration.table_name, DataGeneration.value)
 
 
 def current() -> dict[str, int]:
-    """Every table's counter, read once per request."""
+    """Every table's counter, read once per request.
+
+    On PostgreSQL (READ COMMITTED: every statement sees what was committed before it began) they
+    are read outside the request's transaction, so a page served from kept fragments opens none:
+    a BEGIN and a ROLLBACK fewer, and whatever the request reads afterwards is at least as new as
+    the counters. SQLite keeps one snapshot per read transaction, begun at its first read, which may
+    be older than the counters; there they are read inside it."""
     found: dict[str, int] | None = g.get("_generations")
     if found is None:
-        rows = db.session.connection().execute(_ALL)  # Core rows: no ORM bookkeeping needed
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                rows = conn.execute(_ALL).all()
+        else:
+            rows = db.session.connection().execute(_ALL).all()  # Core rows: no ORM bookkeeping
         found = g._generations = {name: value for name, value in rows}
     return found
 
