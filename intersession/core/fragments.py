@@ -119,7 +119,7 @@ def remembered(
     # committing yet (what it read may never be committed).
     if "*" not in tables and not generations.uncommitted_writes():
         reads = tuple(sorted((table, counters.get(table, 0)) for table in tables))
-        size = len(value) if isinstance(value, str) else 256
+        size = len(value) if isinstance(value, str) else len(repr(value))  # near enough
         store.put(key, Kept(value, size, reads, expires_at))
     return value
 
