@@ -148,16 +148,16 @@ def _attached(user_columns: Columns, school_columns: Columns) -> User:
     """The person (and school) in this request's session: the loaded ones if the query ran in
     this request, else new instances from the kept columns, as if just loaded."""
     session = db.session()
-    present = session.identity_map.get(session.identity_key(User, dict(user_columns)["id"]))
+    user_values, school_values = dict(user_columns), dict(school_columns)
+    present = session.identity_map.get(session.identity_key(User, user_values["id"]))
     if present is not None:
         return cast(User, present)
-    school_key = session.identity_key(School, dict(school_columns)["id"])
-    school = session.identity_map.get(school_key)
+    school = session.identity_map.get(session.identity_key(School, school_values["id"]))
     if school is None:
-        school = School(**dict(school_columns))
+        school = School(**school_values)
         make_transient_to_detached(school)
         session.add(school)
-    user = User(**dict(user_columns))
+    user = User(**user_values)
     make_transient_to_detached(user)
     session.add(user)
     set_committed_value(user, "school", school)

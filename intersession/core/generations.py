@@ -133,11 +133,9 @@ def current() -> dict[str, int]:
 def uncommitted_writes() -> bool:
     """Whether this request's transaction has written anything it has not committed."""
     session = db.session()
-    if not session.in_transaction():
-        return bool(session.new or session.dirty or session.deleted)
-    return bool(session.connection().info.get(_WRITTEN)) or bool(
-        session.new or session.dirty or session.deleted
-    )
+    if session.new or session.dirty or session.deleted:
+        return True
+    return session.in_transaction() and bool(session.connection().info.get(_WRITTEN))
 
 
 @contextmanager

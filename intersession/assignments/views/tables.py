@@ -156,11 +156,18 @@ def _grid(cohort: Cohort, subject: Subject) -> tables.Grid:
     return tables.grid(work, list(cohort.pupils))
 
 
+def _loaded(cohort: Named, subject: Named) -> tuple[Cohort, Subject, tables.Grid]:
+    """The chosen cohort and subject as rows, and their grid."""
+    cohort_row, subject_row = (
+        db.session.get_one(Cohort, cohort.id),
+        db.session.get_one(Subject, subject.id),
+    )
+    return cohort_row, subject_row, _grid(cohort_row, subject_row)
+
+
 def _gradebook() -> tuple[Cohort, Subject, tables.Grid]:
-    chosen_cohort, chosen_subject, _choices = _gradebook_scope()
-    cohort = db.session.get_one(Cohort, chosen_cohort.id)
-    subject = db.session.get_one(Subject, chosen_subject.id)
-    return cohort, subject, _grid(cohort, subject)
+    cohort, subject, _choices = _gradebook_scope()
+    return _loaded(cohort, subject)
 
 
 @bp.get("/gradebook")
@@ -169,9 +176,7 @@ def gradebook() -> ResponseReturnValue:
     cohort, subject, choices = _gradebook_scope()
 
     def grid_html() -> tuple[Markup, None]:
-        cohort_row = db.session.get_one(Cohort, cohort.id)
-        subject_row = db.session.get_one(Subject, subject.id)
-        table = _grid(cohort_row, subject_row)
+        cohort_row, subject_row, table = _loaded(cohort, subject)
         html = render_partial(
             "assignments/_gradebook.html", cohort=cohort_row, subject=subject_row, table=table
         )
