@@ -18,6 +18,10 @@ def create_app(config: Any = None) -> Flask:
     app = Flask(__name__, static_folder="../static", static_url_path="/static")
     app.config.from_object(config or Config())
 
+    from intersession.core.guard import install_guard
+
+    install_guard(app)  # the int converter and the request class, before any route
+
     from intersession.celery_app import celery_init_app
     from intersession.core import generations, i18n
     from intersession.core.formatting import install_gettext

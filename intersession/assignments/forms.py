@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -25,6 +24,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from intersession.assignments.models import Scale
 from intersession.assignments.services import FILE_KINDS
+from intersession.core.forms import Form
 
 SCALES = [SelectChoice(Scale.FIVE.value, _l("5-point school scale")),
           SelectChoice(Scale.HUNDRED.value, _l("0 to 100")),
@@ -34,7 +34,7 @@ KINDS = [SelectChoice("pdf", _l("PDF")), SelectChoice("image", _l("Pictures and 
 assert {k.value for k in KINDS} == set(FILE_KINDS)
 
 
-class CriterionForm(FlaskForm):
+class CriterionForm(Form):
     class Meta:
         csrf = False  # part of the assignment form, which has the token
 
@@ -43,7 +43,7 @@ class CriterionForm(FlaskForm):
     levels = TextAreaField(_l("Levels (what earns the points)"), validators=[Length(max=2000)])
 
 
-class AssignmentForm(FlaskForm):
+class AssignmentForm(Form):
     teaching = SelectField(_l("Cohort and subject"), coerce=int)
     topic = SelectField(_l("Topic from the plan"), coerce=int)
     title = StringField(
@@ -75,23 +75,23 @@ class AssignmentForm(FlaskForm):
     criteria = FieldList(FormField(CriterionForm), min_entries=5, max_entries=12)
 
 
-class DraftForm(FlaskForm):
+class DraftForm(Form):
     text = TextAreaField(_l("Your answer"), validators=[Length(max=100_000)])
     version = HiddenField()
 
 
-class GradeForm(FlaskForm):
+class GradeForm(Form):
     version = HiddenField()
     grade = StringField(lazy_pgettext("mark", "Grade"), validators=[Length(max=20)])
     feedback = TextAreaField(_l("Feedback"), validators=[Length(max=20_000)])
     worth_portfolio = BooleanField(_l("Worth the portfolio: add it to the pupil's portfolio"))
 
 
-class AttestForm(FlaskForm):
+class AttestForm(Form):
     note = TextAreaField(_l("What happened with the connection"), validators=[Length(max=2000)])
 
 
-class ExtensionForm(FlaskForm):
+class ExtensionForm(Form):
     pupil = SelectField(_l("Pupil"), coerce=int)
     due_day = DateField(_l("New due date"), validators=[InputRequired(_l("Enter a date."))])
     due_time = TimeField(_l("at"), validators=[InputRequired(_l("Enter a time."))])

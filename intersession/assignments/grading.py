@@ -4,7 +4,7 @@ second save is refused, nothing is overwritten."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from blinker import Namespace
 from flask_babel import gettext as _
@@ -22,6 +22,7 @@ from intersession.assignments.notices import tell_released
 from intersession.auth.models import User
 from intersession.core.db import db, utcnow
 from intersession.core.errors import Conflict, DomainError, NotFound
+from intersession.core.inputs import decimal_number
 
 MAX_FEEDBACK = 20_000
 signals = Namespace()
@@ -33,11 +34,9 @@ work_graded = signals.signal("work-graded")
 def parse_points(value: object) -> Decimal:
     """A number from a form: finite, at most two decimals; anything else is refused."""
     try:
-        number = Decimal(str(value).strip().replace(",", "."))
-    except (InvalidOperation, ValueError):
+        number = decimal_number(value)  # finite and bounded: quantize cannot overflow
+    except ValueError:
         raise DomainError(_("Enter a number."), "grade") from None
-    if not number.is_finite():
-        raise DomainError(_("Enter a number."), "grade")
     return number.quantize(Decimal("0.01"))
 
 

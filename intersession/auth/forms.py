@@ -1,12 +1,13 @@
 """Sign-in and password forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from intersession.core.forms import Form
 
-class LoginForm(FlaskForm):
+
+class LoginForm(Form):
     login = StringField(
         _l("Login"), validators=[DataRequired(_l("Enter your login.")), Length(max=64)]
     )
@@ -16,7 +17,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(Form):
     current_password = PasswordField(
         _l("Current password"), validators=[DataRequired(_l("Enter your current password."))]
     )
@@ -30,6 +31,6 @@ class PasswordChangeForm(FlaskForm):
     )
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(Form):
     language = HiddenField(validators=[DataRequired()])
     next = HiddenField()

@@ -26,15 +26,19 @@ from intersession.core.fragments import Kept, fragment_store, render_partial
 
 
 def is_local_path(target: str | None) -> bool:
-    """Only paths on this site: no scheme, no host, no protocol-relative or backslash tricks."""
+    """Only paths on this site: no scheme, no host, no protocol-relative or backslash tricks, and
+    nothing a Location header cannot carry (CR/LF, other controls, spaces)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
+    if not target.isprintable() or " " in target:
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc
 
 
 def _error_page(status: int, title: str, message: str) -> ResponseReturnValue:
-    if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
+    wants_json = request.accept_mimetypes.best == "application/json" or request.is_json
+    if wants_json or request.path.startswith("/api/"):
         return {"error": message}, status
     return render_template("error.html", status=status, title=title, message=message), status
 
@@ -71,6 +75,8 @@ def init_web(app: Flask) -> None:
             ),
         }
         title, message = messages.get(status, (_("Error"), error.description or ""))
+        if getattr(error, "user_message", None):
+            message = str(error.user_message)  # type: ignore[attr-defined]
         return _error_page(status, title, message)
 
     @app.after_request

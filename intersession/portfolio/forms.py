@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from intersession.core.forms import Form
 from intersession.portfolio.models import EntryKind, Level, Result
 
 KINDS = [
@@ -30,7 +30,7 @@ RESULTS = [SelectChoice("", _l("—")), SelectChoice(Result.PARTICIPANT.value, _
            SelectChoice(Result.PRIZE.value, _l("prize-winner")), SelectChoice(Result.WINNER.value, _l("winner"))]  # fmt: skip
 
 
-class EntryForm(FlaskForm):
+class EntryForm(Form):
     kind = SelectField(_l("Kind"), choices=KINDS)
     title = StringField(
         _l("Title"), validators=[InputRequired(_l("Give the entry a title.")), Length(max=300)]
@@ -46,11 +46,11 @@ class EntryForm(FlaskForm):
     version = HiddenField()
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     note = TextAreaField(_l("Note for the pupil"), validators=[Length(max=2000)])
     version = HiddenField()
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     text = TextAreaField(_l("Comment"), validators=[Length(max=5000)])
     parent = HiddenField()

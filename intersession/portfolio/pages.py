@@ -48,8 +48,8 @@ def _choice(name: str, values: type[EntryKind] | type[Level] | type[Result]) -> 
 
 
 def _number(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    number: int | None = request.args.get(name, type=int)
+    return number
 
 
 @bp.get("/portfolio/search")

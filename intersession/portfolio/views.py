@@ -16,6 +16,7 @@ from intersession.core.db import db
 from intersession.core.errors import Conflict, DomainError, Forbidden, NotFound
 from intersession.core.files import send_stored
 from intersession.core.forms import ButtonForm
+from intersession.core.inputs import number_or_none
 from intersession.portfolio import overviews, services
 from intersession.portfolio.access import can_comment, can_verify, can_view_entry
 from intersession.portfolio.export import exports_of
@@ -31,7 +32,7 @@ def _entry(entry_id: int) -> PortfolioEntry:
 
 
 def _version(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return number_or_none(value)
 
 
 @bp.get("/portfolio")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField
 from wtforms.validators import NumberRange, Optional
 
+from intersession.core.forms import Form
 
-class RetentionForm(FlaskForm):
+
+class RetentionForm(Form):
     days = IntegerField(
         _l("Keep recordings for, days"),
         validators=[Optional(), NumberRange(1, 3650, _l("From 1 day to 10 years."))],

@@ -11,11 +11,12 @@ from typing import Any
 
 from flask import Flask, current_app, request, session
 from flask_login import current_user
-from flask_socketio import Namespace, join_room, leave_room
+from flask_socketio import join_room, leave_room
 
 from intersession.auth import services as auth_services
 from intersession.auth.models import Role as UserRole
 from intersession.core.db import db, utcnow
+from intersession.core.guard import GuardedNamespace
 from intersession.recordings import services as recordings
 from intersession.rooms import chat, presence, room_state
 from intersession.rooms.access import can_view_lesson
@@ -56,7 +57,7 @@ def room_open_for(lesson: Lesson, is_advisor: bool) -> bool:
     return not lesson.cancelled and opens <= now <= lesson.ends_at + LATE_MARGIN
 
 
-class SignallingNamespace(Namespace):
+class SignallingNamespace(GuardedNamespace):
     """Joining, leaving, chat and media; the controls of the room are in moderation.py."""
 
     def __init__(self, namespace: str, app: Flask) -> None:
@@ -80,7 +81,7 @@ class SignallingNamespace(Namespace):
                 if budget.refused >= FLOOD_CUT:
                     self.socketio.server.disconnect(sid, namespace=self.namespace)
                 return {"error": "too-many"}
-        return super().trigger_event(event, *args)
+        return super().trigger_event(event, *args)  # the payload checked there
 
     def _sessions_ended(self, user_id: int, ended: str | None = None, keep: Any = None) -> None:
         """Sign-out, a new password or deactivation cuts the person's sockets at once."""
@@ -154,7 +155,7 @@ class SignallingNamespace(Namespace):
 
     def on_join(self, data: Any = None) -> dict[str, Any]:
         lesson_id = data.get("lesson") if isinstance(data, dict) else None
-        if not current_user.is_authenticated or not isinstance(lesson_id, int):
+        if not current_user.is_authenticated or type(lesson_id) is not int:  # True is an int too
             return {"error": "bad-request"}
         lesson = db.session.get(Lesson, lesson_id)
         if lesson is None or not can_view_lesson(current_user, lesson):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     IntegerField,
@@ -16,10 +15,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from intersession.core.forms import Form
 from intersession.rooms.models import MAX_MINUTES
 
 
-class LessonForm(FlaskForm):
+class LessonForm(Form):
     teaching = SelectField(_l("Cohort and subject"), coerce=int)
     topic = SelectField(_l("Topic from the plan"), coerce=int)
     day = DateField(_l("Day"), validators=[InputRequired(_l("Enter a date."))])
@@ -35,14 +35,14 @@ class LessonForm(FlaskForm):
     description = TextAreaField(_l("Description (optional)"), validators=[Length(max=5000)])
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     reason = TextAreaField(
         _l("Reason, shown to pupils and tutors"),
         validators=[DataRequired(_l("Say why the lesson is cancelled.")), Length(max=1000)],
     )
 
 
-class AskForm(FlaskForm):
+class AskForm(Form):
     teaching = SelectField(_l("Advisor and subject"), coerce=int)
     pupils = SelectMultipleField(
         _l("Pupils"),
@@ -60,7 +60,7 @@ class AskForm(FlaskForm):
     preferred_times = StringField(_l("Times that suit (optional)"), validators=[Length(max=300)])
 
 
-class AcceptForm(FlaskForm):
+class AcceptForm(Form):
     day = DateField(_l("Day"), validators=[InputRequired(_l("Enter a date."))])
     start = TimeField(_l("Start (hub time)"), validators=[InputRequired(_l("Enter a time."))])
     duration = IntegerField(
@@ -73,7 +73,7 @@ class AcceptForm(FlaskForm):
     )
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(Form):
     reason = TextAreaField(
         _l("Reason, shown to the pupil and the tutor"),
         validators=[DataRequired(_l("Say why you decline.")), Length(max=1000)],

@@ -8,7 +8,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
@@ -21,6 +20,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from intersession.core.forms import Form
 
 TIMEZONES = (
     "Asia/Almaty",
@@ -62,17 +63,17 @@ def timezone_choices() -> list[SelectChoice]:
     return choices
 
 
-class SchoolForm(FlaskForm):
+class SchoolForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=200)])
     district = StringField(_l("District"), validators=[DataRequired(REQUIRED), Length(max=200)])
     timezone = SelectField(_l("Time zone"), choices=timezone_choices, default="Asia/Almaty")
 
 
-class SubjectForm(FlaskForm):
+class SubjectForm(Form):
     name = StringField(_l("Subject"), validators=[DataRequired(REQUIRED), Length(max=120)])
 
 
-class YearForm(FlaskForm):
+class YearForm(Form):
     name = StringField(
         _l("Name"), validators=[DataRequired(REQUIRED), Length(max=20)], default="2026/2027"
     )
@@ -80,12 +81,12 @@ class YearForm(FlaskForm):
     ends_on = DateField(_l("Last day"), validators=[InputRequired(_l("Enter a date."))])
 
 
-class SessionForm(FlaskForm):
+class SessionForm(Form):
     starts_on = DateField(_l("First day"), validators=[InputRequired(_l("Enter a date."))])
     ends_on = DateField(_l("Last day"), validators=[InputRequired(_l("Enter a date."))])
 
 
-class PersonForm(FlaskForm):
+class PersonForm(Form):
     full_name = StringField(_l("Full name"), validators=[DataRequired(REQUIRED), Length(max=200)])
     login = StringField(_l("Login"), validators=[DataRequired(REQUIRED), Length(max=64)])
     role = SelectField(_l("Role"), validators=[DataRequired(REQUIRED)])
@@ -111,12 +112,12 @@ class PersonForm(FlaskForm):
     )
 
 
-class CohortForm(FlaskForm):
+class CohortForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=60)])
     grade = SelectField(_l("Grade"), choices=GRADES, coerce=int)
 
 
-class CohortPupilsForm(FlaskForm):
+class CohortPupilsForm(Form):
     pupils = SelectMultipleField(
         _l("Pupils"),
         coerce=int,
@@ -125,12 +126,12 @@ class CohortPupilsForm(FlaskForm):
     )
 
 
-class TeachingForm(FlaskForm):
+class TeachingForm(Form):
     advisor = SelectField(_l("Advisor"), coerce=int)
     subject = SelectField(_l("Subject"), coerce=int)
 
 
-class TopicForm(FlaskForm):
+class TopicForm(Form):
     title = StringField(_l("Topic"), validators=[DataRequired(REQUIRED), Length(max=300)])
     week = IntegerField(
         _l("Week of the year"),
@@ -146,5 +147,5 @@ class TopicForm(FlaskForm):
     )
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a file."))])

@@ -162,7 +162,7 @@ def test_grading_pages_refusals_and_conflicts(app: Flask, hub: HubPeople) -> Non
     grade = {"version": str(sent.version), "grade": "100", "feedback": "мен өзім"}
     assert pupil.post(f"/submissions/{sent.id}/grade", grade).status_code == 403  # type: ignore[attr-defined]
     advisor = signed_in(app, "adv")
-    for bad in ("-1", "101", "NaN", "abc"):
+    for bad in ("-1", "101", "NaN", "abc", "1E+30", "-Infinity", "9" * 400):
         reply = advisor.post(f"/submissions/{sent.id}/grade", grade | {"grade": bad})
         assert reply.status_code == 400, bad  # type: ignore[attr-defined]
     loaded = str(sent.version)

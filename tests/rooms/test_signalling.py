@@ -128,7 +128,8 @@ def test_bad_descriptions_are_refused_and_the_room_goes_on(app: Flask, lessons: 
     good = aiortc_offer()
     small_video = "m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=rtpmap:96 VP8/90000\r\n"
     bad = {
-        "bad-sdp": "v=0\r\n\x00\x01 garbage \r\n",
+        "bad-request": "v=0\r\n\x00\x01 garbage \r\n",  # control characters: any event
+        "bad-sdp": "v=0\r\n garbage \r\n",
         "sdp-too-large": good + "a=x-pad:" + "x" * 5 * 1024 * 1024 + "\r\n",
         "sdp-too-many-sections": good + small_video * 200,
         "sdp-no-fingerprint": "\r\n".join(

@@ -21,6 +21,7 @@ from intersession.auth.models import Role
 from intersession.core.errors import Conflict, DomainError, NotFound
 from intersession.core.files import send_stored
 from intersession.core.forms import ButtonForm
+from intersession.core.inputs import number_or_none
 
 
 def _pupil_rows(assignment: Assignment) -> list[dict[str, Any]]:
@@ -76,7 +77,7 @@ def save_work(assignment_id: int) -> ResponseReturnValue:
             "Nothing was saved: the form was not sent whole, or the text is too long. Try again."
         )
         return _do_page(work, 400, message, form.text.data)
-    remove = [int(v) for v in request.form.getlist("remove") if v.isdigit()]
+    remove: list[int] = request.form.getlist("remove", type=int)
     try:
         return _save_and_maybe_send(work, form, remove)
     finally:
@@ -92,7 +93,7 @@ def _save_and_maybe_send(
             current_user, work, form.text.data, request.files.getlist("files"), remove
         )
         if "send" in request.form:
-            version = int(form.version.data) if (form.version.data or "").isdigit() else None
+            version = number_or_none(form.version.data)
             submitting.submit(current_user, draft, version)
             flash(_("Your work has been sent."), "success")
         else:

@@ -19,6 +19,7 @@ from intersession.core.db import db
 from intersession.core.errors import Conflict, DomainError, NotFound
 from intersession.core.files import INLINE, send_stored
 from intersession.core.forms import ButtonForm
+from intersession.core.inputs import number_or_none
 
 
 def _page(submission: Submission, status: int = 200, error: str = "",
@@ -57,7 +58,8 @@ def grade_submission(submission_id: int) -> ResponseReturnValue:
         return _page(
             found, 400, _("Nothing was saved: the form was not sent whole. Try again."), form
         )
-    version = int(form.version.data) if (form.version.data or "").isdigit() else -1
+    version = number_or_none(form.version.data)
+    version = -1 if version is None else version
     scores = {c.id: request.form.get(f"score-{c.id}", "") for c in found.assignment.criteria}
     try:
         if "rework" in request.form:

@@ -84,7 +84,7 @@ def _save(
             assignment = services.create_assignment(current_user, plan)
         else:
             assignment = services.update_assignment(current_user, assignment, plan)
-        removed = [int(v) for v in request.form.getlist("remove-file") if v.isdigit()]
+        removed: list[int] = request.form.getlist("remove-file", type=int)
         try:
             uploads = request.files.getlist("attachments")
             services.attach_files(current_user, assignment, uploads, removed)

@@ -21,6 +21,7 @@ from intersession.assignments.views import bp, hub_zone
 from intersession.auth.models import Role, User
 from intersession.core.db import db, utcnow
 from intersession.core.fragments import fragment, remembered, render_partial
+from intersession.core.inputs import number_or_none
 from intersession.schools.calendar import Period, year_periods
 from intersession.schools.models import (
     AcademicYear,
@@ -32,8 +33,8 @@ from intersession.schools.models import (
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    number: int | None = request.args.get(name, type=int)
+    return number
 
 
 @bp.get("/grading")
@@ -130,7 +131,7 @@ def _asked_pair() -> tuple[int | None, int | None]:
     if pair is None:
         return _int_arg("cohort"), _int_arg("subject")
     cohort, _dash, subject = pair.partition("-")
-    return (int(cohort) if cohort.isdigit() else -1), (int(subject) if subject.isdigit() else -1)
+    return number_or_none(cohort) or -1, number_or_none(subject) or -1
 
 
 def _gradebook_scope() -> tuple[Named, Named, list[Choice]]:

@@ -26,10 +26,8 @@ def _local_today(zone: ZoneInfo) -> date:
 
 
 def _start_day(zone: ZoneInfo) -> date:
-    try:
-        return date.fromisoformat(request.args.get("from", ""))
-    except ValueError:
-        return _local_today(zone)
+    chosen: date | None = request.args.get("from", type=date.fromisoformat)
+    return chosen or _local_today(zone)
 
 
 def _filters(query: Select[Lesson]) -> tuple[Select[Lesson], dict[str, int | None]]:

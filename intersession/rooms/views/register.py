@@ -36,7 +36,7 @@ def save_register(lesson_id: int) -> ResponseReturnValue:
         if not can_view_row(current_user, row) or f"status-{row.id}" not in request.form:
             continue
         minutes_text = request.form.get(f"minutes-{row.id}", "").strip()
-        minutes = int(minutes_text) if minutes_text.isdigit() else None
+        minutes = request.form.get(f"minutes-{row.id}", type=int) if minutes_text else None
         if minutes_text and minutes is None:
             errors[row.id] = _("Minutes must be a whole number.")
         marks.append(

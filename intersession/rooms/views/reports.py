@@ -25,10 +25,8 @@ from intersession.schools.models import AcademicYear
 
 def _dates(today: date, year: AcademicYear | None) -> tuple[date, date]:
     def parse(name: str, default: date) -> date:
-        try:
-            return date.fromisoformat(request.args.get(name, ""))
-        except ValueError:
-            return default
+        chosen: date | None = request.args.get(name, type=date.fromisoformat)
+        return chosen or default
 
     first = parse("from", year.starts_on if year else today - timedelta(days=30))
     last = parse("to", min(today, year.ends_on) if year else today)
