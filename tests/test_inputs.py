@@ -154,3 +154,18 @@ def test_wtforms_messages_speak_the_persons_language(app: Flask) -> None:
             assert not form.validate()
             message = str(form.pupils.errors[0])
             assert "is not a valid choice" not in message and word in message, language
+
+
+def test_an_empty_date_in_the_extension_form_is_a_message(app: Flask, hub: HubPeople) -> None:
+    from tests.assignments.test_pages import published_work, signed_in
+
+    work = published_work(hub)
+    advisor = signed_in(app, "adv")
+    for day in ("", "0001-01-01", "2026-02-31"):
+        reply = advisor.post(
+            f"/work/{work.id}/extensions",
+            {"pupil": str(hub.pupil.id), "due_day": day, "due_time": "10:00"},
+        )
+        assert reply.status_code == 303, day  # type: ignore[attr-defined]
+        page = text(advisor.client.get(f"/work/{work.id}"))
+        assert "Enter a date" in page or "Not a valid date value" in page, day

@@ -178,3 +178,20 @@ def test_local_candidates_are_left_out() -> None:
     cleaned = checked({"sdp": with_mdns})
     assert ".local" not in cleaned
     assert cleaned.count("a=candidate:") == offer.count("a=candidate:")
+
+
+def test_events_with_unusable_payloads_are_refused(app: Flask, lessons: LessonHub) -> None:
+    lesson_id = started(lessons)
+    pupil = room_client(app, "pup")
+    for payload in (
+        {"lesson": 10**20},
+        {"lesson": 2**31},
+        {"lesson": True},
+        {"lesson": float("nan")},
+        {"lesson": "\x00"},
+        {"lesson\x00": lesson_id},
+        [[[[[[[[[[lesson_id]]]]]]]]]],
+    ):
+        assert ack(pupil, "join", payload) == {"error": "bad-request"}, payload
+    assert ack(pupil, "chat", {"text": "сәлем\x00"}) == {"error": "bad-request"}
+    assert "error" not in ack(pupil, "join", {"lesson": lesson_id})  # the socket goes on

@@ -196,7 +196,7 @@ def grant_extension(assignment_id: int) -> ResponseReturnValue:
     form = ExtensionForm()
     form.pupil.choices = [SelectChoice(p.id, p.full_name) for p in assignment.pupils]
     if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
         return redirect(url_for("assignments.assignment", assignment_id=assignment.id)), 303
     pupil = next(p for p in assignment.pupils if p.id == form.pupil.data)
     due = _moment(form.due_day.data, form.due_time.data)
