@@ -12,6 +12,7 @@ from intersession.auth.models import Role, User
 from intersession.core.db import db
 from intersession.core.forms import ButtonForm
 from intersession.portfolio import overviews
+from intersession.portfolio.access import readable_states
 from intersession.portfolio.export import can_export, exports_of
 from intersession.portfolio.models import EntryKind, EntryState, Level, PortfolioEntry, Result
 from intersession.portfolio.views import bp
@@ -28,12 +29,11 @@ def pupil_portfolio(pupil_id: int) -> ResponseReturnValue:
     pupil = db.session.scalar(overviews.pupils_of(current_user).where(User.id == pupil_id))
     if pupil is None:
         abort(404)
-    hidden = [EntryState.SUPERSEDED]
-    if current_user.role is not Role.TUTOR:
-        hidden.append(EntryState.DRAFT)  # a draft is the pupil's and the tutor's business yet
+    # The list shows what opens by id (the same rule), less versions replaced by newer ones.
+    shown = readable_states(current_user) - {EntryState.SUPERSEDED}
     entries = db.session.scalars(
         select(PortfolioEntry)
-        .where(PortfolioEntry.pupil_id == pupil.id, PortfolioEntry.state.not_in(hidden))
+        .where(PortfolioEntry.pupil_id == pupil.id, PortfolioEntry.state.in_(sorted(shown)))
         .order_by(PortfolioEntry.happened_on.desc(), PortfolioEntry.id.desc())
     ).all()
     exportable = can_export(current_user, pupil)

@@ -89,6 +89,12 @@ def test_who_sees_verifies_and_comments(app: Flask, hub: HubPeople) -> None:
     other_tutor = make_user("tut9", Role.TUTOR, hub.other_magnet)
     classmate = make_user("pup9", Role.PUPIL, hub.magnet, grade=9)
     db.session.commit()
+    for viewer in (hub.pupil, hub.tutor):
+        assert can_view_entry(viewer, entry)  # a draft
+    for viewer in (hub.advisor, hub.coordinator):
+        assert not can_view_entry(viewer, entry) and not can_comment(viewer, entry)
+    portfolio.send_for_verification(hub.pupil, entry)
+    portfolio.verify(hub.tutor, entry)
     for viewer in (hub.pupil, hub.tutor, hub.advisor, hub.coordinator):
         assert can_view_entry(viewer, entry)
     for viewer in (other_tutor, classmate, hub.other_advisor, hub.outsider):
