@@ -19,7 +19,7 @@ from intersession.core.db import db, utcnow
 from intersession.core.guard import GuardedNamespace
 from intersession.recordings import services as recordings
 from intersession.rooms import chat, presence, room_state
-from intersession.rooms.access import can_view_lesson
+from intersession.rooms.access import can_view_lesson, is_invited
 from intersession.rooms.budget import FLOOD_CUT, Budget
 from intersession.rooms.live import STATES, LiveRoom, Participant, Role, Rooms
 from intersession.rooms.media.engine import EngineError, MediaEngine
@@ -368,8 +368,7 @@ def role_in(lesson: Lesson) -> str | None:
     if lesson.advisor_id == current_user.id:
         return Role.ADVISOR
     if current_user.role is UserRole.PUPIL:
-        invited = any(row.pupil_id == current_user.id for row in lesson.register)
-        return Role.PUPIL if invited else None
+        return Role.PUPIL if is_invited(current_user.id, lesson) else None
     if current_user.role is UserRole.TUTOR:
         return Role.CLASSROOM
     if current_user.role is UserRole.COORDINATOR:

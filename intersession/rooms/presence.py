@@ -9,12 +9,13 @@ from flask import current_app
 from sqlalchemy import select
 
 from intersession.core.db import db, utcnow
+from intersession.rooms.access import is_invited
 from intersession.rooms.models import Lesson, Presence, PresenceInterval, PresenceSource
 
 
 def joined(lesson: Lesson, user_id: int, via_classroom: bool = False) -> int | None:
     """Open an interval for an invited pupil; returns its id (None for anyone else)."""
-    if not any(row.pupil_id == user_id for row in lesson.register):
+    if not is_invited(user_id, lesson):
         return None
     interval = PresenceInterval(
         lesson_id=lesson.id, user_id=user_id, joined_at=utcnow(), via_classroom=via_classroom

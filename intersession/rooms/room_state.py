@@ -10,6 +10,7 @@ from sqlalchemy import select
 from intersession.auth.models import User
 from intersession.core.db import db, utcnow
 from intersession.rooms import presence
+from intersession.rooms.access import invited_pupils
 from intersession.rooms.live import LiveRoom
 from intersession.rooms.models import Lesson, RoomEntry, SchoolRoomSetting
 
@@ -84,8 +85,8 @@ def remember_audio_only(school_id: int | None, on: bool) -> None:
 
 
 def _school_pupils(lesson: Lesson, tutor: User) -> list[User]:
-    pupils = [row.pupil for row in lesson.register if row.pupil.school_id == tutor.school_id]
-    return sorted(pupils, key=lambda p: p.full_name)
+    """The invited pupils of the classroom's school (one who left the cohort is not ticked)."""
+    return [p for p in invited_pupils(lesson) if p.school_id == tutor.school_id]
 
 
 def classroom_pupils(room: LiveRoom, lesson: Lesson, tutor: User) -> list[dict[str, Any]]:

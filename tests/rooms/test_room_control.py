@@ -162,6 +162,7 @@ def test_classroom_ticks_count_in_the_register(app: Flask, lessons: LessonHub) -
     lesson = lessons.started_lesson()
     people = lessons.people
     second = make_user("pup3", Role.PUPIL, people.magnet, grade=9)
+    people.cohort.pupils.append(second)  # invited: in the cohort, with a row of the register
     lesson.register.append(AttendanceRow(pupil=second))
     db.session.commit()
     app.config["ATTENDANCE_PRESENT_SHARE"] = 0.0
