@@ -228,6 +228,33 @@ class SignallingNamespace(GuardedNamespace):
         self.tell("chat", line, to=f"lesson-{here[2].id}")
         return {"ok": True}
 
+    def on_seen(self, data: Any = None) -> dict[str, Any]:
+        """The page's heartbeat: the time in the room of this socket's pupil (or of the pupils its
+        classroom ticked) is seen now, in the database, so that a sweep can end it when this
+        process dies. One who may no longer be here (they left the cohort) is let go, which ends
+        their time in the room as a leave does."""
+        sid = request.sid  # type: ignore[attr-defined]
+        here = self._here()
+        if here is None:
+            if self.rooms.of_socket(sid) is not None:
+                self.socketio.server.disconnect(sid, namespace=self.namespace)
+            return {"error": "not-allowed"}
+        room, person, _lesson = here
+        with self.lock:
+            held = [self.intervals[sid]] if sid in self.intervals else []
+            ticks = room.ticks.get(person.user_id, {}) if person.role == Role.CLASSROOM else {}
+            held += [i for i in ticks.values() if i is not None]
+            kept = presence.seen(held)
+            if sid in self.intervals:
+                if (mine := kept.get(self.intervals[sid])) is None:
+                    del self.intervals[sid]
+                else:
+                    self.intervals[sid] = mine
+            for pupil_id, interval in list(ticks.items()):
+                if interval is not None:
+                    ticks[pupil_id] = kept.get(interval)
+        return {"ok": True}
+
     def on_disconnect(self, reason: Any = None) -> None:
         sid = request.sid  # type: ignore[attr-defined]
         self.sockets.pop(sid, None)

@@ -247,16 +247,23 @@ lesson_material = Table(
 
 
 class PresenceInterval(Model):
-    """A stretch of time a pupil spent in a lesson's live room, from joining to leaving."""
+    """A stretch of time a pupil spent in a lesson's live room, from joining to leaving. While it
+    is open, the socket behind it refreshes `seen_at` on a heartbeat; one whose web process died
+    is ended at its `seen_at` by a periodic sweep (presence.close_unseen)."""
 
     __tablename__ = "presence_interval"
-    __table_args__ = (Index("ix_presence_interval_lesson_user", "lesson_id", "user_id"),)
+    __table_args__ = (
+        Index("ix_presence_interval_lesson_user", "lesson_id", "user_id"),
+        Index("ix_presence_interval_left_at", "left_at"),  # the sweep looks for open ones
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lesson.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # In the database, not in a process: any web instance's socket refreshes it, the sweep reads it.
+    seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Ticked present by the classroom computer of the pupil's school, not joined in person.
     via_classroom: Mapped[bool] = mapped_column(default=False, server_default=false())
 

@@ -1,12 +1,19 @@
-"""Attendance from presence: time in the live room fills the register's detected columns."""
+"""Attendance from presence: time in the live room fills the register's detected columns.
+
+An interval is closed when its socket leaves. A web process that dies leaves no such word, so each
+open interval carries when its socket was last seen (the room page's heartbeat, `seen`), and a
+periodic task ends those not seen for PRESENCE_TIMEOUT_SECONDS at that moment (`close_unseen`).
+Both live in the database: any web instance may hold the socket, any worker may sweep.
+"""
 
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import CursorResult, func, select, update
 
 from intersession.core.db import db, utcnow
 from intersession.rooms.access import is_invited
@@ -17,9 +24,9 @@ def joined(lesson: Lesson, user_id: int, via_classroom: bool = False) -> int | N
     """Open an interval for an invited pupil; returns its id (None for anyone else)."""
     if not is_invited(user_id, lesson):
         return None
-    interval = PresenceInterval(
-        lesson_id=lesson.id, user_id=user_id, joined_at=utcnow(), via_classroom=via_classroom
-    )
+    now = utcnow()
+    interval = PresenceInterval(lesson_id=lesson.id, user_id=user_id, joined_at=now, seen_at=now,
+                                via_classroom=via_classroom)  # fmt: skip
     db.session.add(interval)
     db.session.commit()
     return interval.id
@@ -35,6 +42,57 @@ def left(interval_id: int) -> None:
     assert lesson is not None
     update_row(lesson, interval.user_id)
     db.session.commit()
+
+
+def seen(interval_ids: list[int]) -> dict[int, int | None]:
+    """A live socket's heartbeat for the intervals it holds: each is marked seen now. One the sweep
+    ended meanwhile (the socket was only slow) is followed by a new one from now, if the pupil is
+    still invited. Returns each id given with the id to hold from now on (None: nothing)."""
+    now = utcnow()
+    kept: dict[int, int | None] = {}
+    for interval_id in interval_ids:
+        interval = db.session.get(PresenceInterval, interval_id)
+        if interval is None:
+            kept[interval_id] = None
+        elif interval.left_at is None:
+            interval.seen_at = now
+            kept[interval_id] = interval_id
+        else:
+            lesson = db.session.get(Lesson, interval.lesson_id)
+            assert lesson is not None
+            kept[interval_id] = joined(lesson, interval.user_id, interval.via_classroom)
+    db.session.commit()
+    return kept
+
+
+def close_unseen(timeout: timedelta) -> int:
+    """End the open intervals whose socket has not been seen for `timeout`, at the moment it was
+    last seen, and bring their rows up to date; returns how many were ended. Run twice, or by two
+    workers at once, it ends each interval once: the update itself asks that it is still open and
+    still unseen, so a heartbeat that comes in between keeps its interval open."""
+    last_seen = func.coalesce(PresenceInterval.seen_at, PresenceInterval.joined_at)
+    unseen = (PresenceInterval.left_at.is_(None), last_seen < utcnow() - timeout)
+    found = db.session.execute(
+        select(PresenceInterval.id, PresenceInterval.lesson_id, PresenceInterval.user_id)
+        .where(*unseen)
+    ).all()  # fmt: skip
+    if not found:
+        return 0
+    ended = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(PresenceInterval)
+            .where(PresenceInterval.id.in_([row.id for row in found]), *unseen)
+            .values(left_at=last_seen)
+            .execution_options(synchronize_session="fetch")
+        ),
+    ).rowcount
+    for lesson_id, user_id in {(row.lesson_id, row.user_id) for row in found}:
+        lesson = db.session.get(Lesson, lesson_id)
+        if lesson is not None:
+            update_row(lesson, user_id)
+    db.session.commit()
+    return int(ended or 0)
 
 
 def minutes_present(lesson: Lesson, intervals: list[PresenceInterval], now: datetime) -> int:

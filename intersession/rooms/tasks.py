@@ -1,10 +1,20 @@
 """Background work of lessons."""
 
-from celery import shared_task
+from datetime import timedelta
 
-from intersession.rooms import reminders
+from celery import shared_task
+from flask import current_app
+
+from intersession.rooms import presence, reminders
 
 
 @shared_task(name="rooms.send-lesson-reminders")
 def send_lesson_reminders() -> int:
     return reminders.send_lesson_reminders()
+
+
+@shared_task(name="rooms.close-unseen-presence")
+def close_unseen_presence() -> int:
+    """Time in live rooms whose socket went silent (its web process died) ends when last seen."""
+    seconds = int(current_app.config["PRESENCE_TIMEOUT_SECONDS"])
+    return presence.close_unseen(timedelta(seconds=seconds))

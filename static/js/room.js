@@ -570,6 +570,13 @@
     });
   });
 
+  // The heartbeat: the server keeps this page's time in the room (and that of the pupils a
+  // classroom ticked) while it hears it; if the server serving this page dies without a word, that
+  // time ends when the page was last heard, not at the end of the lesson.
+  setInterval(function () {
+    if (socket.connected && me !== null) { socket.emit("seen", {}); }
+  }, (parseInt(msg.heartbeat, 10) || 20) * 1000);
+
   // A media worker was restarted: what this page published is gone; publish it again (listeners
   // subscribe anew when the sources come back).
   socket.on("engine-restarted", function () {

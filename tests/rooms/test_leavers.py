@@ -12,8 +12,9 @@ from werkzeug.datastructures import FileStorage
 
 from intersession.assignments import grading, services, submitting
 from intersession.assignments.models import Scale
+from intersession.core.db import db
 from intersession.rooms import attendance, materials
-from intersession.rooms.models import Presence
+from intersession.rooms.models import Presence, PresenceInterval
 from intersession.schools import cohorts
 from tests.assignments.test_pages import signed_in
 from tests.assignments.test_rules import plan
@@ -60,6 +61,12 @@ def test_a_pupil_who_leaves_the_cohort_loses_its_lessons_but_keeps_their_own_row
         assert pupil.client.get(path).status_code == 404, name
     assert ack(room_client(app, "pup"), "join", {"lesson": lesson.id}) == {"error": "not-found"}
     assert ack(in_room, "chat", {"text": "мен әлі осындамын"}) == {"error": "not-allowed"}
+    # The socket already in the room is let go at its next heartbeat, and its time there ends.
+    assert ack(in_room, "seen") == {"error": "not-allowed"}
+    assert not in_room.is_connected("/room")
+    db.session.expire_all()
+    intervals = db.session.query(PresenceInterval).filter_by(user_id=people.pupil.id).all()
+    assert len(intervals) == 1 and intervals[0].left_at is not None
     assert f'/lessons/{lesson.id}"' not in pupil.client.get("/lessons").get_data(as_text=True)
     events = Calendar.from_ical(app.test_client().get(feed).data).walk("VEVENT")
     assert f"lesson-{lesson.id}@intersession" not in [str(e["uid"]) for e in events]

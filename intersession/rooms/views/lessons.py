@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -234,6 +234,8 @@ def live_room(lesson_id: int) -> ResponseReturnValue:
         room_role=role,
         open_now=room_open_for(lesson, role == "advisor"),
         reopen_form=ButtonForm(),
+        # Three heartbeats inside the timeout: one lost on a weak link does not end the presence.
+        heartbeat_seconds=max(5, int(current_app.config["PRESENCE_TIMEOUT_SECONDS"]) // 3),
     )
 
 
