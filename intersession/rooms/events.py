@@ -244,15 +244,16 @@ class SignallingNamespace(GuardedNamespace):
             held = [self.intervals[sid]] if sid in self.intervals else []
             ticks = room.ticks.get(person.user_id, {}) if person.role == Role.CLASSROOM else {}
             held += [i for i in ticks.values() if i is not None]
-            kept = presence.seen(held)
-            if sid in self.intervals:
-                if (mine := kept.get(self.intervals[sid])) is None:
+        kept = presence.seen(held)  # the database outside the lock: other sockets go on meanwhile
+        with self.lock:  # only what did not change meanwhile (an untick, a leave) is replaced
+            if (old := self.intervals.get(sid)) in kept:
+                if (mine := kept[old]) is None:
                     del self.intervals[sid]
                 else:
                     self.intervals[sid] = mine
             for pupil_id, interval in list(ticks.items()):
-                if interval is not None:
-                    ticks[pupil_id] = kept.get(interval)
+                if interval in kept:
+                    ticks[pupil_id] = kept[interval]
         return {"ok": True}
 
     def on_disconnect(self, reason: Any = None) -> None:
