@@ -6,10 +6,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DDL, DateTime, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+
+from intersession.core import collation
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -22,6 +24,11 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+# Tests build the schema with create_all; real databases get the collations from migration 0016.
+for _statement in collation.create_collations_sql():
+    event.listen(Base.metadata, "before_create", DDL(_statement).execute_if(dialect="postgresql"))
 
 
 def utcnow() -> datetime:
@@ -49,7 +56,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
-    """WAL for concurrent readers beside the writer, and foreign keys actually enforced."""
+    """WAL for concurrent readers beside the writer, foreign keys actually enforced, and the
+    collations and search function that PostgreSQL has as ICU collations."""
     module = type(dbapi_connection).__module__
     if not module.startswith("sqlite3"):
         return
@@ -58,6 +66,7 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+    collation.register_sqlite(dbapi_connection)
 
 
 db = SQLAlchemy(model_class=Base)

@@ -6,11 +6,12 @@ from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 
 from intersession.auth.labels import ROLE_LABELS
 from intersession.auth.models import Language, Role, User
 from intersession.core.access import get_visible_or_404
+from intersession.core.collation import by_name, matches_search
 from intersession.core.db import db
 from intersession.core.forms import ButtonForm
 from intersession.schools import people as people_services
@@ -52,8 +53,7 @@ def people() -> ResponseReturnValue:
     role = request.args.get("role", "")
     school_id = request.args.get("school", type=int)
     if q:
-        pattern = f"%{q.lower()}%"
-        query = query.where(or_(func.lower(User.full_name).like(pattern), User.login.like(pattern)))
+        query = query.where(matches_search(q, User.full_name, User.login))
     if role in {r.value for r in Role}:
         query = query.where(User.role == Role(role))
     if school_id:
@@ -61,7 +61,9 @@ def people() -> ResponseReturnValue:
     page = max(request.args.get("page", 1, type=int), 1)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = db.session.scalars(
-        query.order_by(User.full_name).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+        query.order_by(by_name(User.full_name), User.id)
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
     ).all()
     return render_template(
         "schools/people.html",
