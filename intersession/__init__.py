@@ -24,6 +24,7 @@ def create_app(config: Any = None) -> Flask:
 
     from intersession.celery_app import celery_init_app
     from intersession.core import generations, i18n
+    from intersession.core.collation import by_name_filter
     from intersession.core.formatting import install_gettext
     from intersession.core.gate import RenderGate
     from intersession.extensions import babel, csrf, db, login_manager, migrate, socketio
@@ -34,6 +35,7 @@ def create_app(config: Any = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     install_gettext(app)
+    app.add_template_filter(by_name_filter, "by_name")
     if app.config.get("RENDER_SLOTS"):
         app.wsgi_app = RenderGate(app.wsgi_app, app.config["RENDER_SLOTS"])  # type: ignore[method-assign]
     socketio.init_app(app)  # after the gate: its transport goes around it

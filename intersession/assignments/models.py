@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from intersession.auth.models import User
+from intersession.core.collation import ROOT, by_name
 from intersession.core.db import Model, UTCDateTime, enum_column, utcnow
 from intersession.core.files import StoredFile
 from intersession.schools.models import Cohort, PlanTopic, Subject
@@ -110,7 +111,7 @@ class Assignment(Model):
     subject: Mapped[Subject] = relationship()
     topic: Mapped[PlanTopic | None] = relationship()
     chosen_pupils: Mapped[list[User]] = relationship(
-        secondary=assignment_pupil, order_by=User.full_name
+        secondary=assignment_pupil, order_by=by_name(User.full_name, ROOT)
     )
     files: Mapped[list[StoredFile]] = relationship(
         secondary=assignment_file, order_by=StoredFile.id

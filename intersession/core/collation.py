@@ -14,6 +14,7 @@ Lists use `by_name()` in SQL and `sorted_by_name()` / `name_key()` in Python; se
 
 from __future__ import annotations
 
+import operator
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -138,3 +139,8 @@ def sorted_by_name(
         return tuple(bytes(collator.getSortKey(name(item) or "")) for name in names)
 
     return sorted(items, key=key)
+
+
+def by_name_filter(items: Iterable[Any], *attributes: str) -> list[Any]:
+    """Templates' `|by_name("full_name")`, `|by_name("school.name", "full_name")`."""
+    return sorted_by_name(items, *(operator.attrgetter(a) for a in attributes))

@@ -11,6 +11,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from intersession.auth.models import Role, User
+from intersession.core.collation import by_name
 from intersession.core.db import db
 from intersession.portfolio.models import EntryKind, EntryState, Level, PortfolioEntry, Result
 from intersession.schools.models import School, TeachingAssignment, cohort_pupil, in_hub
@@ -52,7 +53,7 @@ def counts(viewer: User) -> list[PupilCounts]:
     the entries waiting for the tutor, in two queries whatever the number of pupils."""
     pupils = list(
         db.session.scalars(
-            pupils_of(viewer).options(selectinload(User.school)).order_by(User.full_name)
+            pupils_of(viewer).options(selectinload(User.school)).order_by(by_name(User.full_name))
         )
     )
     rows = {p.id: PupilCounts(p, Counter(), Counter(), 0) for p in pupils}

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from intersession.auth.models import Role, User
+from intersession.core.collation import by_name
 from intersession.core.db import db
 from intersession.core.forms import ButtonForm
 from intersession.portfolio import overviews
@@ -70,7 +71,7 @@ def search() -> ResponseReturnValue:
     year = next((y for y in years if y.id == _number("year")), None)
     schools = db.session.scalars(
         select(School).where(in_hub(current_user.hub_id))
-        .order_by(School.name)
+        .order_by(by_name(School.name))
     ).all()  # fmt: skip
     school = next((s for s in schools if s.id == _number("school")), None)
     filters = overviews.Filters(

@@ -24,6 +24,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from intersession.auth.models import Role, User
 from intersession.core.access import get_visible_or_404
+from intersession.core.collation import sorted_by_name
 from intersession.core.db import db
 from intersession.core.errors import DomainError
 from intersession.core.forms import ButtonForm, apply
@@ -98,7 +99,7 @@ def _followers(lesson: Lesson, recording: Recording) -> list[dict[str, Any]]:
             "share": views[row.pupil_id].seconds / duration if row.pupil_id in views else 0.0,
             "absent": row.final_status is not Presence.PRESENT,
         }
-        for row in sorted(rows, key=lambda r: (r.pupil.school.name, r.pupil.full_name))
+        for row in sorted_by_name(rows, lambda r: r.pupil.school.name, lambda r: r.pupil.full_name)
     ]
 
 

@@ -10,6 +10,8 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
+from intersession.core.collation import ROOT, name_key
+
 # Peer-connection states a browser may report (RTCPeerConnection.connectionState).
 STATES = frozenset({"new", "connecting", "connected", "disconnected", "failed", "closed"})
 
@@ -58,7 +60,10 @@ class LiveRoom:
 
     def roster(self) -> list[dict[str, Any]]:
         order = {Role.ADVISOR: 0, Role.CLASSROOM: 1, Role.PUPIL: 2, Role.OBSERVER: 3}
-        people = sorted(self.participants.values(), key=lambda p: (order[p.role], p.name))
+        # One list goes to everyone in the room, whatever their language: ICU's neutral order.
+        people = sorted(
+            self.participants.values(), key=lambda p: (order[p.role], name_key(p.name, ROOT))
+        )
         return [p.public() for p in people]
 
     def source_list(self) -> list[dict[str, Any]]:

@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from intersession.auth.models import User
+from intersession.core.collation import ROOT, by_name
 from intersession.core.db import Model, UTCDateTime, enum_column, utcnow
 from intersession.core.files import StoredFile
 from intersession.schools.models import Cohort, PlanTopic, Subject
@@ -232,7 +233,7 @@ class ConsultationRequest(Model):
     subject: Mapped[Subject] = relationship()
     lesson: Mapped[Lesson | None] = relationship()
     pupils: Mapped[list[User]] = relationship(
-        secondary=consultation_request_pupil, order_by=User.full_name
+        secondary=consultation_request_pupil, order_by=by_name(User.full_name, ROOT)
     )
 
 

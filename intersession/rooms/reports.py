@@ -12,6 +12,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
 from intersession.auth.models import Role, User
+from intersession.core.collation import sorted_by_name
 from intersession.core.db import db, utcnow
 from intersession.rooms.models import AbsenceReason, AttendanceRow, Lesson, LessonState, Presence
 from intersession.schools.models import Cohort, School, Subject
@@ -120,7 +121,7 @@ def attendance_lines(viewer: User, first: date, last: date, grouping: Grouping) 
             )
         else:
             line.unmarked += 1
-    return sorted(lines.values(), key=lambda line: (line.school, line.name))
+    return sorted_by_name(lines.values(), lambda line: line.school, lambda line: line.name)
 
 
 def totals(lines: list[Line]) -> Line:

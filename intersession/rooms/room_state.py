@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from intersession.auth.models import User
+from intersession.core.collation import sorted_by_name
 from intersession.core.db import db, utcnow
 from intersession.rooms import presence
 from intersession.rooms.access import invited_pupils
@@ -86,7 +87,8 @@ def remember_audio_only(school_id: int | None, on: bool) -> None:
 
 def _school_pupils(lesson: Lesson, tutor: User) -> list[User]:
     """The invited pupils of the classroom's school (one who left the cohort is not ticked)."""
-    return [p for p in invited_pupils(lesson) if p.school_id == tutor.school_id]
+    pupils = [p for p in invited_pupils(lesson) if p.school_id == tutor.school_id]
+    return sorted_by_name(pupils, lambda p: p.full_name)
 
 
 def classroom_pupils(room: LiveRoom, lesson: Lesson, tutor: User) -> list[dict[str, Any]]:

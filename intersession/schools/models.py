@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
 from intersession.auth.models import User
+from intersession.core.collation import ROOT, by_name
 from intersession.core.db import Model, UTCDateTime, enum_column, utcnow
 
 
@@ -65,7 +66,10 @@ class School(Model):
     recording_retention_days: Mapped[int | None]
 
     hub: Mapped[School | None] = relationship(remote_side=[id], back_populates="magnets")
-    magnets: Mapped[list[School]] = relationship(back_populates="hub", order_by="School.name")
+    # Orders fixed here cannot know the reader: ICU's neutral one; pages sort again for theirs.
+    magnets: Mapped[list[School]] = relationship(
+        back_populates="hub", order_by=lambda: by_name(School.name, ROOT)
+    )
 
     @property
     def hub_school_id(self) -> int:
@@ -148,7 +152,9 @@ class Cohort(Model):
     grade: Mapped[int]
 
     year: Mapped[AcademicYear] = relationship()
-    pupils: Mapped[list[User]] = relationship(secondary=cohort_pupil, order_by=User.full_name)
+    pupils: Mapped[list[User]] = relationship(
+        secondary=cohort_pupil, order_by=by_name(User.full_name, ROOT)
+    )
 
 
 class TeachingAssignment(Model):

@@ -11,6 +11,7 @@ from sqlalchemy import exists, select
 from intersession.auth.models import LOGIN_PATTERN, Language, Role, User
 from intersession.auth.passwords import generate_password, hash_password
 from intersession.auth.services import end_all_sessions, normalize_login
+from intersession.core.collation import by_name
 from intersession.core.db import db
 from intersession.core.errors import Conflict, DomainError, Forbidden
 from intersession.schools.models import School, SchoolKind
@@ -124,7 +125,7 @@ def issue_missing_passwords(actor: User, school: School) -> list[tuple[User, str
     people = db.session.scalars(
         select(User)
         .where(User.school_id == school.id, User.password_hash.is_(None), User.active.is_(True))
-        .order_by(User.grade, User.full_name)
+        .order_by(User.grade, by_name(User.full_name))
     ).all()
     issued = []
     for person in people:

@@ -7,16 +7,19 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from intersession.auth.models import User
+from intersession.core.collation import sorted_by_name
 from intersession.core.db import db
 from intersession.schools.models import PlanTopic, School, TeachingAssignment
 
 
 def teachings_of(advisor: User) -> list[TeachingAssignment]:
-    return list(
-        db.session.scalars(
-            select(TeachingAssignment).where(TeachingAssignment.advisor_id == advisor.id)
-        )
+    """The advisor's cohorts and subjects, by cohort and subject name in the reader's alphabet."""
+    teachings = db.session.scalars(
+        select(TeachingAssignment)
+        .where(TeachingAssignment.advisor_id == advisor.id)
+        .order_by(TeachingAssignment.id)
     )
+    return sorted_by_name(teachings, lambda t: t.cohort.name, lambda t: t.subject.name)
 
 
 def teaching_choices(teachings: list[TeachingAssignment]) -> list[SelectChoice]:

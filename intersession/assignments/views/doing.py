@@ -18,6 +18,7 @@ from intersession.assignments.models import Assignment, SubmissionState
 from intersession.assignments.services import deadlines
 from intersession.assignments.views import bp, visible_assignment
 from intersession.auth.models import Role
+from intersession.core.collation import sorted_by_name
 from intersession.core.errors import Conflict, DomainError, NotFound
 from intersession.core.files import send_stored
 from intersession.core.forms import ButtonForm
@@ -26,7 +27,7 @@ from intersession.core.inputs import number_or_none
 
 def _pupil_rows(assignment: Assignment) -> list[dict[str, Any]]:
     """Each pupil the work is for (a tutor: those of their school) with their latest attempt."""
-    pupils = assignment.pupils
+    pupils = sorted_by_name(assignment.pupils, lambda p: p.full_name)
     if current_user.role is Role.TUTOR:
         pupils = [p for p in pupils if p.school_id == current_user.school_id]
     table = tables.grid([assignment], pupils)  # a fixed number of queries for any class size
@@ -41,7 +42,8 @@ def assignment(assignment_id: int) -> ResponseReturnValue:
     context = {"work": work, "instructions": render(work.instructions), "button": ButtonForm()}
     if current_user.role is not Role.PUPIL:
         extension = ExtensionForm(formdata=None)
-        extension.pupil.choices = [SelectChoice(p.id, p.full_name) for p in work.pupils]
+        pupils = sorted_by_name(work.pupils, lambda p: p.full_name)
+        extension.pupil.choices = [SelectChoice(p.id, p.full_name) for p in pupils]
         return render_template("assignments/overview.html", rows=_pupil_rows(work), extension=extension,
                                can_edit=can_edit_assignment(current_user, work), **context)  # fmt: skip
     return _do_page(work)

@@ -19,6 +19,7 @@ from intersession.assignments.forms import AssignmentForm, ExtensionForm
 from intersession.assignments.models import Assignment, Scale
 from intersession.assignments.views import bp, hub_zone, visible_assignment
 from intersession.auth.models import Role
+from intersession.core.collation import sorted_by_name
 from intersession.core.db import db
 from intersession.core.errors import DomainError, NotFound
 from intersession.core.forms import ButtonForm
@@ -31,7 +32,7 @@ def _fill_choices(form: AssignmentForm, teachings: list[TeachingAssignment]) -> 
     form.topic.choices = topic_choices(teachings)
     pupils = {p.id: f"{p.full_name} ({t.cohort.name})" for t in teachings for p in t.cohort.pupils}
     form.pupils.choices = [SelectChoice(pupil_id, name)
-                           for pupil_id, name in sorted(pupils.items(), key=lambda item: item[1])]  # fmt: skip
+                           for pupil_id, name in sorted_by_name(pupils.items(), lambda item: item[1])]  # fmt: skip
 
 
 def _moment(day: date | None, at: time | None) -> datetime | None:
@@ -194,7 +195,8 @@ def grant_extension(assignment_id: int) -> ResponseReturnValue:
     if not can_edit_assignment(current_user, assignment):
         abort(403)
     form = ExtensionForm()
-    form.pupil.choices = [SelectChoice(p.id, p.full_name) for p in assignment.pupils]
+    pupils = sorted_by_name(assignment.pupils, lambda p: p.full_name)
+    form.pupil.choices = [SelectChoice(p.id, p.full_name) for p in pupils]
     if not form.validate_on_submit():
         flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
         return redirect(url_for("assignments.assignment", assignment_id=assignment.id)), 303

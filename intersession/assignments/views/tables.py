@@ -19,6 +19,7 @@ from intersession.assignments import tables
 from intersession.assignments.models import Assignment
 from intersession.assignments.views import bp, hub_zone
 from intersession.auth.models import Role, User
+from intersession.core.collation import by_name, reader_language, sorted_by_name
 from intersession.core.db import db, utcnow
 from intersession.core.fragments import fragment, remembered, render_partial
 from intersession.core.inputs import number_or_none
@@ -58,7 +59,7 @@ def _queue(cohort_id: int | None, work_id: int | None, pending: bool) -> Markup:
             and (work_id is None or a.id == work_id)]  # fmt: skip
     sent = tables.latest_sent([a.id for a in work], only_waiting=pending)
     rows = sorted(sent.values(), key=lambda s: s.submitted_at or utcnow())
-    cohorts = sorted({a.cohort for a in every}, key=lambda c: c.name)
+    cohorts = sorted_by_name({a.cohort for a in every}, lambda c: c.name)
     return render_partial("assignments/_queue.html", rows=rows, every=every, cohorts=cohorts,
                           cohort_id=cohort_id, work_id=work_id, pending=pending,
                           work_by_id={a.id: a for a in work},
@@ -73,7 +74,7 @@ def school_view() -> ResponseReturnValue:
         abort(404)
     pupils = list(db.session.scalars(
         select(User).where(User.school_id == current_user.school_id, User.role == Role.PUPIL,
-                           User.active.is_(True)).order_by(User.full_name)
+                           User.active.is_(True)).order_by(by_name(User.full_name))
     ))  # fmt: skip
     cohort_ids = set(db.session.scalars(
         select(cohort_pupil.c.cohort_id).where(cohort_pupil.c.pupil_id.in_([p.id for p in pupils]))
@@ -108,6 +109,7 @@ def _gradebook_choices() -> list[Choice]:
         where = AcademicYear.hub_id == current_user.hub_id
     else:
         abort(404)
+    language = reader_language()  # the order of the list is the reader's alphabet's
 
     def read() -> tuple[list[Choice], None]:
         query = (
@@ -119,9 +121,11 @@ def _gradebook_choices() -> list[Choice]:
             .where(where)
         )
         pairs = {(Named(c, cn), Named(s, sn)) for c, cn, s, sn in db.session.execute(query)}
-        return sorted(pairs, key=lambda cs: (cs[0].name, cs[1].name, cs[0].id, cs[1].id)), None
+        by_id = sorted(pairs, key=lambda cs: (cs[0].id, cs[1].id))  # equal names: a fixed order
+        ordered = sorted_by_name(by_id, lambda cs: cs[0].name, lambda cs: cs[1].name)
+        return ordered, None
 
-    return remembered(key, read, own_reads=True)
+    return remembered((*key, language), read, own_reads=True)
 
 
 def _asked_pair() -> tuple[int | None, int | None]:
@@ -154,7 +158,7 @@ def _grid(cohort: Cohort, subject: Subject) -> tables.Grid:
             Assignment.cohort_id == cohort.id, Assignment.subject_id == subject.id
         )
     )
-    return tables.grid(work, list(cohort.pupils))
+    return tables.grid(work, sorted_by_name(cohort.pupils, lambda p: p.full_name))
 
 
 def _loaded(cohort: Named, subject: Named) -> tuple[Cohort, Subject, tables.Grid]:

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import Select, select
 
 from intersession.auth.models import Role, User
+from intersession.core.collation import by_name
 from intersession.core.db import db
 from intersession.rooms.access import visible_lessons
 from intersession.rooms.models import AttendanceRow, Lesson
@@ -57,17 +58,22 @@ def _filter_options() -> dict[str, list[tuple[int, str]]]:
     if current_user.role is not Role.COORDINATOR:
         return {}
     hub_id = current_user.hub_id
-    schools = db.session.scalars(select(School).where(in_hub(hub_id)))
+    schools = db.session.scalars(
+        select(School).where(in_hub(hub_id)).order_by(by_name(School.name))
+    )
     cohorts = db.session.scalars(
-        select(Cohort).join(Cohort.year).where(AcademicYear.hub_id == hub_id).order_by(Cohort.name)
+        select(Cohort)
+        .join(Cohort.year)
+        .where(AcademicYear.hub_id == hub_id)
+        .order_by(by_name(Cohort.name))
     )
     advisors = db.session.scalars(
         select(User)
         .where(User.school_id == hub_id, User.role == Role.ADVISOR)
-        .order_by(User.full_name)
+        .order_by(by_name(User.full_name))
     )
     subjects = db.session.scalars(
-        select(Subject).where(Subject.hub_id == hub_id).order_by(Subject.name)
+        select(Subject).where(Subject.hub_id == hub_id).order_by(by_name(Subject.name))
     )
     return {
         "school": [(s.id, s.name) for s in schools],

@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from intersession.auth.models import Role, User
 from intersession.core.access import get_visible_or_404
+from intersession.core.collation import by_name, sorted_by_name
 from intersession.core.db import db, utcnow
 from intersession.core.errors import DomainError, Forbidden
 from intersession.core.forms import ButtonForm, apply
@@ -79,7 +80,8 @@ def _teachings_for(pupil_ids: list[int]) -> list[TeachingAssignment]:
         .where(cohort_pupil.c.pupil_id.in_(pupil_ids))
         .distinct()
     )
-    return list(db.session.scalars(query))
+    teachings = db.session.scalars(query).all()
+    return sorted_by_name(teachings, lambda t: t.advisor.full_name, lambda t: t.subject.name)
 
 
 @bp.route("/consultations/ask", methods=["GET", "POST"])
@@ -92,7 +94,7 @@ def ask() -> ResponseReturnValue:
     else:
         pupils = list(db.session.scalars(
             select(User).where(User.school_id == current_user.school_id, User.role == Role.PUPIL,
-                               User.active.is_(True)).order_by(User.grade, User.full_name)))  # fmt: skip
+                               User.active.is_(True)).order_by(User.grade, by_name(User.full_name))))  # fmt: skip
     teachings = _teachings_for([p.id for p in pupils])
     choices = {(t.advisor_id, t.subject_id): t for t in teachings}
     form = AskForm()
@@ -171,9 +173,13 @@ def consultation(request_id: int) -> ResponseReturnValue:
 def new_slot() -> ResponseReturnValue:
     if current_user.role is not Role.ADVISOR:
         abort(404)
+    taught = select(TeachingAssignment.subject_id).where(
+        TeachingAssignment.advisor_id == current_user.id
+    )
+    # IN rather than DISTINCT: PostgreSQL orders DISTINCT rows only by what they select, and the
+    # collated name is not among it.
     subjects = list(db.session.scalars(
-        select(Subject).join(TeachingAssignment, TeachingAssignment.subject_id == Subject.id)
-        .where(TeachingAssignment.advisor_id == current_user.id).distinct().order_by(Subject.name)))  # fmt: skip
+        select(Subject).where(Subject.id.in_(taught)).order_by(by_name(Subject.name))))  # fmt: skip
     form = SlotForm()
     form.subject.choices = [SelectChoice(s.id, s.name) for s in subjects]
     if form.validate_on_submit():

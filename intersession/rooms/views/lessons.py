@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from intersession.auth.models import Role
 from intersession.core.access import get_visible_or_404
+from intersession.core.collation import sorted_by_name
 from intersession.core.db import db
 from intersession.core.errors import DomainError, Forbidden
 from intersession.core.forms import ButtonForm
@@ -134,9 +135,10 @@ def render_lesson(
     row_errors: dict[int, str] | None = None,
 ) -> ResponseReturnValue:
     """The lesson's page, also shown again (with a 4xx) when one of its forms had a problem."""
-    rows = sorted(
+    rows = sorted_by_name(
         (row for row in lesson.register if can_view_row(current_user, row)),
-        key=lambda row: (row.pupil.school.name, row.pupil.full_name),
+        lambda row: row.pupil.school.name,
+        lambda row: row.pupil.full_name,
     )
     return render_template(
         "rooms/lesson.html",

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from intersession.auth.models import Role, User
 from intersession.core.access import get_visible_or_404
+from intersession.core.collation import by_name, sorted_by_name
 from intersession.core.db import db
 from intersession.core.forms import ButtonForm
 from intersession.schools import cohorts as cohort_services
@@ -57,7 +58,9 @@ def cohorts() -> ResponseReturnValue:
             return redirect(url_for("schools.cohorts", year=year.id))
     items = (
         db.session.scalars(
-            select(Cohort).where(Cohort.year_id == year.id).order_by(Cohort.grade, Cohort.name)
+            select(Cohort)
+            .where(Cohort.year_id == year.id)
+            .order_by(Cohort.grade, by_name(Cohort.name))
         ).all()
         if year
         else []
@@ -91,7 +94,7 @@ def cohort(cohort_id: int) -> ResponseReturnValue:
             User.active.is_(True),
             in_hub(hub_id),
         )
-        .order_by(School.name, User.full_name)
+        .order_by(by_name(School.name), School.id, by_name(User.full_name))
     ).all()
     pupils_form = CohortPupilsForm(prefix="pupils")
     pupils_form.pupils.choices = options(
@@ -101,11 +104,11 @@ def cohort(cohort_id: int) -> ResponseReturnValue:
     advisors = db.session.scalars(
         select(User)
         .where(User.role == Role.ADVISOR, User.school_id == hub_id)
-        .order_by(User.full_name)
+        .order_by(by_name(User.full_name))
     )
     teaching_form.advisor.choices = options((a.id, a.full_name) for a in advisors)
     subjects = db.session.scalars(
-        select(Subject).where(Subject.hub_id == hub_id).order_by(Subject.name)
+        select(Subject).where(Subject.hub_id == hub_id).order_by(by_name(Subject.name))
     )
     teaching_form.subject.choices = options((s.id, s.name) for s in subjects)
     cohort_form = CohortForm(prefix="cohort", obj=cohort)
@@ -147,9 +150,15 @@ def cohort(cohort_id: int) -> ResponseReturnValue:
         status = 400
     elif request.method == "GET":
         pupils_form.pupils.data = [p.id for p in cohort.pupils]
-    teaching = db.session.scalars(
-        select(TeachingAssignment).where(TeachingAssignment.cohort_id == cohort.id)
-    ).all()
+    teaching = sorted_by_name(
+        db.session.scalars(
+            select(TeachingAssignment)
+            .where(TeachingAssignment.cohort_id == cohort.id)
+            .order_by(TeachingAssignment.id)
+        ),
+        lambda t: t.subject.name,
+        lambda t: t.advisor.full_name,
+    )
     return render_template(
         "schools/cohort.html",
         cohort=cohort,

@@ -26,7 +26,9 @@ PAGE_SIZE = 50
 def _hub_schools() -> list[School]:
     hub_id = current_user.hub_id
     return list(
-        db.session.scalars(select(School).where(in_hub(hub_id)).order_by(School.kind, School.name))
+        db.session.scalars(
+            select(School).where(in_hub(hub_id)).order_by(School.kind, by_name(School.name))
+        )
     )
 
 

@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from intersession.core.access import get_visible_or_404
+from intersession.core.collation import by_name
 from intersession.core.db import db
 from intersession.core.forms import ButtonForm
 from intersession.schools import cohorts as cohort_services
@@ -40,7 +41,9 @@ def plan() -> ResponseReturnValue:
     year = chosen_year(years)
     subjects = list(
         db.session.scalars(
-            select(Subject).where(Subject.hub_id == current_user.hub_id).order_by(Subject.name)
+            select(Subject)
+            .where(Subject.hub_id == current_user.hub_id)
+            .order_by(by_name(Subject.name))
         )
     )
     # Unless asked otherwise, open a subject that has a plan already rather than an empty one.

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from intersession.core.access import get_visible_or_404
+from intersession.core.collation import by_name, sorted_by_name
 from intersession.core.db import db
 from intersession.core.forms import ButtonForm
 from intersession.schools import services
@@ -33,7 +34,7 @@ def schools() -> ResponseReturnValue:
     return render_template(
         "schools/schools.html",
         hub=hub,
-        magnets=hub.magnets,
+        magnets=sorted_by_name(hub.magnets, lambda s: s.name),
         delete_form=ButtonForm(),
         can_manage=can_manage_hub(current_user, hub.id),
     )
@@ -93,7 +94,7 @@ def subjects() -> ResponseReturnValue:
         ):
             return redirect(url_for("schools.subjects"))
     items = db.session.scalars(
-        select(Subject).where(Subject.hub_id == current_user.hub_id).order_by(Subject.name)
+        select(Subject).where(Subject.hub_id == current_user.hub_id).order_by(by_name(Subject.name))
     ).all()
     return render_template(
         "schools/subjects.html",
