@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from intersession.auth.labels import ROLE_LABELS
 from intersession.auth.models import Role, User
+from intersession.core.collation import sorted_by_name
 from intersession.core.db import db
 from intersession.rooms.access import visible_lessons
 from intersession.rooms.attendance import registers_to_confirm
@@ -86,12 +87,13 @@ def _my_cohorts(user: User) -> list[tuple[Cohort, str]]:
         rows = db.session.execute(
             select(TeachingAssignment).where(TeachingAssignment.advisor_id == user.id)
         ).scalars()
-        return [(t.cohort, t.subject.name) for t in rows]
+        pairs = [(t.cohort, t.subject.name) for t in rows]
+        return sorted_by_name(pairs, lambda pair: pair[0].name, lambda pair: pair[1])
     if user.role is Role.PUPIL:
         cohorts = db.session.scalars(
             select(Cohort).join(cohort_pupil).where(cohort_pupil.c.pupil_id == user.id)
         )
-        return [(c, "") for c in cohorts]
+        return [(c, "") for c in sorted_by_name(cohorts, lambda c: c.name)]
     return []
 
 

@@ -118,3 +118,30 @@ def test_database_and_python_agree_on_the_order(app: Flask, language: str) -> No
     ]
     assert list(in_database) == in_python
     assert in_python == sorted(in_python, key=lambda n: name_key(n, language))
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("kk", ["Алия", "Әлия", "Ыбырай", "Ілияс", "Яна"]),
+        ("ru", ["Алия", "Әлия", "Ілияс", "Ыбырай", "Яна"]),
+    ],
+)
+def test_cohort_page_and_gradebook_export_follow_the_reader(
+    auth: AuthActions, hub: HubPeople, language: str, expected: list[str]
+) -> None:
+    """Lists read through the models' relationships are sorted again for the reader."""
+    names = ["Яна", "Ілияс", "Әлия", "Ыбырай", "Алия"]
+    add_pupils(hub, *names)
+    pupils = db.session.scalars(select(User).where(User.full_name.in_(names))).all()
+    hub.cohort.pupils = [*hub.cohort.pupils, *pupils]
+    db.session.commit()
+    auth.login("adv")  # the cohort's advisor: its page lists the pupils
+    headers = {"Accept-Language": language}
+    page = auth.client.get(f"/cohorts/{hub.cohort.id}", headers=headers).get_data(as_text=True)
+    listed = re.findall(r"<li>([^<—]+) — ", page)
+    assert [n.strip() for n in listed if n.strip() in names] == expected
+    query = f"cohort={hub.cohort.id}&subject={hub.subject.id}"
+    csv = auth.client.get(f"/gradebook.csv?{query}", headers=headers).get_data(as_text=True)
+    rows = [line.split(",")[0] for line in csv.splitlines()[1:]]
+    assert [n for n in rows if n in names] == expected
