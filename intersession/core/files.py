@@ -125,14 +125,17 @@ def discard(files: list[StoredFile]) -> None:
 def send_stored(stored: StoredFile) -> Response:
     """The file, inline when safe to show in the browser, else as a download; range requests work."""
     inline = stored.content_type in INLINE
+    served = ALLOWED.get(stored.content_type) or stored.content_type
     response = send_file(
         storage.media_path(AREA, stored.stored_name),
-        mimetype=ALLOWED.get(stored.content_type) or stored.content_type,
+        mimetype=served,
         as_attachment=not inline,
         download_name=stored.original_name,
         conditional=True,
         max_age=0,
     )
+    # Werkzeug appends "; charset=utf-8" to every text/ type, even one that states it already.
+    response.headers["Content-Type"] = served
     # Our own pages may show a PDF or a picture in a frame; the file itself runs nothing.
     response.headers["Content-Security-Policy"] = (
         "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"

@@ -84,11 +84,20 @@ def init_web(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        # CSP3 lets 'self' match ws:/wss: on the page's own host and port, so the live room's
+        # socket needs nothing more and no other host can be reached from a page.
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; media-src 'self' blob:; "
-            "connect-src 'self' ws: wss:; frame-ancestors 'none'",
+            "connect-src 'self'; frame-ancestors 'none'",
         )
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        if request.endpoint != "static" and (
+            response.direct_passthrough  # a file (send_file), even through a signed link
+            or "Cache-Control" not in response.headers
+            or current_user.is_authenticated
+        ):
+            _not_stored(response)
         return response
 
     # Globals, not context: macros see them too.
@@ -108,6 +117,32 @@ def init_web(app: Flask) -> None:
     @app.context_processor
     def template_locale() -> dict[str, object]:
         return {"current_locale": str(get_locale() or "ru")}
+
+
+# The live room needs the camera, the microphone and screen sharing on our own pages; nothing
+# else among the powerful features is used, so no page (nor anything framed in it) may ask for
+# it. Autoplay and fullscreen keep their defaults: the room's videos and the player use them.
+PERMISSIONS_POLICY = ", ".join(
+    [f"{feature}=(self)" for feature in ("camera", "microphone", "display-capture")]
+    + [
+        f"{feature}=()"
+        for feature in (
+            "accelerometer", "bluetooth", "gamepad", "geolocation", "gyroscope", "hid",
+            "idle-detection", "magnetometer", "midi", "payment", "serial", "usb",
+            "xr-spatial-tracking",
+        )
+    ]
+)  # fmt: skip
+
+
+def _not_stored(response: Response) -> None:
+    """Shared school computers: the next person at the browser must not find the last one's
+    pages or files in its cache (or its back button). Everything but /static is affected: a
+    signed-in person's pages and files always, and a signed-out page unless its view chose its own
+    caching (the iCalendar feed a phone fetches with its secret address)."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"  # for HTTP/1.0 caches, which ignore Cache-Control
+    response.vary.add("Cookie")
 
 
 def main_links(role: str) -> Markup:

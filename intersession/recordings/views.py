@@ -142,8 +142,7 @@ def file(recording_id: int, kind: str) -> ResponseReturnValue:
         path, mimetype=mimetype, conditional=True, max_age=0,
         as_attachment=download, download_name=f"{title}.{extension}",
     )  # fmt: skip
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return response  # not stored by the browser: core.web's security_headers says so for files
 
 
 @bp.post("/recordings/<int:recording_id>/progress")
