@@ -82,7 +82,13 @@ def logout() -> ResponseReturnValue:
     session.clear()
     session["language"] = language
     flash(_("You have signed out."), "info")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    # The browser drops what it kept of this site (pages, the back-and-forward cache, storage),
+    # so the next person at a shared computer finds nothing of this one. Not "cookies": that
+    # would also remove the session cookie set here (the language, the flash) and the device
+    # cookie that keeps this person's own sign-in open while others try their password.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.route("/password", methods=["GET", "POST"])
