@@ -96,6 +96,7 @@ def test_the_queue_the_school_view_and_the_gradebook(app: Flask, hub: HubPeople)
     book = advisor.client.get("/gradebook")
     assert book.status_code == 200 and "Сәрсенбаев Әлихан" in book.get_data(as_text=True)
     csv = advisor.client.get("/gradebook.csv")
+    assert csv.headers["Content-Type"] == "text/csv; charset=utf-8"
     text = csv.data.decode("utf-8")
     assert text.startswith("\ufeff") and "Сәрсенбаев Әлихан" in text and ",4.00" in text
     assert (

@@ -210,7 +210,8 @@ def gradebook_csv() -> ResponseReturnValue:
             [_safe(pupil.full_name), _safe(pupil.school.name if pupil.school else ""), *cells]
         )
     name = f"gradebook-{cohort.id}-{subject.id}.csv"
-    return Response(out.getvalue(), mimetype="text/csv; charset=utf-8",
+    # content_type, not mimetype: Werkzeug would append a second charset to a mimetype.
+    return Response(out.getvalue(), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
 
 
