@@ -70,6 +70,9 @@ class Config:
         self.LOGIN_MAX_FAILURES_PER_ADDRESS = int(
             os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", 50)
         )
+        # A browser where a person has signed in keeps a signed device cookie this long; failures
+        # from it are counted against it alone, so a lock made elsewhere does not shut them out.
+        self.LOGIN_DEVICE_COOKIE_DAYS = int(os.environ.get("LOGIN_DEVICE_COOKIE_DAYS", 180))
         self.PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
 
         self.LANGUAGES = ("ru", "kk", "en")

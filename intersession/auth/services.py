@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, delete, func, inspect, select, update
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
+from intersession.auth import devices
 from intersession.auth.models import LoginFailure, LoginSession, User
 from intersession.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, password_matches
 from intersession.core.db import db, utcnow
@@ -36,8 +37,16 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _failure_keys(login: str, address: str | None) -> tuple[str, str]:
-    return f"account:{normalize_login(login)}"[:120], f"address:{address or '-'}"[:120]
+def _account_key(login: str) -> str:
+    return f"account:{normalize_login(login)}"[:120]
+
+
+def _address_key(address: str | None) -> str:
+    return f"address:{address or '-'}"[:120]
+
+
+def _device_key(nonce: str) -> str:
+    return f"device:{nonce}"
 
 
 def _recent_failures(key: str) -> int:
@@ -46,35 +55,54 @@ def _recent_failures(key: str) -> int:
     return db.session.scalar(query) or 0
 
 
-def is_throttled(login: str, address: str | None) -> bool:
-    account_key, address_key = _failure_keys(login, address)
+def _is_throttled(login: str, address: str | None, device: str | None) -> bool:
     cfg = current_app.config
+    if device is not None:
+        # A browser where this person signed in before answers only for its own failures: not
+        # for the account's (strangers may have locked it) nor for the address's (a classroom
+        # shares one behind the school's NAT, and a classmate's loop would trip it).
+        return _recent_failures(_device_key(device)) >= cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
     return (
-        _recent_failures(account_key) >= cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
-        or _recent_failures(address_key) >= cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+        _recent_failures(_account_key(login)) >= cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+        or _recent_failures(_address_key(address)) >= cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"]
     )
 
 
-def authenticate(login: str, password: str, address: str | None) -> User | None:
+def authenticate(
+    login: str, password: str, address: str | None, device_cookie: str | None = None
+) -> User | None:
     """The person for these credentials, or None — for a wrong password, an unknown or inactive
     login and a throttled attempt alike, so the caller shows one message for all of them.
 
-    While throttled nothing is recorded, so a lock lapses by itself at the end of the window.
+    `device_cookie` is what the browser holds from earlier sign-ins (`auth.devices`): with an
+    entry for this account, failures count against that entry instead of the account. Every try
+    counts against the address, refused ones too, so a loop from one address stays throttled as
+    long as it runs; refused tries do not count against the account, whose lock lapses by itself
+    at the end of the window. The password's hash is worked out for every try, refused ones too:
+    a locked answer takes as long as any other.
     """
-    if is_throttled(login, address):
-        return None
     user = db.session.scalar(select(User).where(User.login == normalize_login(login)))
-    if user is not None and user.active and password_matches(user.password_hash, password):
-        account_key, _unused = _failure_keys(login, address)
-        db.session.execute(delete(LoginFailure).where(LoginFailure.key == account_key))
+    matches = password_matches(user.password_hash if user is not None else None, password)
+    device = devices.device_of(device_cookie, user.id) if user is not None else None
+    own_key = _device_key(device) if device is not None else _account_key(login)
+    if _is_throttled(login, address, device):
+        db.session.add(LoginFailure(key=_address_key(address)))
+        db.session.commit()
+        return None
+    if user is not None and user.active and matches:
+        # Only this browser's (or a stranger's) own count is cleared: the person signing in on
+        # their device leaves the lock strangers made on the account in place.
+        db.session.execute(delete(LoginFailure).where(LoginFailure.key == own_key))
         db.session.commit()
         return user
-    if user is None:
-        password_matches(None, password)
-    for key in _failure_keys(login, address):
-        db.session.add(LoginFailure(key=key))
+    db.session.add_all([LoginFailure(key=own_key), LoginFailure(key=_address_key(address))])
     db.session.commit()
     return None
+
+
+def device_cookie_after_sign_in(user: User, device_cookie: str | None) -> str:
+    """The device cookie for the browser the person has just signed in on."""
+    return devices.issue(device_cookie, user.id)
 
 
 ENDED_SESSIONS_KEPT = timedelta(days=30)

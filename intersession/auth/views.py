@@ -18,7 +18,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from intersession.auth import services
+from intersession.auth import devices, services
 from intersession.auth.forms import LanguageForm, LoginForm, PasswordChangeForm
 from intersession.auth.models import User
 from intersession.core.errors import DomainError
@@ -53,7 +53,10 @@ def login() -> ResponseReturnValue:
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
-        user = services.authenticate(form.login.data or "", form.password.data or "", _address())
+        device_cookie = request.cookies.get(devices.COOKIE)
+        user = services.authenticate(
+            form.login.data or "", form.password.data or "", _address(), device_cookie
+        )
         if user is None:
             form.password.errors = [
                 _(
@@ -69,7 +72,17 @@ def login() -> ResponseReturnValue:
                 session["language"] = language
             login_user(user)
             target = form.next.data
-            return redirect(target if is_local_path(target) else url_for("home.index"))
+            response = redirect(target if is_local_path(target) else url_for("home.index"))
+            response.set_cookie(
+                devices.COOKIE,
+                services.device_cookie_after_sign_in(user, device_cookie),
+                max_age=devices.lifetime_seconds(),
+                path=url_for("auth.login"),  # sent with sign-in tries only
+                secure=current_app.config["SESSION_COOKIE_SECURE"],
+                httponly=True,
+                samesite="Lax",
+            )
+            return response
     status = 401 if form.password.errors and request.method == "POST" else 200
     return render_template("auth/login.html", form=form), status
 
