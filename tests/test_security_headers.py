@@ -104,3 +104,14 @@ def test_permissions_policy_and_connect_src(client: FlaskClient, hub: HubPeople)
         )
     }
     assert directives["connect-src"] == "'self'"
+
+
+def test_a_phone_fetching_its_calendar_feed_keeps_its_own_caching(
+    client: FlaskClient, hub: HubPeople
+) -> None:
+    from intersession.rooms import feeds
+
+    token = feeds.renew_feed(hub.pupil)
+    response = client.get(f"/ical/{token}.ics")  # no session: the secret address is the key
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "private, max-age=300"
