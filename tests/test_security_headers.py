@@ -94,7 +94,7 @@ def test_permissions_policy_and_connect_src(client: FlaskClient, hub: HubPeople)
         )
     }
     assert policy["camera"] == policy["microphone"] == policy["display-capture"] == "(self)"
-    for feature in ("geolocation", "payment", "usb", "serial", "bluetooth", "hid"):
+    for feature in ("geolocation", "payment", "usb", "serial", "hid", "midi"):
         assert policy[feature] == "()", feature
     directives = {
         name: value

@@ -127,8 +127,8 @@ PERMISSIONS_POLICY = ", ".join(
     + [
         f"{feature}=()"
         for feature in (
-            "accelerometer", "bluetooth", "gamepad", "geolocation", "gyroscope", "hid",
-            "idle-detection", "magnetometer", "midi", "payment", "serial", "usb",
+            "accelerometer", "gamepad", "geolocation", "gyroscope", "hid", "idle-detection",
+            "magnetometer", "midi", "payment", "serial", "usb",
             "xr-spatial-tracking",
         )
     ]
