@@ -1,7 +1,7 @@
 """presence intervals remember when their socket was last seen
 
-Revision ID: 0016_presence_seen
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-01 10:00:00.000000
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0016_presence_seen'
-down_revision = '0015'
+revision = '0017'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
