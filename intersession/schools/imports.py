@@ -17,9 +17,9 @@ from sqlalchemy import insert, select, update
 from intersession.auth.models import Role, User
 from intersession.auth.services import normalize_login
 from intersession.core import storage
+from intersession.core.csvfiles import RowError, Table, read_table
 from intersession.core.db import db, utcnow
 from intersession.core.errors import DomainError
-from intersession.schools.csvfiles import RowError, Table, read_table
 from intersession.schools.models import (
     AcademicYear,
     Cohort,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import time
+import zipfile
 from collections.abc import Iterator
 
 import pytest
@@ -237,3 +238,70 @@ def test_unconfirmed_import_files_are_removed_after_a_day(app: Flask, hub: HubPe
         and "not confirmed within a day" in imports.job_errors(waiting)[0].message
     )
     assert fresh.state is ImportState.CHECKED
+
+
+@pytest.mark.parametrize("kind", [ImportKind.PEOPLE, ImportKind.TOPICS])
+def test_an_oversized_field_names_its_line_and_keeps_nothing(
+    hub: HubPeople, kind: ImportKind
+) -> None:
+    """An unclosed quotation mark swallows the rest of a file into one field; the csv module
+    raises past 131,072 characters. The line is named, and no job or file is kept."""
+    header = HEADER if kind is ImportKind.PEOPLE else "subject,grade,week,hours,title\n"
+    good = "A B,ab1,pupil,Magnet,9,,\n" if kind is ImportKind.PEOPLE else "Математика,9,1,2,Тема\n"
+    text = header + good + 'C D,"cd1' + "x" * 140_000 + "\n" + good
+    with pytest.raises(DomainError, match="Line 3") as raised:
+        start(hub, text, kind)
+    assert "quotation mark" in raised.value.message
+    assert db.session.scalar(select(func.count()).select_from(ImportJob)) == 0
+
+
+def workbook() -> bytes:
+    """The start of an Excel workbook, as a coordinator may send one instead of its CSV."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (HEADER.encode() + b"A B,ab1,pupil,Magnet,9,,\nC\x00D,cd1,pupil,Magnet,9,,\n", "Line 3"),
+        (HEADER.encode() + b"A B,ab1,pupil,Magnet,9,,\n\xff\xfe,cd1,pupil,Magnet,9,,\n", "Line 3"),
+        (workbook(), "XLSX"),
+        (b"%PDF-1.7\n" + b"\x00" * 100, "PDF"),
+    ],
+    ids=["nul byte", "undecodable", "a workbook", "a pdf"],
+)
+def test_files_that_are_not_csv_text_are_refused_by_line(
+    hub: HubPeople, data: bytes, expected: str
+) -> None:
+    with pytest.raises(DomainError, match=expected):
+        imports.start_import(hub.coordinator, ImportKind.PEOPLE, hub.year, "list.csv", data)
+    assert db.session.scalar(select(func.count()).select_from(ImportJob)) == 0
+
+
+def test_an_oversized_field_is_a_400_on_the_page(
+    app: Flask, auth: AuthActions, hub: HubPeople
+) -> None:
+    auth.login("coord")
+    before = people_count()
+    text = HEADER + "A B,ab1,pupil,Magnet,9,,\n" + "x" * 200_000 + ",cd1,pupil,Magnet,9,,\n"
+    page = auth.post(
+        "/imports/people",
+        {"file": (io.BytesIO(text.encode()), "list.csv")},
+        content_type="multipart/form-data",
+    )
+    body = page.get_data(as_text=True)  # type: ignore[attr-defined]
+    assert page.status_code == 400 and "Line 3" in body  # type: ignore[attr-defined]
+    assert db.session.scalar(select(func.count()).select_from(ImportJob)) == 0
+    assert people_count() == before
+    russian = auth.post(
+        "/imports/people",
+        {"file": (io.BytesIO(text.encode()), "list.csv")},
+        content_type="multipart/form-data",
+        headers={"Accept-Language": "ru"},
+    )
+    assert russian.status_code == 400  # type: ignore[attr-defined]
+    assert "Строка 3" in russian.get_data(as_text=True)  # type: ignore[attr-defined]
