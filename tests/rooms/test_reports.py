@@ -89,3 +89,28 @@ def test_report_page_and_csv(app: Flask, auth: AuthActions, lessons: LessonHub) 
     auth.login("pup2")
     own = auth.client.get(f"/reports/attendance?{window}").get_data(as_text=True)
     assert "Pup2" in own and "Сәрсенбаев" not in own
+
+
+def test_the_csv_runs_no_formula(app: Flask, auth: AuthActions, lessons: LessonHub) -> None:
+    """Names come from people and from imports: in the CSV each one is shown, never run."""
+    from intersession.core.db import db
+
+    held_lessons(lessons)
+    names = {"pup": '=HYPERLINK("http://evil.example","x")', "pup2": "+1+cmd|' /C calc'!A0"}
+    for person in (lessons.people.pupil, lessons.people.other_pupil):
+        person.full_name = names[person.login]
+    lessons.people.other_magnet.name = "-2+3"
+    db.session.commit()
+    auth.login("coord")
+    window = (
+        f"from={(lessons.today - timedelta(days=1)).isoformat()}&to={lessons.today.isoformat()}"
+    )
+    response = auth.client.get(f"/reports/attendance?by=pupil&{window}&format=csv")
+    table = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    rows = {r[0]: r for r in table[1:]}
+    assert set(rows) == {"'" + name for name in names.values()}
+    far = rows["'" + names["pup2"]]
+    assert far[1] == "'-2+3" and far[2:9] == ["2", "0", "0", "1", "1", "0", "0"]
+    by_school = auth.client.get(f"/reports/attendance?by=school&{window}&format=csv")
+    schools = {r[0] for r in csv.reader(io.StringIO(by_school.data.decode("utf-8-sig")))}
+    assert "'-2+3" in schools and "-2+3" not in schools

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from flask import Response, abort, render_template, request
+from flask import abort, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -20,6 +18,7 @@ from intersession.assignments.models import Assignment
 from intersession.assignments.views import bp, hub_zone
 from intersession.auth.models import Role, User
 from intersession.core.collation import by_name, reader_language, sorted_by_name
+from intersession.core.csvfiles import csv_response
 from intersession.core.db import db, utcnow
 from intersession.core.fragments import fragment, remembered, render_partial
 from intersession.core.inputs import number_or_none
@@ -197,27 +196,16 @@ def gradebook() -> ResponseReturnValue:
 def gradebook_csv() -> ResponseReturnValue:
     """The gradebook as a spreadsheet: one row per pupil, one column per piece of work."""
     cohort, subject, table = _gradebook()
-    out = io.StringIO()
-    out.write("\ufeff")  # Excel reads UTF-8 (Cyrillic, Kazakh) only with the byte-order mark
-    writer = csv.writer(out)
-    writer.writerow([_("Pupil"), _("School")] + [f"{a.title} ({a.max_grade})" for a in table.work])
+    rows: list[list[object]] = [
+        [_("Pupil"), _("School")] + [f"{a.title} ({a.max_grade})" for a in table.work]
+    ]
     for pupil in table.pupils:
         cells = []
         for assignment in table.work:
             found = table.cell(pupil, assignment)
             cells.append("" if found is None or found.grade is None else str(found.grade))
-        writer.writerow(
-            [_safe(pupil.full_name), _safe(pupil.school.name if pupil.school else ""), *cells]
-        )
-    name = f"gradebook-{cohort.id}-{subject.id}.csv"
-    # content_type, not mimetype: Werkzeug would append a second charset to a mimetype.
-    return Response(out.getvalue(), content_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
-
-
-def _safe(text: str) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+        rows.append([pupil.full_name, pupil.school.name if pupil.school else "", *cells])
+    return csv_response(rows, f"gradebook-{cohort.id}-{subject.id}.csv")
 
 
 @bp.get("/gradebook/pupils/<int:pupil_id>")

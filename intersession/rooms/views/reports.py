@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from intersession.core.csvfiles import csv_response
 from intersession.core.db import db
 from intersession.rooms.labels import REASON_LABELS
 from intersession.rooms.reports import Grouping, Line, absences_by_reason, attendance_lines, totals
@@ -34,13 +33,11 @@ def _dates(today: date, year: AcademicYear | None) -> tuple[date, date]:
 
 
 def _csv(lines: list[Line], grouping: Grouping) -> Response:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([
+    rows: list[list[object]] = [[
         _("Name"), _("School") if grouping is Grouping.PUPIL else "", _("Lessons held"), _("present"),
         _("partly present"), _("absent"), _("not marked"), _("caught up on the recording"),
         _("Attendance rate"), _("Absences"),
-    ])  # fmt: skip
+    ]]  # fmt: skip
     for line in lines:
         absences = "; ".join(
             f"{format_datetime(a.starts_at, 'yyyy-MM-dd HH:mm')} {a.lesson}"
@@ -53,14 +50,9 @@ def _csv(lines: list[Line], grouping: Grouping) -> Response:
             for a in line.absences
         )
         rate = "" if line.rate is None else f"{line.rate * 100:.0f}"
-        writer.writerow([line.name, line.school, line.held, line.present, line.partly, line.absent,
-                         line.unmarked, line.caught_up, rate, absences])  # fmt: skip
-    body = "\ufeff" + out.getvalue()  # a byte-order mark, so Excel reads the Cyrillic right
-    return Response(
-        body.encode(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename=attendance-{grouping.value}.csv"},
-    )
+        rows.append([line.name, line.school, line.held, line.present, line.partly, line.absent,
+                     line.unmarked, line.caught_up, rate, absences])  # fmt: skip
+    return csv_response(rows, f"attendance-{grouping.value}.csv")
 
 
 @bp.get("/reports/attendance")

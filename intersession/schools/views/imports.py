@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify, redirect, render_template, request, url_for
+from flask import jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from intersession.core.access import get_visible_or_404
+from intersession.core.csvfiles import csv_response
 from intersession.core.db import db
 from intersession.core.forms import ButtonForm
 from intersession.schools import imports as import_services
@@ -108,11 +109,25 @@ def import_status(job_id: int) -> ResponseReturnValue:
     )
 
 
-SAMPLES = {
-    "people": "full_name,login,role,school,grade,email,cohort\n"
-    "Сәрсенбаев Әлихан Нұрланұлы,alikhan.s,pupil,{school},9,,\n"
-    "Иванова Мария Петровна,m.ivanova,tutor,{school},,m.ivanova@example.kz,\n",
-    "topics": "subject,grade,week,hours,title\n{subject},9,1,2,Квадрат теңдеулер\n{subject},9,2,1.5,Неравенства\n",
+SAMPLES: dict[str, list[list[str]]] = {
+    "people": [
+        ["full_name", "login", "role", "school", "grade", "email", "cohort"],
+        ["Сәрсенбаев Әлихан Нұрланұлы", "alikhan.s", "pupil", "{school}", "9", "", ""],
+        [
+            "Иванова Мария Петровна",
+            "m.ivanova",
+            "tutor",
+            "{school}",
+            "",
+            "m.ivanova@example.kz",
+            "",
+        ],
+    ],
+    "topics": [
+        ["subject", "grade", "week", "hours", "title"],
+        ["{subject}", "9", "1", "2", "Квадрат теңдеулер"],
+        ["{subject}", "9", "2", "1.5", "Неравенства"],
+    ],
 }
 
 
@@ -127,11 +142,5 @@ def import_sample(kind: str) -> ResponseReturnValue:
     subject = (
         db.session.scalar(select(Subject.name).where(Subject.hub_id == hub.id)) or "Математика"
     )
-    body = "\ufeff" + SAMPLES[kind].format(
-        school=school.replace(",", " "), subject=subject.replace(",", " ")
-    )
-    return Response(
-        body.encode(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename=intersession-{kind}.csv"},
-    )
+    rows = [[cell.format(school=school, subject=subject) for cell in row] for row in SAMPLES[kind]]
+    return csv_response(rows, f"intersession-{kind}.csv")
