@@ -14,7 +14,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.datastructures import FileStorage
 
-from intersession.core import storage
+from intersession.core import pictures, storage
 from intersession.core.db import Model, UTCDateTime, db, utcnow
 from intersession.core.errors import DomainError
 
@@ -92,10 +92,38 @@ def store_upload(
             _("“%(name)s” is not a PDF, a picture, an office document or a text file.", name=name),
             "files",
         )
+    if kind in pictures.KINDS:
+        _check_picture(stored_name, kind, name)
     stored = StoredFile(stored_name=stored_name, original_name=name, content_type=kind,
                         size=size, uploaded_by_id=uploaded_by_id)  # fmt: skip
     db.session.add(stored)
     return stored
+
+
+def _check_picture(stored_name: str, kind: str, name: str) -> None:
+    """Refuse a picture too large to decode while the person who sent it is there to save it
+    smaller: kept, it could never be shown in an export, and a browser showing it inline would
+    have to decode it whole."""
+    path = storage.media_path(AREA, stored_name)
+    try:
+        pictures.check(path, kind)
+    except pictures.TooLarge as error:
+        storage.delete_file(AREA, stored_name)
+        raise DomainError(
+            _(
+                "“%(name)s” is %(width)d × %(height)d pixels: too large a picture (at most "
+                "%(limit)d megapixels). Save it smaller and send it again.",
+                name=name,
+                width=error.width,
+                height=error.height,
+                limit=pictures.max_megapixels(kind),
+            ),
+            "files",
+        ) from None
+    except pictures.Unreadable:
+        # Its content is of an allowed type and it is kept as a file; every path that would
+        # decode it asks `pictures` again and leaves it out.
+        pass
 
 
 @contextmanager

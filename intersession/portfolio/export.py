@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from intersession.auth.models import Role, User
-from intersession.core import files, storage
+from intersession.core import files, pictures, storage
 from intersession.core.db import db, utcnow
 from intersession.core.errors import DomainError
 from intersession.portfolio.labels import KIND_LABELS, LEVEL_LABELS, RESULT_LABELS
@@ -37,7 +37,7 @@ from intersession.portfolio.models import (
 
 AREA = "exports"
 FONT = "DejaVu"
-IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+PRINT_SIDE = 1600  # pixels on the longest side: about 500 dpi at the 80 mm the PDF gives a picture
 
 
 def can_export(viewer: User, pupil: User) -> bool:
@@ -239,14 +239,29 @@ def _entry_block(pdf: FPDF, entry: PortfolioEntry) -> None:
             0, 5, _("Verified by the tutor on %(day)s.", day=day), new_x="LMARGIN", new_y="NEXT"
         )
     for stored in entry.evidence:
-        if stored.content_type in IMAGE_TYPES:
-            _image(pdf, storage.media_path(files.AREA, stored.stored_name))
+        if stored.content_type in pictures.KINDS:
+            _image(pdf, stored)
     pdf.ln(3)
 
 
-def _image(pdf: FPDF, path: Path) -> None:
-    """A picture of the evidence, up to 80 mm wide; one that cannot be read is only named above."""
+def _image(pdf: FPDF, stored: files.StoredFile) -> None:
+    """A picture of the evidence, 80 mm wide, decoded within the picture budget and scaled down
+    first (fpdf2 given the file itself would decode it whole); one too large or unreadable is
+    left out with a note, and stays in the ZIP as sent."""
+    path = storage.media_path(files.AREA, stored.stored_name)
     try:
-        pdf.image(str(path), w=80)
-    except Exception:
+        picture = pictures.open_scaled(path, stored.content_type, PRINT_SIDE)
+    except pictures.TooLarge as error:
+        note = _(
+            "The picture “%(name)s” is %(width)d × %(height)d pixels, too large to print here.",
+            name=stored.original_name,
+            width=error.width,
+            height=error.height,
+        )
+    except pictures.Unreadable:
+        note = _("The picture “%(name)s” cannot be read.", name=stored.original_name)
+    else:
+        pdf.image(picture, w=80)
         return
+    pdf.set_font(FONT, "", 8)
+    pdf.multi_cell(0, 5, note, new_x="LMARGIN", new_y="NEXT")

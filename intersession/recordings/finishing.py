@@ -22,6 +22,7 @@ from pathlib import Path
 import av
 import numpy as np
 
+from intersession.core import pictures
 from intersession.recordings.writer import MS, vp8_size
 
 logger = logging.getLogger(__name__)
@@ -241,7 +242,10 @@ def _write_poster(tracks: list[Track], at_ms: int, target: Path) -> bool:
             chosen = data
             break
     chosen = chosen or first
-    if chosen is None:
+    size = vp8_size(chosen) if chosen else None
+    # The frame's size is whatever the sender's encoder wrote (up to 16383 x 16383, 400 MB
+    # decoded): the picture budget decides whether this worker may decode it.
+    if chosen is None or size is None or not pictures.decodable(*size, bytes_per_pixel=1.5):
         return False
     decoder = av.CodecContext.create("vp8", "r")
     frames = decoder.decode(av.Packet(chosen))

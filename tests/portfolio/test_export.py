@@ -4,6 +4,8 @@ the evidence, progress counted, access for the pupil, their tutor and the coordi
 from __future__ import annotations
 
 import io
+import subprocess
+import time
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -13,6 +15,7 @@ import pytest
 from flask import Flask
 
 from intersession.auth.models import Role
+from intersession.config import celery_settings
 from intersession.core.db import db
 from intersession.core.files import StoredFile
 from intersession.portfolio import export, services
@@ -26,8 +29,11 @@ from intersession.portfolio.models import (
     PortfolioExport,
     Result,
 )
+from intersession.portfolio.tasks import build_export
 from tests.assignments.test_pages import signed_in
-from tests.factories import HubPeople, make_user
+from tests.conftest import make_app, start_worker
+from tests.factories import HubPeople, build_hub, make_user
+from tests.pictures import huge_png
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS"
@@ -158,3 +164,87 @@ def test_old_exports_are_purged_with_their_files(app: Flask, hub: HubPeople) -> 
     assert export.purge_old_exports(7) == 1
     assert [p.name for p in folder.glob("*")] == [new.stored_name]
     assert db.session.query(PortfolioExport).count() == 1
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The process's peak resident memory so far (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmHWM")
+
+
+@pytest.mark.worker
+def test_a_huge_picture_is_not_decoded_by_the_worker(tmp_path: Path) -> None:
+    """Issue 14, item 7: a 420 KB PNG of 12000 x 12000 pixels took the worker from 190 MB to
+    1.6 GB. It is now left out of the PDF with a note, and the worker stays under 400 MB."""
+    broker = tmp_path / "broker"
+    app = make_app(tmp_path, CELERY=celery_settings("filesystem://", broker, tmp_path))
+    with app.app_context():
+        db.create_all()
+        hub = build_hub()
+        entry_id = entry(hub, "Диплом", EntryState.VERIFIED)
+        stored = StoredFile(stored_name="b" * 32, original_name="скан.png",
+                            content_type="image/png", size=0, uploaded_by_id=hub.pupil.id)  # fmt: skip
+        folder = Path(app.config["MEDIA_ROOT"]) / "files"
+        folder.mkdir(parents=True, exist_ok=True)
+        stored.size = huge_png(folder / stored.stored_name).stat().st_size
+        target = db.session.get(PortfolioEntry, entry_id)
+        assert target is not None
+        target.evidence.append(stored)
+        db.session.commit()
+        made = export.request_export(hub.pupil, hub.pupil, ExportKind.PDF)
+        build_export.delay(made.id, "en")
+        worker = start_worker(
+            app, tmp_path, broker, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
+        peak = 0.0
+        try:
+            deadline = time.monotonic() + 120
+            state = ExportState.QUEUED
+            while time.monotonic() < deadline and state not in (
+                ExportState.DONE,
+                ExportState.FAILED,
+            ):
+                time.sleep(0.3)
+                peak = max(peak, peak_rss_mb(worker.pid))
+                db.session.expire_all()
+                found = db.session.get(PortfolioExport, made.id)
+                assert found is not None
+                state = found.state
+            peak = max(peak, peak_rss_mb(worker.pid))
+        finally:
+            worker.terminate()
+            output = worker.communicate(timeout=30)[0]
+        print(f"worker peak RSS exporting a 12000 x 12000 PNG: {peak:.0f} MB")
+        assert state is ExportState.DONE, output[-3000:]
+        assert peak < 400, f"the worker peaked at {peak:.0f} MB"
+        assert found.stored_name is not None
+        text = pdf_text(
+            (Path(app.config["MEDIA_ROOT"]) / "exports" / found.stored_name).read_bytes()
+        )
+        assert "12000 × 12000" in " ".join(text.split()) and "скан.png" in text
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_a_photo_is_printed_scaled_down(app: Flask, hub: HubPeople) -> None:
+    """A phone photo goes into the PDF at the print size, not at the camera's."""
+    from PIL import Image
+
+    entry_id = entry(hub, "Диплом", EntryState.VERIFIED)
+    stored = StoredFile(stored_name="c" * 32, original_name="photo.jpg", content_type="image/jpeg",
+                        size=0, uploaded_by_id=hub.pupil.id)  # fmt: skip
+    folder = Path(app.config["MEDIA_ROOT"]) / "files"
+    folder.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (4000, 3000), (200, 30, 30)).save(folder / stored.stored_name, "JPEG")
+    target = db.session.get(PortfolioEntry, entry_id)
+    assert target is not None
+    target.evidence.append(stored)
+    db.session.commit()
+    done = built(app, export.request_export(hub.pupil, hub.pupil, ExportKind.PDF).id)
+    assert done.state is ExportState.DONE and done.stored_name is not None
+    data = (Path(app.config["MEDIA_ROOT"]) / "exports" / done.stored_name).read_bytes()
+    printed = [image for page in pypdf.PdfReader(io.BytesIO(data)).pages for image in page.images]
+    assert len(printed) == 1 and printed[0].image is not None
+    assert printed[0].image.size == (1600, 1200)

@@ -14,6 +14,7 @@ from intersession.core.files import StoredFile
 from intersession.portfolio.models import EntryState, PortfolioEntry
 from tests.assignments.test_pages import signed_in
 from tests.factories import HubPeople, make_user
+from tests.pictures import huge_png
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -90,3 +91,21 @@ def test_who_may_open_an_entry(app: Flask, hub: HubPeople) -> None:
     assert signed_in(app, "tut").client.get(f"/portfolio/{entry.id}").status_code == 200
     assert signed_in(app, "adv").client.get("/portfolio").status_code == 200  # their pupils
     assert signed_in(app, "tut9").post(f"/portfolio/{entry.id}/verify", {}).status_code == 404  # type: ignore[attr-defined]
+
+
+def test_a_picture_too_large_to_use_is_refused_at_upload(
+    app: Flask, hub: HubPeople, tmp_path: Path
+) -> None:
+    """Refused while the pupil is there to save it smaller: kept, it could never be printed in the
+    export, and the teacher's browser would have to decode 576 MB to show it."""
+    huge = huge_png(tmp_path / "скан.png").read_bytes()
+    pupil = signed_in(app, "pup")
+    refused = pupil.post("/portfolio/new", entry_form(evidence=(io.BytesIO(huge), "скан.png")),
+                         content_type="multipart/form-data")  # fmt: skip
+    assert refused.status_code == 400  # type: ignore[attr-defined]
+    page = " ".join(refused.get_data(as_text=True).split())  # type: ignore[attr-defined]
+    assert "скан.png" in page and "12000 × 12000" in page
+    assert (
+        db.session.query(StoredFile).count() == 0 and db.session.query(PortfolioEntry).count() == 0
+    )
+    assert not list((Path(app.config["MEDIA_ROOT"]) / "files").glob("*"))
