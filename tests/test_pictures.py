@@ -50,3 +50,25 @@ def test_the_budget_counts_bytes_per_pixel(app: Flask) -> None:
     assert not pictures.decodable(12000, 12000)
     assert pictures.decodable(7680, 4320, bytes_per_pixel=1.5)  # an 8K screen's VP8 frame
     assert not pictures.decodable(16383, 16383, bytes_per_pixel=1.5)
+
+
+def test_no_module_but_the_check_opens_pictures() -> None:
+    """Pillow is reached only through core/pictures.py, so a new path that decodes pictures gets
+    the budget too (fpdf2 is handed decoded, scaled pictures, never a file)."""
+    import ast
+
+    package = Path(__file__).resolve().parent.parent / "intersession"
+    offenders = []
+    for path in package.rglob("*.py"):
+        if path == package / "core" / "pictures.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            else:
+                continue
+            if any(name == "PIL" or name.startswith("PIL.") for name in names):
+                offenders.append(f"{path.relative_to(package.parent)}:{node.lineno}")
+    assert offenders == []
