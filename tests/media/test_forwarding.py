@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import threading
-import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import av
@@ -22,70 +19,9 @@ from aiortc import (
 
 from intersession.rooms.media import passthrough
 from intersession.rooms.media.room import MediaRoom
+from tests.media.peers import Collector, run_in_loop
 
 pytestmark = pytest.mark.media
-
-
-def run_in_loop(scenario: Callable[[], Awaitable[Any]], timeout: float = 60) -> Any:
-    """An event loop of its own on a thread, as the engine runs (and away from Playwright's)."""
-    result: dict[str, Any] = {}
-
-    def target() -> None:
-        loop = asyncio.new_event_loop()
-        try:
-            result["value"] = loop.run_until_complete(asyncio.wait_for(scenario(), timeout))
-        except BaseException as error:  # handed to the test thread below
-            result["error"] = error
-        finally:
-            loop.run_until_complete(loop.shutdown_asyncgens())
-            loop.close()
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join(timeout + 10)
-    if "error" in result:
-        raise result["error"]
-    return result["value"]
-
-
-class Collector:
-    """A listener's client: keeps what arrives (encoded packets, as the passthrough is process-wide)."""
-
-    def __init__(self) -> None:
-        self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-        self.packets: dict[str, list[tuple[float, av.Packet]]] = {"audio": [], "video": []}
-        self.tasks: list[asyncio.Task[None]] = []
-
-        @self.pc.on("track")
-        def on_track(track: Any) -> None:
-            self.tasks.append(asyncio.ensure_future(self._read(track)))
-
-    async def _read(self, track: Any) -> None:
-        while True:
-            try:
-                packet = await track.recv()
-            except Exception:
-                return
-            self.packets[track.kind].append((time.monotonic(), packet))
-
-    async def join(self, room: MediaRoom, name: str) -> float:
-        offer = await room.subscribe(name)
-        await self.pc.setRemoteDescription(RTCSessionDescription(offer, "offer"))
-        await self.pc.setLocalDescription(await self.pc.createAnswer())
-        await room.accept_answer(name, self.pc.localDescription.sdp)
-        return time.monotonic()
-
-    def decoded_video_frames(self) -> int:
-        decoder = av.CodecContext.create("vp8", "r")
-        frames = 0
-        for _when, packet in self.packets["video"]:
-            frames += len(decoder.decode(av.Packet(bytes(packet))))
-        return frames
-
-    async def close(self) -> None:
-        for task in self.tasks:
-            task.cancel()
-        await self.pc.close()
 
 
 def test_encoded_forwarding_with_key_frames_for_late_joiners() -> None:

@@ -7,7 +7,6 @@ import asyncio
 import os
 import signal
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,16 +20,9 @@ from aiortc import (
 
 from intersession.rooms.media import passthrough
 from intersession.rooms.media.workers import MediaWorkers
-from tests.media.test_forwarding import Collector, run_in_loop
+from tests.media.peers import Collector, run_in_loop
 
 pytestmark = pytest.mark.media
-
-
-@pytest.fixture
-def workers() -> Iterator[MediaWorkers]:
-    pool = MediaWorkers(2, [], ["127.0.0.1"])
-    yield pool
-    pool.stop()
 
 
 def test_a_worker_process_forwards_encoded_media(workers: MediaWorkers) -> None:

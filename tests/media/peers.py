@@ -1,0 +1,262 @@
+"""Real aiortc peers for the media tests: a publisher, listeners that keep what arrives, the engine
+in a worker process behind the same calls as an in-process room, and a UDP relay that adds delay."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Protocol
+
+import av
+from aiortc import (
+    AudioStreamTrack,
+    RTCConfiguration,
+    RTCPeerConnection,
+    RTCSessionDescription,
+    VideoStreamTrack,
+)
+
+from intersession.rooms.media.workers import MediaWorkers
+
+
+def run_in_loop(scenario: Callable[[], Awaitable[Any]], timeout: float = 60) -> Any:
+    """An event loop of its own on a thread, as the engine runs (and away from Playwright's)."""
+    result: dict[str, Any] = {}
+
+    def target() -> None:
+        loop = asyncio.new_event_loop()
+        try:
+            result["value"] = loop.run_until_complete(asyncio.wait_for(scenario(), timeout))
+        except BaseException as error:  # handed to the test thread below
+            result["error"] = error
+        finally:
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(timeout + 10)
+    if "error" in result:
+        raise result["error"]
+    return result["value"]
+
+
+class Room(Protocol):
+    """What the peers need of a room: a `MediaRoom` in this process, or `WorkerRoom`."""
+
+    async def publish(self, offer_sdp: str, source_id: str = ...) -> str: ...
+    async def wait_for_tracks(self, source_id: str, count: int) -> None: ...
+    async def subscribe(self, listener_id: str, source_id: str = ...) -> str: ...
+    async def accept_answer(
+        self, listener_id: str, answer_sdp: str, source_id: str = ...
+    ) -> None: ...
+
+
+class WorkerRoom:
+    """A room on a media-worker process, asked from the event loop through threads of its own
+    (the pool's `request` waits for the answer; many listeners join at once)."""
+
+    def __init__(self, workers: MediaWorkers, room_id: int) -> None:
+        self.workers = workers
+        self.room_id = room_id
+        self.executor = ThreadPoolExecutor(max_workers=24, thread_name_prefix="ask-worker")
+
+    async def ask(self, operation: str, *args: Any) -> Any:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self.executor, lambda: self.workers.request(self.room_id, operation, *args)
+        )
+
+    async def publish(self, offer_sdp: str, source_id: str = "main") -> str:
+        return str(await self.ask("publish", offer_sdp, source_id))
+
+    async def wait_for_tracks(self, source_id: str, count: int) -> None:
+        await self.ask("wait_for_tracks", source_id, count)
+
+    async def subscribe(self, listener_id: str, source_id: str = "main") -> str:
+        return str(await self.ask("subscribe", listener_id, source_id))
+
+    async def accept_answer(
+        self, listener_id: str, answer_sdp: str, source_id: str = "main"
+    ) -> None:
+        await self.ask("accept_answer", listener_id, answer_sdp, source_id)
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True)
+
+
+async def start_publisher(room: Room, source_id: str = "main") -> RTCPeerConnection:
+    """An aiortc publisher of video (VP8, 30 fps) and audio, its tracks arrived at the engine."""
+    publisher = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    publisher.addTrack(VideoStreamTrack())
+    publisher.addTrack(AudioStreamTrack())
+    await publisher.setLocalDescription(await publisher.createOffer())
+    answer = await room.publish(publisher.localDescription.sdp, source_id)
+    await publisher.setRemoteDescription(RTCSessionDescription(answer, "answer"))
+    await room.wait_for_tracks(source_id, 2)
+    return publisher
+
+
+class Collector:
+    """A listener's client: keeps what arrives (encoded packets, as the passthrough is process-wide)."""
+
+    def __init__(self) -> None:
+        self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        self.packets: dict[str, list[tuple[float, av.Packet]]] = {"audio": [], "video": []}
+        self.tasks: list[asyncio.Task[None]] = []
+
+        @self.pc.on("track")
+        def on_track(track: Any) -> None:
+            self.tasks.append(asyncio.ensure_future(self._read(track)))
+
+    async def _read(self, track: Any) -> None:
+        while True:
+            try:
+                packet = await track.recv()
+            except Exception:
+                return
+            self.packets[track.kind].append((time.monotonic(), packet))
+
+    async def join(
+        self, room: Room, name: str, source_id: str = "main", relay: DelayRelay | None = None
+    ) -> float:
+        """Signal with the room (through `relay`, if given); returns when the answer was taken."""
+        offer = await room.subscribe(name, source_id)
+        if relay is not None:
+            offer = relay.stand_in_for_engine(offer)
+        await self.pc.setRemoteDescription(RTCSessionDescription(offer, "offer"))
+        await self.pc.setLocalDescription(await self.pc.createAnswer())
+        answer = self.pc.localDescription.sdp
+        if relay is not None:
+            answer = relay.stand_in_for_listener(answer)
+        await room.accept_answer(name, answer, source_id)
+        return time.monotonic()
+
+    def decoded_frame_times(self) -> list[float]:
+        """When each video packet that decodes to a picture arrived."""
+        decoder = av.CodecContext.create("vp8", "r")
+        times = []
+        for when, packet in self.packets["video"]:
+            try:
+                frames = decoder.decode(av.Packet(bytes(packet)))
+            except av.error.InvalidDataError:  # what comes before a key frame cannot decode
+                continue
+            times.extend(when for _frame in frames)
+        return times
+
+    def decoded_video_frames(self) -> int:
+        return len(self.decoded_frame_times())
+
+    async def close(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        await self.pc.close()
+
+
+_CANDIDATE = re.compile(r"^a=candidate:\S+ \d+ udp \d+ 127\.0\.0\.1 (\d+) typ host", re.MULTILINE)
+
+
+def _ports(sdp: str) -> list[int]:
+    """The loopback host candidates' ports, in the order of the media sections."""
+    ports = [int(port) for port in _CANDIDATE.findall(sdp)]
+    assert ports, "expected loopback host candidates"
+    return list(dict.fromkeys(ports))
+
+
+def _move_port(sdp: str, old: int, new: int) -> str:
+    sdp = re.sub(rf"(?m)^(a=candidate:\S+ \d+ udp \d+ 127\.0\.0\.1 ){old} ", rf"\g<1>{new} ", sdp)
+    return re.sub(rf"(?m)^(m=\w+ ){old} ", rf"\g<1>{new} ", sdp)
+
+
+class DelayRelay:
+    """Stands between a listener and the engine on 127.0.0.1 and holds every datagram `delay`
+    seconds each way, as a satellite or crowded rural link does (in order, nothing lost).
+
+    The listener sees the relay's front port as the engine's only candidate, the engine sees its back
+    port as the listener's: every datagram of ICE, DTLS and media goes through it. `cut()` makes it
+    drop everything from then on, as a listener whose network vanished."""
+
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+        self.engine: tuple[str, int] | None = None
+        self.listener: tuple[str, int] | None = None
+        self.sides: dict[str, asyncio.DatagramTransport] = {}
+        self.queues: dict[str, deque[tuple[float, bytes]]] = {"front": deque(), "back": deque()}
+        self.wake: dict[str, asyncio.Event] = {}
+        self.tasks: list[asyncio.Task[None]] = []
+        self.forwarded = 0
+        self.cut_off = False
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        for side in ("front", "back"):
+            transport, _protocol = await loop.create_datagram_endpoint(
+                lambda side=side: _RelaySide(self, side),  # type: ignore[misc]
+                local_addr=("127.0.0.1", 0),
+            )
+            self.sides[side] = transport
+            self.wake[side] = asyncio.Event()
+            self.tasks.append(asyncio.ensure_future(self._pump(side)))
+
+    def port(self, side: str) -> int:
+        return int(self.sides[side].get_extra_info("sockname")[1])
+
+    def stand_in_for_engine(self, offer_sdp: str) -> str:
+        """The engine's offer as the listener sees it. Its media sections are bundled, so the
+        connection uses the first one's transport: that is where the relay sends."""
+        ports = _ports(offer_sdp)
+        self.engine = ("127.0.0.1", ports[0])
+        for port in ports:
+            offer_sdp = _move_port(offer_sdp, port, self.port("front"))
+        return offer_sdp
+
+    def stand_in_for_listener(self, answer_sdp: str) -> str:
+        (port,) = _ports(answer_sdp)  # the listener answers with one bundled transport
+        self.listener = ("127.0.0.1", port)
+        return _move_port(answer_sdp, port, self.port("back"))
+
+    def received(self, side: str, data: bytes) -> None:
+        """A datagram at the front (from the listener) leaves by the back, and the other way."""
+        if self.cut_off:
+            return
+        out = "back" if side == "front" else "front"
+        self.queues[out].append((time.monotonic() + self.delay, data))
+        self.wake[out].set()
+
+    async def _pump(self, side: str) -> None:
+        queue = self.queues[side]
+        while True:
+            if not queue:
+                self.wake[side].clear()
+                await self.wake[side].wait()
+                continue
+            due, data = queue.popleft()
+            await asyncio.sleep(max(0.0, due - time.monotonic()))
+            target = self.engine if side == "back" else self.listener
+            if target is not None and not self.cut_off:
+                self.sides[side].sendto(data, target)
+                self.forwarded += 1
+
+    def cut(self) -> None:
+        self.cut_off = True
+
+    async def close(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        for transport in self.sides.values():
+            transport.close()
+
+
+class _RelaySide(asyncio.DatagramProtocol):
+    def __init__(self, relay: DelayRelay, side: str) -> None:
+        self.relay = relay
+        self.side = side
+
+    def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
+        self.relay.received(self.side, data)
