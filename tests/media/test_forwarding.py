@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import time
 from typing import Any
 
 import av
 import pytest
 from aiortc import (
     AudioStreamTrack,
+    MediaStreamTrack,
     RTCConfiguration,
     RTCPeerConnection,
     RTCSessionDescription,
@@ -134,3 +136,61 @@ def test_a_listener_that_takes_nothing_costs_the_others_nothing() -> None:
     assert len(frames) > 120  # about 30 frames a second for the one that listens
     gaps = [later - earlier for earlier, later in itertools.pairwise(frames)]
     assert max(gaps) < 0.5  # never held up behind the stalled one
+
+
+class _Camera(MediaStreamTrack):
+    """A publisher's video as the engine receives it: VP8 packets at 30 fps, delta frames only
+    until told to send a key frame (as an encoder does when asked)."""
+
+    kind = "video"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.keyframe_next = False
+
+    async def recv(self) -> av.Packet:
+        await asyncio.sleep(1 / 30)
+        key, self.keyframe_next = self.keyframe_next, False
+        return av.Packet(b"\x00key" if key else b"\x01delta")
+
+
+def test_key_frame_requests_are_deferred_and_repeated_while_a_listener_waits() -> None:
+    """Two listeners join 100 ms apart and no key frame comes: the second one's request is not
+    dropped but sent once the 300 ms are up, and the publisher is asked again while anyone waits,
+    never more than once per 300 ms. Once a key frame has come, nobody asks any more."""
+    from intersession.rooms.media.forwarding import KEYFRAME_INTERVAL, Fanout
+
+    async def scenario() -> dict[str, Any]:
+        camera = _Camera()
+        asked: list[float] = []
+        fanout = Fanout(camera, lambda: asked.append(time.monotonic()))
+        fanout.start()
+        start = time.monotonic()
+        first = fanout.add_listener()
+        await asyncio.sleep(0.1)
+        second = fanout.add_listener()
+        await asyncio.sleep(2.5)
+        waiting = [first.waiting_for_keyframe, second.waiting_for_keyframe]
+        camera.keyframe_next = True
+        await asyncio.sleep(0.2)
+        served = [first.waiting_for_keyframe, second.waiting_for_keyframe]
+        asked_then = len(asked)
+        await asyncio.sleep(1.5)
+        await fanout.stop()
+        return {
+            "asked": [when - start for when in asked],
+            "waiting": waiting,
+            "served": served,
+            "asked_after_served": len(asked) - asked_then,
+        }
+
+    result = run_in_loop(scenario)
+    asked = result["asked"]
+    assert result["waiting"] == [True, True]
+    assert asked[0] < 0.05  # the first listener's request goes at once
+    assert 0.1 < asked[1] < 0.5  # the second one's waits out the 300 ms, and goes
+    assert len(asked) >= 4  # and the publisher is asked again while they wait (2.6 s)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(asked)]
+    assert min(gaps) >= KEYFRAME_INTERVAL - 0.01
+    assert result["served"] == [False, False]
+    assert result["asked_after_served"] == 0

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 import av
 from aiortc import MediaStreamTrack
@@ -15,6 +16,7 @@ from intersession.rooms.media.passthrough import is_vp8_keyframe
 
 QUEUE_PACKETS = 120  # about 4 s of video at 30 fps, or 2.4 s of audio
 KEYFRAME_INTERVAL = 0.3  # at most one key-frame request to the publisher per 300 ms
+KEYFRAME_RETRY = 1.0  # asked again if someone still waits for a key frame this long after
 
 
 class ListenerTrack(MediaStreamTrack):
@@ -58,35 +60,57 @@ class ListenerTrack(MediaStreamTrack):
             self.queue.put_nowait(None)
 
 
+class Consumer(Protocol):
+    """What the fan-out feeds besides listeners: the recording's writers."""
+
+    waiting_for_keyframe: bool
+    stopped: bool  # takes nothing more (a full disk), so waits for nothing
+
+    def offer(self, packet: av.Packet) -> None: ...
+
+
 class Fanout:
-    """Reads a publisher's track and offers each packet to every listener."""
+    """Reads a publisher's track and offers each packet to every listener.
+
+    Key frames: a listener (or writer) that waits for one receives no video, so nothing on its side
+    will ask again; the fan-out asks the publisher for it, and keeps asking while anyone waits. A
+    request is never dropped for the rate limit, only deferred: requests of listeners who join
+    together go out as one, at most one per KEYFRAME_INTERVAL."""
 
     def __init__(self, source: MediaStreamTrack, request_keyframe: Callable[[], None]) -> None:
         self.source = source
         self.kind = source.kind
         self.listeners: list[ListenerTrack] = []
-        self.taps: list[Callable[[av.Packet], None]] = []  # the recording's writers
+        self.taps: list[Consumer] = []  # the recording's writers
         self._request_keyframe = request_keyframe
-        self._last_request = 0.0
+        self._last_request = -KEYFRAME_RETRY
+        self._wanted = False  # a request is due as soon as the rate limit allows
+        self._timer: asyncio.TimerHandle | None = None
+        self._stopped = False
+        self.keyframes_requested = 0
         self.task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         self.task = asyncio.ensure_future(self._run())
 
     async def _run(self) -> None:
-        while True:
-            try:
-                packet = await self.source.recv()
-            except MediaStreamError:
-                break
-            if not isinstance(packet, av.Packet):  # the passthrough decoder is not installed
-                raise TypeError("the engine forwards encoded packets only")
-            for listener in list(self.listeners):
-                listener.offer(packet)
-            for tap in self.taps:
-                tap(packet)
-        for listener in self.listeners:
-            listener.close()
+        try:
+            while True:
+                try:
+                    packet = await self.source.recv()
+                except MediaStreamError:
+                    break
+                if not isinstance(packet, av.Packet):  # the passthrough decoder is not installed
+                    raise TypeError("the engine forwards encoded packets only")
+                for listener in list(self.listeners):
+                    listener.offer(packet)
+                for tap in list(self.taps):
+                    tap.offer(packet)
+                # A consumer that fell behind waits for a key frame without saying so.
+                if self.kind == "video" and self._timer is None and self._anyone_waiting():
+                    self._plan()
+        finally:
+            self._end()
 
     def add_listener(self) -> ListenerTrack:
         listener = ListenerTrack(self.kind, self.keyframe_needed)
@@ -100,17 +124,56 @@ class Fanout:
         listener.close()
 
     def keyframe_needed(self) -> None:
-        if self.kind != "video":
+        """Ask the publisher for a key frame: now, or as soon as the rate limit allows."""
+        if self.kind != "video" or self._stopped:
             return
-        now = time.monotonic()
-        if now - self._last_request >= KEYFRAME_INTERVAL:
-            self._last_request = now
-            self._request_keyframe()
+        self._wanted = True
+        self._plan()
+
+    def _anyone_waiting(self) -> bool:
+        return any(listener.waiting_for_keyframe for listener in self.listeners) or any(
+            tap.waiting_for_keyframe and not tap.stopped for tap in self.taps
+        )
+
+    def _plan(self) -> None:
+        """Set the one timer to when the next request is due: a new need KEYFRAME_INTERVAL after
+        the last request, a consumer still waiting KEYFRAME_RETRY after it (the key frame takes
+        the publisher's round trip to come; asking sooner would make it send several)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._wanted:
+            due = self._last_request + KEYFRAME_INTERVAL
+        elif self._anyone_waiting():
+            due = self._last_request + KEYFRAME_RETRY
+        else:
+            return
+        delay = due - time.monotonic()
+        if delay > 0:
+            self._timer = asyncio.get_running_loop().call_later(delay, self._due)
+            return
+        self._wanted = False
+        self._last_request = time.monotonic()
+        self.keyframes_requested += 1
+        self._request_keyframe()
+        self._plan()  # to ask again if someone still waits then
+
+    def _due(self) -> None:
+        self._timer = None
+        if not self._stopped:
+            self._plan()
+
+    def _end(self) -> None:
+        self._stopped = True
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        for listener in self.listeners:
+            listener.close()
 
     async def stop(self) -> None:
         if self.task is not None:
             self.task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self.task
-        for listener in self.listeners:
-            listener.close()
+        self._end()

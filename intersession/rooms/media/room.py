@@ -104,7 +104,7 @@ class MediaRoom:
             if self.recorder is not None and source.label is not None:
                 writer = self.recorder.track(source_id, source.label, track.kind)
                 if writer is not None:
-                    fanout.taps.append(writer.offer)
+                    fanout.taps.append(writer)
                     fanout.keyframe_needed()  # the file starts at a key frame, so ask for one now
             fanout.start()
 
