@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 import pytest
 
 from intersession.rooms.media import passthrough
+from intersession.rooms.media.room import MediaRoom
 from intersession.rooms.media.workers import MediaWorkers
-from tests.media.peers import Collector, WorkerRoom, run_in_loop, start_publisher
+from tests.media.peers import Collector, DelayRelay, WorkerRoom, run_in_loop, start_publisher
 
 pytestmark = pytest.mark.media
 
@@ -61,3 +63,77 @@ def test_ten_listeners_joining_together_all_get_a_picture(workers: MediaWorkers)
     late = [f["first_frame_after_join"] for f in figures if f["first_frame_after_join"] >= 1.0]  # type: ignore[operator]
     assert late == [], figures
     assert all(f["frames"] >= 45 for f in figures), figures  # and video went on (~30 fps, 3 s)
+
+
+def test_a_listener_that_closes_its_connection_leaves_nothing_behind() -> None:
+    """The listener's client closes its connection without the room being told: the room lets go
+    of its connection and its queues in the fan-outs, and the others go on."""
+    _loopback_peers()
+
+    async def scenario() -> dict[str, Any]:
+        room = MediaRoom(ice_servers=[])
+        publisher = await start_publisher(room)
+        staying, leaving = Collector(), Collector()
+        await staying.join(room, "staying")
+        await leaving.join(room, "leaving")
+        await asyncio.sleep(1.5)
+        before = {kind: len(f.listeners) for kind, f in room.fanouts.items()}
+        await leaving.close()
+        for _ in range(100):  # the engine hears of it at once (DTLS close), give it 5 s
+            if not room.listeners.get(("leaving", "main")):
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.5)
+        after = {kind: len(f.listeners) for kind, f in room.fanouts.items()}
+        still = ("leaving", "main") in room.listeners
+        count = len(staying.packets["video"])
+        await asyncio.sleep(1)
+        went_on = len(staying.packets["video"]) - count
+        await staying.close()
+        await room.close()
+        await publisher.close()
+        return {"before": before, "after": after, "still": still, "went_on": went_on}
+
+    result = run_in_loop(scenario)
+    assert result["before"] == {"audio": 2, "video": 2}
+    assert not result["still"]
+    assert result["after"] == {"audio": 1, "video": 1}
+    assert result["went_on"] > 15
+
+
+def test_a_listener_that_vanishes_is_let_go_when_consent_expires() -> None:
+    """A listener whose network goes (nothing more arrives from it, nothing reaches it) is let go
+    once consent expires, about 30 s after its last answer: consent still expires, and what the
+    room held for the listener goes with it."""
+    _loopback_peers()
+
+    async def scenario() -> dict[str, Any]:
+        room = MediaRoom(ice_servers=[])
+        publisher = await start_publisher(room)
+        relay = DelayRelay(0.02)
+        await relay.start()
+        listener = Collector()
+        await listener.join(room, "gone", relay=relay)
+        await asyncio.sleep(3)
+        frames = len(listener.packets["video"])
+        relay.cut()
+        cut_at = time.monotonic()
+        let_go_after = None
+        while time.monotonic() - cut_at < 50:
+            if ("gone", "main") not in room.listeners:
+                let_go_after = time.monotonic() - cut_at
+                break
+            await asyncio.sleep(0.2)
+        queues = {kind: len(f.listeners) for kind, f in room.fanouts.items()}
+        await listener.close()
+        await relay.close()
+        await room.close()
+        await publisher.close()
+        return {"frames": frames, "let_go_after": let_go_after, "queues": queues}
+
+    result = run_in_loop(scenario, timeout=90)
+    print("let go", result["let_go_after"], "s after the cut")
+    assert result["frames"] > 30  # it was receiving through the relay before the cut
+    assert result["let_go_after"] is not None, result
+    assert 24 <= result["let_go_after"] <= 45, result  # RFC 7675: 30 s, checks every 4-6 s
+    assert result["queues"] == {"audio": 0, "video": 0}

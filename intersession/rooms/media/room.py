@@ -164,6 +164,7 @@ class MediaRoom:
         pc = RTCPeerConnection(self.config)
         listener = Listener(pc)
         self.listeners[(listener_id, source_id)] = listener
+        self._let_go_when_closed(listener_id, source_id, listener)
         for kind, fanout in source.fanouts.items():
             if kind not in kinds:
                 continue
@@ -180,6 +181,19 @@ class MediaRoom:
         await pc.setLocalDescription(await pc.createOffer())
         return pc.localDescription.sdp
 
+    def _let_go_when_closed(self, listener_id: str, source_id: str, listener: Listener) -> None:
+        """When the listener's connection ends by itself (its client closed it, or consent expired
+        on a network that went), drop what the room holds for it: its queues in the fan-outs would
+        otherwise fill, be cut back and ask the publisher for key frames for nobody."""
+
+        @listener.pc.on("connectionstatechange")
+        def on_state() -> None:
+            ended = listener.pc.connectionState in ("failed", "closed")
+            if ended and self.listeners.get((listener_id, source_id)) is listener:
+                task = asyncio.ensure_future(self._drop(listener_id, source_id, only=listener))
+                self._pending.add(task)
+                task.add_done_callback(self._pending.discard)
+
     async def accept_answer(
         self, listener_id: str, answer_sdp: str, source_id: str = "main"
     ) -> None:
@@ -188,7 +202,11 @@ class MediaRoom:
             raise KeyError(listener_id)
         await listener.pc.setRemoteDescription(RTCSessionDescription(answer_sdp, "answer"))
 
-    async def _drop(self, listener_id: str, source_id: str) -> None:
+    async def _drop(self, listener_id: str, source_id: str, only: Listener | None = None) -> None:
+        """Close a listener's connection and take its queues out of the fan-outs; with `only`,
+        just that connection (not a newer one the listener made meanwhile)."""
+        if only is not None and self.listeners.get((listener_id, source_id)) is not only:
+            return
         listener = self.listeners.pop((listener_id, source_id), None)
         if listener is None:
             return
