@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from intersession.rooms.media import passthrough
+from intersession.rooms.media import consent, passthrough
 from intersession.rooms.media.room import MediaRoom
 from intersession.rooms.media.workers import MediaWorkers
 from tests.media.peers import Collector, DelayRelay, WorkerRoom, run_in_loop, start_publisher
@@ -63,6 +63,44 @@ def test_ten_listeners_joining_together_all_get_a_picture(workers: MediaWorkers)
     late = [f["first_frame_after_join"] for f in figures if f["first_frame_after_join"] >= 1.0]  # type: ignore[operator]
     assert late == [], figures
     assert all(f["frames"] >= 45 for f in figures), figures  # and video went on (~30 fps, 3 s)
+
+
+def test_a_listener_on_a_long_round_trip_stays_connected(workers: MediaWorkers) -> None:
+    """A listener 800 ms of round trip away (400 ms each way through a relay) keeps its connection
+    and its video for two minutes: consent checks wait for answers that long."""
+    _loopback_peers()
+    # The listener stands in for a browser, whose consent checks also tolerate long round trips
+    # (stock aioice would let this client go by itself after 30 s).
+    consent.install()
+
+    async def scenario() -> dict[str, Any]:
+        room = WorkerRoom(workers, 12)
+        publisher = await start_publisher(room, "camera")
+        relay = DelayRelay(0.4)
+        await relay.start()
+        listener = Collector()
+        joined = await listener.join(room, "rural", "camera", relay=relay)
+        await asyncio.sleep(120)
+        frames = [when - joined for when in listener.decoded_frame_times()]
+        state = listener.pc.connectionState
+        await listener.close()
+        await relay.close()
+        await publisher.close()
+        room.close()
+        return {"state": state, "frames": frames, "through_relay": relay.forwarded}
+
+    result = run_in_loop(scenario, timeout=180)
+    frames = result["frames"]
+    print("first picture after", frames[:1], "s;", len(frames), "pictures in 120 s")
+    last = frames[-1] if frames else None
+    assert result["state"] == "connected", f"{result['state']}; last picture {last} s after joining"
+    assert frames and frames[0] < 10, frames[:5]  # ICE and DTLS over the slow link took a while
+    # Video all along: every 10 s of the two minutes after the first picture has pictures.
+    windows = {int(when // 10) for when in frames}
+    missing = [w for w in range(int(frames[0] // 10) + 1, 12) if w not in windows]
+    assert missing == [], f"no video in these 10 s windows: {missing}"
+    assert len(frames) > 25 * (120 - frames[0])  # about 30 fps
+    assert result["through_relay"] > 1000  # it did go through the relay
 
 
 def test_a_listener_that_closes_its_connection_leaves_nothing_behind() -> None:

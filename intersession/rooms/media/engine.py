@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any, TypeVar
 
-from intersession.rooms.media import passthrough
+from intersession.rooms.media import consent, passthrough
 from intersession.rooms.media.room import MediaRoom
 
 T = TypeVar("T")
@@ -23,6 +23,8 @@ class EngineError(Exception):
 class MediaEngine:
     def __init__(self, ice_servers: list[str], host_addresses: list[str] | None = None) -> None:
         passthrough.install()
+        # Process-wide, and this engine shares its process with the web app: see consent.py.
+        consent.install()
         if host_addresses:
             passthrough.gather_only(host_addresses)
         self.ice_servers = ice_servers

@@ -19,7 +19,7 @@ import threading
 from multiprocessing.connection import Connection, Listener
 from typing import Any
 
-from intersession.rooms.media import passthrough
+from intersession.rooms.media import consent, passthrough
 from intersession.rooms.media.room import MediaRoom
 
 # What the web process may ask of a room; nothing else is called.
@@ -103,6 +103,9 @@ def main() -> None:
     path = sys.argv[1]
     settings = json.loads(sys.stdin.readline())
     passthrough.install()
+    # Consent checks that wait for long round trips, for every ICE connection of this process:
+    # the worker is the engine's own process (see consent.py).
+    consent.install()
     if settings["host_addresses"]:
         passthrough.gather_only(settings["host_addresses"])
     old_mask = os.umask(0o077)  # the socket is for the web process's user only
