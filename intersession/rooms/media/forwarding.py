@@ -87,7 +87,6 @@ class Fanout:
         self._wanted = False  # a request is due as soon as the rate limit allows
         self._timer: asyncio.TimerHandle | None = None
         self._stopped = False
-        self.keyframes_requested = 0
         self.task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -154,7 +153,6 @@ class Fanout:
             return
         self._wanted = False
         self._last_request = time.monotonic()
-        self.keyframes_requested += 1
         self._request_keyframe()
         self._plan()  # to ask again if someone still waits then
 
