@@ -1,6 +1,7 @@
-"""Signalling for the live room (Socket.IO namespace /room): who may join which lesson, and the
-offers and answers between browsers and the media engine. Every event checks who asks, from the
-server's own record of the connection, never from ids in the payload alone."""
+"""Signalling for the live room (Socket.IO namespace /room): who may join which lesson, chat,
+presence; the media offers and answers are in publishing.py, the controls in moderation.py.
+Every event checks who asks, from the server's own record of the connection, never from ids in
+the payload alone."""
 
 from __future__ import annotations
 
@@ -22,10 +23,9 @@ from intersession.rooms import chat, presence, room_state
 from intersession.rooms.access import can_view_lesson, is_invited
 from intersession.rooms.budget import FLOOD_CUT, Budget
 from intersession.rooms.live import STATES, LiveRoom, Participant, Role, Rooms
-from intersession.rooms.media.engine import EngineError, MediaEngine
+from intersession.rooms.media.engine import MediaEngine
 from intersession.rooms.media.workers import MediaWorkers
 from intersession.rooms.models import Lesson
-from intersession.rooms.sdp import SdpRefused, checked
 
 ADVISOR_EARLY = timedelta(minutes=15)
 LATE_MARGIN = timedelta(minutes=30)
@@ -279,102 +279,6 @@ class SignallingNamespace(GuardedNamespace):
         self.broadcast_roster(room)
         if sources_gone:
             self.broadcast_sources(room)
-
-    # -- media -----------------------------------------------------------------------------------
-
-    def on_publish(self, data: Any = None) -> dict[str, Any]:
-        """The advisor's camera or screen, or the camera and microphone of one with the floor."""
-        here = self._here()
-        if here is None:
-            return {"error": "not-allowed"}
-        room, person, lesson = here
-        kind = data.get("source", "camera") if isinstance(data, dict) else None
-        if kind not in ("camera", "screen"):
-            return {"error": "bad-request"}
-        if person.role != Role.ADVISOR and (kind != "camera" or not person.floor):
-            return {"error": "not-allowed"}
-        try:
-            sdp = checked(data)
-        except SdpRefused as refused:
-            return {"error": refused.code}
-        source_id = person.pid if kind == "camera" else f"{person.pid}:screen"
-        label = "floor" if person.role != Role.ADVISOR else kind  # what the recording keeps
-        recording = recordings.engine_instructions(lesson, label)
-        media = engine()
-        try:
-            answer = media.request(room.lesson_id, "publish", sdp, source_id, recording)
-        except (EngineError, ValueError) as error:
-            return {"error": "engine", "detail": str(error)[:200]}
-        video = person.role == Role.ADVISOR or person.camera_allowed
-        with self.lock:
-            previous = room.sources.get(source_id, {}).get("epoch", 0)
-            room.sources[source_id] = {
-                "owner": person.pid, "name": person.name, "kind": kind, "epoch": previous + 1,
-                "kinds": ["audio", "video"] if video else ["audio"],
-            }  # fmt: skip
-        self.broadcast_sources(room)
-        return {"sdp": answer}
-
-    def on_unpublish(self, data: Any = None) -> dict[str, Any]:
-        here = self._here()
-        kind = data.get("source") if isinstance(data, dict) else None
-        if here is None:
-            return {"error": "not-allowed"}
-        if kind not in ("camera", "screen"):
-            return {"error": "bad-request"}
-        room, person, _lesson = here
-        source_id = person.pid if kind == "camera" else f"{person.pid}:screen"
-        self.close_source(room, source_id)
-        return {"ok": True}
-
-    def close_source(self, room: LiveRoom, source_id: str) -> None:
-        with self.lock:
-            known = room.sources.pop(source_id, None)
-        media = current_app.extensions.get("media_engine")
-        if media is not None:
-            media.request(room.lesson_id, "unpublish", source_id)
-        if known is not None:
-            self.broadcast_sources(room)
-
-    def on_subscribe(self, data: Any = None) -> dict[str, Any]:
-        here = self._here()
-        if here is None:
-            return {"error": "not-allowed"}
-        room, person, _lesson = here
-        source_id = data.get("source") if isinstance(data, dict) else None
-        about = room.sources.get(source_id) if isinstance(source_id, str) else None
-        if not isinstance(source_id, str) or about is None or about["owner"] == person.pid:
-            return {"error": "no-source"}
-        kinds = tuple(k for k in about["kinds"] if k == "audio" or not person.audio_only)
-        if not kinds:
-            return {"error": "audio-only"}
-        media = engine()
-        try:
-            offer = media.request(room.lesson_id, "subscribe", person.pid, source_id, kinds)
-        except KeyError:
-            return {"error": "no-source"}
-        except EngineError as error:
-            return {"error": "engine", "detail": str(error)[:200]}
-        return {"sdp": offer, "source": source_id}
-
-    def on_answer(self, data: Any = None) -> dict[str, Any]:
-        here = self._here()
-        if here is None:
-            return {"error": "not-allowed"}
-        room, person, _lesson = here
-        source_id = data.get("source") if isinstance(data, dict) else None
-        if not isinstance(source_id, str) or source_id not in room.sources:
-            return {"error": "no-source"}
-        try:
-            sdp = checked(data)
-        except SdpRefused as refused:
-            return {"error": refused.code}
-        media = engine()
-        try:
-            media.request(room.lesson_id, "accept_answer", person.pid, sdp, source_id)
-        except (EngineError, KeyError, ValueError) as error:
-            return {"error": "engine", "detail": str(error)[:200]}
-        return {"ok": True}
 
     def on_audio_only(self, data: Any = None) -> dict[str, Any]:
         """Receive no video on a weak link; the school is started that way next time."""

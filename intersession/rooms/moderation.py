@@ -10,11 +10,11 @@ from flask_login import current_user
 
 from intersession.recordings import services as recordings
 from intersession.rooms import room_state
-from intersession.rooms.events import SignallingNamespace
 from intersession.rooms.live import LiveRoom, Participant, Role
+from intersession.rooms.publishing import MediaNamespace
 
 
-class RoomNamespace(SignallingNamespace):
+class RoomNamespace(MediaNamespace):
     def on_hand(self, data: Any = None) -> dict[str, Any]:
         here = self._here()
         raised = data.get("raised") if isinstance(data, dict) else None

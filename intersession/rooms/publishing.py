@@ -1,0 +1,113 @@
+"""Media signalling in the live room: publishing a camera or screen to the media engine,
+subscribing to a source, the listener's answer. Who may publish is checked here, per event,
+from the server's record of the connection."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+
+from intersession.recordings import services as recordings
+from intersession.rooms.events import SignallingNamespace, engine
+from intersession.rooms.live import LiveRoom, Role
+from intersession.rooms.media.engine import EngineError
+from intersession.rooms.sdp import SdpRefused, checked
+
+
+class MediaNamespace(SignallingNamespace):
+    """Offers and answers between the browsers and the media engine."""
+
+    def on_publish(self, data: Any = None) -> dict[str, Any]:
+        """The advisor's camera or screen, or the camera and microphone of one with the floor."""
+        here = self._here()
+        if here is None:
+            return {"error": "not-allowed"}
+        room, person, lesson = here
+        kind = data.get("source", "camera") if isinstance(data, dict) else None
+        if kind not in ("camera", "screen"):
+            return {"error": "bad-request"}
+        if person.role != Role.ADVISOR and (kind != "camera" or not person.floor):
+            return {"error": "not-allowed"}
+        try:
+            sdp = checked(data)
+        except SdpRefused as refused:
+            return {"error": refused.code}
+        source_id = person.pid if kind == "camera" else f"{person.pid}:screen"
+        label = "floor" if person.role != Role.ADVISOR else kind  # what the recording keeps
+        recording = recordings.engine_instructions(lesson, label)
+        media = engine()
+        try:
+            answer = media.request(room.lesson_id, "publish", sdp, source_id, recording)
+        except (EngineError, ValueError) as error:
+            return {"error": "engine", "detail": str(error)[:200]}
+        video = person.role == Role.ADVISOR or person.camera_allowed
+        with self.lock:
+            previous = room.sources.get(source_id, {}).get("epoch", 0)
+            room.sources[source_id] = {
+                "owner": person.pid, "name": person.name, "kind": kind, "epoch": previous + 1,
+                "kinds": ["audio", "video"] if video else ["audio"],
+            }  # fmt: skip
+        self.broadcast_sources(room)
+        return {"sdp": answer}
+
+    def on_unpublish(self, data: Any = None) -> dict[str, Any]:
+        here = self._here()
+        kind = data.get("source") if isinstance(data, dict) else None
+        if here is None:
+            return {"error": "not-allowed"}
+        if kind not in ("camera", "screen"):
+            return {"error": "bad-request"}
+        room, person, _lesson = here
+        source_id = person.pid if kind == "camera" else f"{person.pid}:screen"
+        self.close_source(room, source_id)
+        return {"ok": True}
+
+    def close_source(self, room: LiveRoom, source_id: str) -> None:
+        with self.lock:
+            known = room.sources.pop(source_id, None)
+        media = current_app.extensions.get("media_engine")
+        if media is not None:
+            media.request(room.lesson_id, "unpublish", source_id)
+        if known is not None:
+            self.broadcast_sources(room)
+
+    def on_subscribe(self, data: Any = None) -> dict[str, Any]:
+        here = self._here()
+        if here is None:
+            return {"error": "not-allowed"}
+        room, person, _lesson = here
+        source_id = data.get("source") if isinstance(data, dict) else None
+        about = room.sources.get(source_id) if isinstance(source_id, str) else None
+        if not isinstance(source_id, str) or about is None or about["owner"] == person.pid:
+            return {"error": "no-source"}
+        kinds = tuple(k for k in about["kinds"] if k == "audio" or not person.audio_only)
+        if not kinds:
+            return {"error": "audio-only"}
+        media = engine()
+        try:
+            offer = media.request(room.lesson_id, "subscribe", person.pid, source_id, kinds)
+        except KeyError:
+            return {"error": "no-source"}
+        except EngineError as error:
+            return {"error": "engine", "detail": str(error)[:200]}
+        return {"sdp": offer, "source": source_id}
+
+    def on_answer(self, data: Any = None) -> dict[str, Any]:
+        here = self._here()
+        if here is None:
+            return {"error": "not-allowed"}
+        room, person, _lesson = here
+        source_id = data.get("source") if isinstance(data, dict) else None
+        if not isinstance(source_id, str) or source_id not in room.sources:
+            return {"error": "no-source"}
+        try:
+            sdp = checked(data)
+        except SdpRefused as refused:
+            return {"error": refused.code}
+        media = engine()
+        try:
+            media.request(room.lesson_id, "accept_answer", person.pid, sdp, source_id)
+        except (EngineError, KeyError, ValueError) as error:
+            return {"error": "engine", "detail": str(error)[:200]}
+        return {"ok": True}
