@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,24 +16,17 @@ PUPIL_NAME = "Сәрсенбаев"  # in the header of every page of theirs
 
 
 @pytest.fixture
-def everyday_browser() -> Iterator[Any]:
+def everyday_browser(playwright_driver: Any) -> Iterator[Any]:
     """Chromium as a school computer runs it: Playwright turns the back-forward cache off by
     default, and that cache is the first place a previous pupil's page would come back from."""
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("INTERSESSION_REQUIRE_BROWSER"):
-            pytest.fail(f"{CHROMIUM} is missing and the browser tests are required here")
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run the browser tests")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=CHROMIUM_ARGS,
-            ignore_default_args=["--disable-back-forward-cache"],
-        )
-        yield browser
-        browser.close()
+    browser = playwright_driver.chromium.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=CHROMIUM_ARGS,
+        ignore_default_args=["--disable-back-forward-cache"],
+    )
+    yield browser
+    browser.close()
 
 
 def test_back_after_sign_out_shows_nothing_of_the_pupil(
