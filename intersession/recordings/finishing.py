@@ -248,7 +248,11 @@ def _write_poster(tracks: list[Track], at_ms: int, target: Path) -> bool:
     if chosen is None or size is None or not pictures.decodable(*size, bytes_per_pixel=1.5):
         return False
     decoder = av.CodecContext.create("vp8", "r")
-    frames = decoder.decode(av.Packet(chosen))
+    try:
+        frames = decoder.decode(av.Packet(chosen))
+    except av.error.FFmpegError as error:  # a key frame whose header does not fit its data
+        logger.info("no poster: %s", error)
+        return False
     if not frames:
         return False
     frame = frames[0]

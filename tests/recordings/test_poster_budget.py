@@ -68,3 +68,9 @@ def test_a_key_frame_within_budget_still_makes_a_poster(tmp_path: Path) -> None:
     camera_track(tmp_path, (64, 64))
     result = poster(tmp_path)
     assert result["made"] is True and (tmp_path / "poster.jpg").stat().st_size > 0
+
+
+def test_a_key_frame_whose_header_does_not_fit_its_data_makes_no_poster(tmp_path: Path) -> None:
+    camera_track(tmp_path, (200, 200))  # within the budget, but the data is for 64 x 64
+    result = poster(tmp_path)
+    assert result["made"] is False and not (tmp_path / "poster.jpg").exists()
