@@ -203,8 +203,10 @@ def _write_lesson(tracks: list[Track], voice: Path, target: Path) -> bool:
             1: out.add_stream_from_template(voice_in.streams.audio[0])
         }
         if first is not None:
-            video = out.add_stream("libvpx", rate=30)
-            video.width, video.height = vp8_size(first[1]) or (640, 360)
+            # No codec context, so no encoder: one opened only to describe the stream takes
+            # about 25 bytes a pixel of the key frame's size (400 MB at 4000 x 4000).
+            width, height = vp8_size(first[1]) or (640, 360)
+            video = out.add_mux_stream("vp8", rate=30, width=width, height=height)
             video.time_base = MS
             streams[0] = video
 

@@ -123,10 +123,14 @@ class TrackWriter:
         )  # fmt: skip
         stream: av.stream.Stream
         if self.kind == "video":
-            video = container.add_stream("libvpx", rate=30)
-            video.width, video.height = vp8_size(first) or (640, 360)
-            stream = video
+            # A stream with no codec context: an encoder opened just to describe the stream
+            # would take about 25 bytes a pixel of the size the sender claims (400 MB at
+            # 4000 x 4000), before a packet is written.
+            width, height = vp8_size(first) or (640, 360)
+            stream = container.add_mux_stream("vp8", rate=30, width=width, height=height)
         else:
+            # Opus has no size to claim: its encoder is small, and it is what gives Matroska
+            # the channel count and identification header a stream without a context lacks.
             audio = container.add_stream("libopus", rate=48_000)
             audio.codec_context.layout = "stereo"
             audio.codec_context.extradata = OPUS_HEAD
