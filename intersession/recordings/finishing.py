@@ -23,7 +23,7 @@ import av
 import numpy as np
 
 from intersession.core import pictures
-from intersession.recordings.writer import MS, vp8_size
+from intersession.recordings.writer import MS, recordable, vp8_size
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +100,19 @@ def _packets(track: Track) -> Iterator[tuple[int, bytes]]:
         return
 
 
+def _bounded(packets: Iterator[tuple[int, bytes]]) -> Iterator[tuple[int, bytes]]:
+    """A video track's packets without any key frame over the engine's size bound, nor the
+    frames predicted from it (until the next key frame): the engine keeps none now, but a track
+    recorded before it checked may hold one."""
+    refused = False
+    for at, data in packets:
+        size = vp8_size(data)
+        if size is not None:
+            refused = not recordable(size)
+        if not refused:
+            yield at, data
+
+
 class _Voice:
     """One microphone's decoded samples (mono float), handed out block by block on the timeline."""
 
@@ -173,8 +186,8 @@ def _picture(tracks: list[Track]) -> Iterator[tuple[int, bytes]]:
     screens = [t for t in tracks if t.kind == "video" and t.label == "screen"]
     cameras = [t for t in tracks if t.kind == "video" and t.label == "camera"]
     shared = [(t.first_ms, t.last_ms) for t in screens]
-    streams = [((at, 0, data) for at, data in _packets(t)) for t in screens]
-    streams += [((at, 1, data) for at, data in _packets(t)) for t in cameras]
+    streams = [((at, 0, data) for at, data in _bounded(_packets(t))) for t in screens]
+    streams += [((at, 1, data) for at, data in _bounded(_packets(t))) for t in cameras]
     camera_needs_key = True
     for at, is_camera, data in heapq.merge(*streams):
         if not is_camera:

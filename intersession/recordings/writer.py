@@ -34,6 +34,11 @@ OPUS_HEAD = b"OpusHead" + struct.pack("<BBHIhB", 1, 2, 312, 48_000, 0, 0)
 # Which tracks of a source are kept: the advisor's camera (picture and voice), the shared screen,
 # and the microphone of whoever has the floor.
 KEPT = {"camera": ("audio", "video"), "screen": ("video",), "floor": ("audio",)}
+# A VP8 key frame's header may claim up to 16383 x 16383 whatever the frame holds. Copying its
+# packets costs nothing at that size, but what is recorded is decoded later (the poster, every
+# player of the catch-up), so the engine keeps no picture larger than an 8K screen's.
+MAX_SIDE = 7680
+MAX_PIXELS = 7680 * 4320
 
 
 def vp8_size(data: bytes) -> tuple[int, int] | None:
@@ -42,6 +47,12 @@ def vp8_size(data: bytes) -> tuple[int, int] | None:
         return None
     width, height = struct.unpack("<HH", data[6:10])
     return width & 0x3FFF, height & 0x3FFF
+
+
+def recordable(size: tuple[int, int]) -> bool:
+    """Whether a key frame of this size is kept (see MAX_SIDE)."""
+    width, height = size
+    return 0 < width <= MAX_SIDE and 0 < height <= MAX_SIDE and width * height <= MAX_PIXELS
 
 
 class DiskFull(Exception):
@@ -71,6 +82,7 @@ class TrackWriter:
         self.wraps = 0
         self.waiting_for_keyframe = kind == "video"
         self.dropped = 0
+        self.refused = False  # a key frame over the size bound was left out (said once)
         self.stopped = False
         self.thread = threading.Thread(target=self._run, name=f"record-{label}-{kind}", daemon=True)
         self.thread.start()
@@ -79,10 +91,21 @@ class TrackWriter:
         """From the engine's loop; never waits."""
         if self.stopped:
             return
-        if self.waiting_for_keyframe:
-            if vp8_size(bytes(packet)) is None:
+        if self.kind == "video":
+            # The header is in the first 10 bytes: no copy of the whole frame on the loop.
+            size = vp8_size(bytes(memoryview(packet)[:10]))
+            if size is not None and not recordable(size):
+                # The frames after it are predicted from it: none decodes until the next key
+                # frame, so that is where the file goes on.
+                if not self.refused:
+                    self.refused = True
+                    logger.warning("%s video not recorded at %d x %d", self.label, *size)
+                self.waiting_for_keyframe = True
                 return
-            self.waiting_for_keyframe = False
+            if self.waiting_for_keyframe:
+                if size is None:
+                    return
+                self.waiting_for_keyframe = False
         if self.queue.qsize() >= QUEUE_PACKETS:
             self.dropped += 1
             if self.kind == "video":  # what follows a gap does not decode until a key frame

@@ -1,5 +1,6 @@
 """Copying VP8 packets into a file costs memory by the packets, not by the size their key frame
-claims: the engine's writer and the finishing mux what was sent without opening an encoder.
+claims: the engine's writer and the finishing mux what was sent without opening an encoder. A
+key frame claiming more than the engine records (the header allows 16383 x 16383) is left out.
 
 Each run is a subprocess of its own, measured by its peak resident size (VmHWM) over what it held
 once everything was imported."""
@@ -10,11 +11,14 @@ import json
 import struct
 import subprocess
 import sys
+import time
 from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
+
+from intersession.recordings import writer
 
 RUN = """
 import json, sys, time
@@ -67,7 +71,8 @@ def run(mode: str, folder: Path, key: bytes) -> dict[str, object]:
 
 
 def camera_track(folder: Path, key: bytes) -> None:
-    """A camera track of key frames, muxed the way the writer now does it (no encoder)."""
+    """A camera track of key frames as an engine without the size check would have written it
+    (so, here, without an encoder: the file is made the way the writer now makes its own)."""
     with av.open(str(folder / "0000000100-camera-video-abcdef.mkv"), "w", format="matroska") as out:
         stream = out.add_mux_stream("vp8", rate=30, width=64, height=64)
         stream.time_base = Fraction(1, 1000)
@@ -95,6 +100,14 @@ def test_the_writer_copies_a_large_key_frame_without_an_encoder(tmp_path: Path) 
     assert picture_packets(track) == [(4000, 4000, key)] * 10  # every packet, as sent
 
 
+def test_the_writer_leaves_out_a_key_frame_over_the_bound(tmp_path: Path) -> None:
+    key = key_frame((16000, 16000))  # 6.5 GB with a libvpx encoder opened at that size
+    assert writer.vp8_size(key) == (16000, 16000) and not writer.recordable((16000, 16000))
+    result = run("writer", tmp_path, key)
+    assert float(result["grew_mb"]) < SLACK_MB, result  # type: ignore[arg-type]
+    assert not list(tmp_path.glob("*.mkv"))  # not one packet of it was kept
+
+
 def test_the_finishing_copies_a_large_key_frame_without_an_encoder(tmp_path: Path) -> None:
     key = key_frame((4000, 4000))
     camera_track(tmp_path, key)
@@ -102,3 +115,28 @@ def test_the_finishing_copies_a_large_key_frame_without_an_encoder(tmp_path: Pat
     assert result["has_video"] is True
     assert float(result["grew_mb"]) < SLACK_MB, result  # type: ignore[arg-type]
     assert picture_packets(tmp_path / "lesson.webm") == [(4000, 4000, key)] * 10
+
+
+def test_the_finishing_leaves_out_a_recorded_key_frame_over_the_bound(tmp_path: Path) -> None:
+    key = key_frame((16000, 16000))
+    camera_track(tmp_path, key)  # a track kept before the engine checked sizes
+    result = run("finishing", tmp_path, key)
+    assert result["has_video"] is False  # the voice only, and no poster
+    assert float(result["grew_mb"]) < SLACK_MB, result  # type: ignore[arg-type]
+    assert not (tmp_path / "poster.jpg").exists()
+
+
+def test_the_writer_goes_on_at_the_next_key_frame_within_the_bound(tmp_path: Path) -> None:
+    large, small = key_frame((16000, 16000)), key_frame((64, 64))
+    inter = b"\x01" + bytes(40)  # the lowest bit set: predicted from the key frame before it
+    stopped: list[str] = []
+    track = writer.TrackWriter(tmp_path, "screen", "video", time.time(), 0, stopped.append)
+    for n, data in enumerate([large, inter, inter, small, inter, large, inter, small]):
+        packet = av.Packet(data)
+        packet.pts = n * 3000
+        track.offer(packet)
+    track.finish()
+    track.join()
+    assert stopped == []
+    (kept,) = tmp_path.glob("*-screen-video-*.mkv")
+    assert [data for _w, _h, data in picture_packets(kept)] == [small, inter, small]

@@ -1,9 +1,9 @@
 """A recording's poster is decoded from a VP8 key frame whose size is whatever the sender's
 encoder wrote: a frame over the picture budget is not decoded.
 
-The poster step is run on its own, on a track whose container says 64 x 64: the engine's writer
-and the finishing open a libvpx encoder at the key frame's size just to mux the packets, and that
-alone takes 6.5 GB at 16000 x 16000 (not part of this check; see the report of issue 14)."""
+The poster step is run on its own, on a track whose container says 64 x 64. That the writer and
+the finishing copy such a frame without allocating for its size, and that the engine no longer
+keeps one over its bound, is test_passthrough_memory.py's."""
 
 from __future__ import annotations
 
