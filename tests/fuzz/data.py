@@ -1,0 +1,159 @@
+"""One hub with at least one object of each kind, made through the services, so every object
+route has a real id to hit."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from werkzeug.datastructures import FileStorage
+
+from intersession.assignments import services as work_services
+from intersession.assignments import submitting
+from intersession.core import files
+from intersession.core.db import db
+from intersession.portfolio import export as portfolio_export
+from intersession.portfolio import services as portfolio_services
+from intersession.portfolio.models import EntryKind, ExportKind, Level, Result
+from intersession.recordings import services as recording_services
+from intersession.recordings.models import Recording, RecordingState
+from intersession.rooms import consultations, materials, scheduling
+from intersession.schools import imports
+from intersession.schools.models import (
+    ImportKind,
+    PlanTopic,
+    SessionKind,
+    Subject,
+    TeachingAssignment,
+)
+from tests.factories import HubPeople, build_hub
+
+ALMATY = ZoneInfo("Asia/Almaty")
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89"
+)
+PEOPLE_CSV = "full_name,role,login,school,grade,cohort\nЖаңа Оқушы,pupil,fuzz_new,Magnet,9,\n"
+
+
+def upload(name: str, body: bytes) -> FileStorage:
+    return FileStorage(stream=io.BytesIO(body), filename=name)
+
+
+@dataclass
+class Made:
+    people: HubPeople
+    ids: dict[str, int]  # a real id for every kind of object a route names
+
+
+def build_world() -> Made:
+    """The hub of tests.factories, its year laid around today, and one of everything."""
+    hub = build_hub()
+    today = datetime.now(UTC).astimezone(ALMATY).date()
+    year = hub.year
+    year.starts_on, year.ends_on = today - timedelta(days=70), today + timedelta(days=250)
+    offsets = {SessionKind.ORIENTATION: -60, SessionKind.INTERMEDIATE: 21, SessionKind.FINAL: 150}
+    for session in year.sessions:
+        session.starts_on = today + timedelta(days=offsets[session.kind])
+        session.ends_on = session.starts_on + timedelta(days=9)
+    week = (today - (year.starts_on - timedelta(days=year.starts_on.weekday()))).days // 7 + 1
+    topic = PlanTopic(year_id=year.id, subject=hub.subject, grade=9, position=1,
+                      title="Квадрат теңдеулер", week=week, hours=Decimal(2))  # fmt: skip
+    physics = Subject(hub_id=hub.hub.id, name="Физика")
+    db.session.add_all([topic, physics])
+    db.session.add(
+        TeachingAssignment(advisor=hub.other_advisor, cohort=hub.cohort, subject=physics)
+    )
+    db.session.commit()
+
+    plan = scheduling.LessonPlan(cohort=hub.cohort, subject=hub.subject, topic=topic,
+                                 day=today + timedelta(days=7), start=time(10, 0),
+                                 duration_minutes=45)  # fmt: skip
+    lesson = scheduling.schedule_lesson(hub.advisor, plan).lesson
+    lesson.starts_at = datetime.now(UTC) - timedelta(minutes=10)  # under way: the room is open
+    db.session.commit()
+    material = materials.add_materials(hub.advisor, lesson, [upload("Тапсырма.pdf", PDF)])[0]
+
+    recording = Recording(lesson_id=lesson.id, folder="fuzz0recording0folder",
+                          state=RecordingState.READY, duration_seconds=60.0,
+                          ended_at=datetime.now(UTC), finished_at=datetime.now(UTC))  # fmt: skip
+    db.session.add(recording)
+    db.session.commit()
+    folder = recording_services.folder_of(recording)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "audio.webm").write_bytes(b"\x1aE\xdf\xa3" + b"\x00" * 60)
+
+    request = consultations.request_consultation(
+        hub.pupil,
+        consultations.RequestData(advisor=hub.advisor, subject=hub.subject, pupils=[hub.pupil],
+                                  topic="Квадрат теңдеулер", message="Көмектесіңізші"),
+    )  # fmt: skip
+
+    due = datetime.now(UTC) + timedelta(days=3)
+    work = work_services.create_assignment(
+        hub.advisor,
+        work_services.WorkPlan(cohort=hub.cohort, subject=hub.subject, title="10 есеп",
+                               opens_at=due - timedelta(days=4), due_at=due,
+                               cutoff_at=due + timedelta(days=2)),
+    )  # fmt: skip
+    work_services.attach_files(hub.advisor, work, [upload("Шарт.pdf", PDF)], [])
+    work_services.publish(hub.advisor, work)
+    draft = submitting.save_draft(hub.pupil, work, "Жауабым", [upload("Жауап.pdf", PDF)])
+    submission = submitting.submit(hub.pupil, draft)
+
+    entry = portfolio_services.create_entry(
+        hub.pupil,
+        portfolio_services.EntryPlan(kind=EntryKind.OLYMPIAD, title="Облыстық олимпиада",
+                                     happened_on=date.today() - timedelta(days=10),
+                                     level=Level.REGION, result=Result.PRIZE, place=2,
+                                     links="https://example.org/diplom"),
+    )  # fmt: skip
+    with files.kept_uploads([upload("Диплом.png", PNG)], hub.pupil.id) as kept:
+        entry.evidence.extend(kept)
+        db.session.commit()
+    portfolio_services.comment(hub.tutor, entry, "Жақсы")
+    export = portfolio_export.request_export(hub.tutor, hub.pupil, ExportKind.PDF)
+
+    job = imports.start_import(
+        hub.coordinator, ImportKind.PEOPLE, year, "list.csv", PEOPLE_CSV.encode()
+    )
+    teaching = db.session.query(TeachingAssignment).filter_by(advisor_id=hub.advisor.id).one()
+
+    ids = {
+        "cohort_id": hub.cohort.id,
+        "request_id": request.id,
+        "pupil_id": hub.pupil.id,
+        "job_id": job.id,
+        "lesson_id": lesson.id,
+        "recording_id": recording.id,
+        "person_id": hub.pupil.id,
+        "topic_id": topic.id,
+        "entry_id": entry.id,
+        "export_id": export.id,
+        "school_id": hub.magnet.id,
+        "subject_id": hub.subject.id,
+        "submission_id": submission.id,
+        "teaching_id": teaching.id,
+        "assignment_id": work.id,
+        "year_id": year.id,
+        # file_id depends on the object before it in the path: see FILE_OF
+        "file_id:lesson_id": material.id,
+        "file_id:entry_id": entry.evidence[0].id,
+        "file_id:submission_id": submission.files[0].id,
+        "file_id:assignment_id": work.files[0].id,
+    }
+    return Made(hub, ids)
+
+
+def media_files(root: Path) -> dict[str, bytes]:
+    """Every file under MEDIA_ROOT, by its path inside it."""
+    if not root.exists():
+        return {}
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
