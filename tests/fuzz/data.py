@@ -14,6 +14,7 @@ from werkzeug.datastructures import FileStorage
 
 from intersession.assignments import services as work_services
 from intersession.assignments import submitting
+from intersession.assignments.models import Assignment
 from intersession.core import files
 from intersession.core.db import db
 from intersession.portfolio import export as portfolio_export
@@ -94,16 +95,21 @@ def build_world() -> Made:
                                   topic="Квадрат теңдеулер", message="Көмектесіңізші"),
     )  # fmt: skip
 
-    due = datetime.now(UTC) + timedelta(days=3)
-    work = work_services.create_assignment(
-        hub.advisor,
-        work_services.WorkPlan(cohort=hub.cohort, subject=hub.subject, title="10 есеп",
-                               opens_at=due - timedelta(days=4), due_at=due,
-                               cutoff_at=due + timedelta(days=2)),
-    )  # fmt: skip
-    work_services.attach_files(hub.advisor, work, [upload("Шарт.pdf", PDF)], [])
-    work_services.publish(hub.advisor, work)
-    draft = submitting.save_draft(hub.pupil, work, "Жауабым", [upload("Жауап.pdf", PDF)])
+    def set_work(title: str) -> Assignment:
+        due = datetime.now(UTC) + timedelta(days=3)
+        plan = work_services.WorkPlan(cohort=hub.cohort, subject=hub.subject, title=title,
+                                      opens_at=due - timedelta(days=4), due_at=due,
+                                      cutoff_at=due + timedelta(days=2))  # fmt: skip
+        work = work_services.create_assignment(hub.advisor, plan)
+        work_services.attach_files(hub.advisor, work, [upload("Шарт.pdf", PDF)], [])
+        work_services.publish(hub.advisor, work)
+        return work
+
+    work = set_work("10 есеп")  # the pupil has not begun it: the draft form shows
+    late = set_work("Кешіккен жұмыс")  # sent late: the tutor's attestation form shows
+    late.due_at = datetime.now(UTC) - timedelta(days=1)
+    db.session.commit()
+    draft = submitting.save_draft(hub.pupil, late, "Жауабым", [upload("Жауап.pdf", PDF)])
     submission = submitting.submit(hub.pupil, draft)
 
     entry = portfolio_services.create_entry(
@@ -116,6 +122,7 @@ def build_world() -> Made:
     with files.kept_uploads([upload("Диплом.png", PNG)], hub.pupil.id) as kept:
         entry.evidence.extend(kept)
         db.session.commit()
+    portfolio_services.send_for_verification(hub.pupil, entry)  # the tutor's note form shows
     portfolio_services.comment(hub.tutor, entry, "Жақсы")
     export = portfolio_export.request_export(hub.tutor, hub.pupil, ExportKind.PDF)
 

@@ -125,6 +125,8 @@ class World:
     files: dict[str, bytes]
     errors: ErrorRecords
     failures: list[Failure] = field(default_factory=list)
+    plain: dict[tuple[str, str], int] = field(default_factory=dict)
+    pages: dict[tuple[str, str], str] = field(default_factory=dict)  # the HTML of those of 200
     sent: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     started: float = field(default_factory=time.monotonic)
 
@@ -245,6 +247,16 @@ class World:
         if wrote or now_files != self.files:
             self.restore()
         return response
+
+    def plain_status(self, role: str, path: str) -> int:
+        """The status of the page as `role` with nothing hostile (asked once, then remembered)."""
+        key = (role, path)
+        if key not in self.plain:
+            response = self.send("plain", role, "GET", path)
+            self.plain[key] = response.status_code if response is not None else 0
+            if self.plain[key] == 200 and response.mimetype == "text/html":
+                self.pages[key] = response.get_data(as_text=True)
+        return self.plain[key]
 
     def report(self) -> str:
         """The failures grouped: one line per (where, field, value class, outcome), with how many
