@@ -67,7 +67,7 @@ def test_query(world: World, cls: str) -> None:
     sign in, 403 or 404 for the plain page: skipped for that role). A page that fails is asked
     again with one argument at a time, once per page and value, so the report names the
     argument; other roles then send those arguments alone. A 1 MB value is shared among the
-    arguments when they all go at once (1 MB in all), and sent whole to each alone."""
+    arguments (1 MB in all, 32 KB each); the forms send 1 MB to each field."""
     names = query_args()
     first = len(world.failures)
     for rule in rules(world.app):
@@ -88,7 +88,7 @@ def test_query(world: World, cls: str) -> None:
                     del world.failures[mark:]
                     known = culprits.get((rule.rule, hostile.label))
                     for name in known if known is not None else names:
-                        world.send(cls, role, "GET", f"{path}?{_query((name,), hostile, 0)}",
+                        world.send(cls, role, "GET", f"{path}?{_query((name,), hostile, share)}",
                                    f"?{name}", hostile.label, where=rule.rule)  # fmt: skip
                     if known is None:
                         culprits[(rule.rule, hostile.label)] = sorted(
