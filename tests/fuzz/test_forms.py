@@ -12,7 +12,7 @@ from tests.fuzz.catalogue import CATALOGUE, CLASSES, Hostile
 from tests.fuzz.conftest import check
 from tests.fuzz.data import PNG
 from tests.fuzz.forms import PageForm, field_names, form_classes, page_forms, renders
-from tests.fuzz.routes import fill, methods, real_values, rules
+from tests.fuzz.routes import PATH_VALUE_MAX, fill, methods, real_values, rules
 from tests.fuzz.world import ROLES, World, expand, multipart, urlencoded
 
 # FlaskForm classes no page renders on its own, with the reason.
@@ -46,7 +46,7 @@ def to_fuzz(world: World) -> list[tuple[str, str, PageForm]]:
     """Each distinct form (action, method, fields) once, as the first role that sees it."""
     seen, chosen = set(), []
     for role, page, form in _discovered(world):
-        if form.method == "POST" and form.key() not in seen:
+        if form.method in ("GET", "POST") and form.key() not in seen:
             seen.add(form.key())
             chosen.append((role, page, form))
     return chosen
@@ -73,6 +73,12 @@ def _filename(hostile: Hostile) -> bytes:
 
 def _send(world: World, cls: str, role: str, form: PageForm, name: str, hostile: Hostile,
           pairs: list[tuple[str, object]]) -> None:  # fmt: skip
+    if form.method == "GET":  # a search or a filter: the fields go in the query string
+        short = [(k, v[:PATH_VALUE_MAX] if isinstance(v, str) else v) for k, v in pairs]
+        query = urlencoded(short).decode()  # type: ignore[arg-type]
+        world.send(cls, role, "GET", f"{form.action.split('?')[0]}?{query}", name, hostile.label,
+                   where=f"{form.action.split('?')[0]} (GET form)")  # fmt: skip
+        return
     if form.multipart:
         body, content_type = multipart(pairs)
     else:
