@@ -169,3 +169,29 @@ def test_an_empty_date_in_the_extension_form_is_a_message(app: Flask, hub: HubPe
         assert reply.status_code == 303, day  # type: ignore[attr-defined]
         page = text(advisor.client.get(f"/work/{work.id}"))
         assert "Enter a date" in page or "Not a valid date value" in page, day
+
+
+def test_a_cohort_in_use_is_refused_with_a_message(app: Flask, hub: HubPeople) -> None:
+    from tests.assignments.test_pages import published_work, signed_in
+
+    work = published_work(hub)
+    cohort_id = work.cohort_id
+    coordinator = signed_in(app, "coord")
+    refused = coordinator.post(f"/cohorts/{cohort_id}/delete")
+    assert refused.status_code == 409  # type: ignore[attr-defined]
+    assert "cannot be deleted" in text(refused)
+    assert coordinator.client.get(f"/cohorts/{cohort_id}").status_code == 200
+
+
+def test_a_refused_send_leaves_no_new_draft(app: Flask, hub: HubPeople) -> None:
+    from intersession.assignments.models import Submission
+    from tests.assignments.test_pages import published_work, signed_in
+
+    work = published_work(hub)
+    pupil = signed_in(app, "pup")
+    for fields in ({"text": "", "version": ""}, {"text": "Жауап", "version": "7"}):
+        reply = pupil.post(f"/work/{work.id}/draft", fields | {"send": "1"})
+        assert reply.status_code in (400, 409), fields  # type: ignore[attr-defined]
+        assert db.session.scalar(select(func.count()).select_from(Submission)) == 0, fields
+    sent = pupil.post(f"/work/{work.id}/draft", {"text": "Жауап", "version": "", "send": "1"})
+    assert sent.status_code == 303  # type: ignore[attr-defined]

@@ -136,6 +136,26 @@ def save_draft(
     return draft
 
 
+def check_sendable(
+    pupil: User,
+    assignment: Assignment,
+    text: str | None,
+    uploads: list[FileStorage],
+    remove_ids: list[int],
+    version: int | None,
+) -> None:
+    """Before a "save and send" writes anything: refuse what `submit` would refuse after the
+    save (a page older than the draft, nothing to send), so a refused send leaves no new row."""
+    attempts = attempts_of(assignment, pupil.id)
+    draft = attempts[-1] if attempts and attempts[-1].state is SubmissionState.DRAFT else None
+    if version is not None and (draft is None or draft.version != version):
+        raise Conflict(_("This work has been sent already."))
+    kept_files = [f for f in draft.files if f.id not in set(remove_ids)] if draft else []
+    written = text if text is not None else (draft.text if draft else "")
+    if not (written or "").strip() and not kept_files and not [u for u in uploads if u.filename]:
+        raise DomainError(_("Write something or add a file before sending."), "text")
+
+
 def submit(pupil: User, submission: Submission, version: int | None = None) -> Submission:
     """Hand the draft in. Late by how much after the due date; refused after the cut-off; a second
     click on the same draft changes nothing."""

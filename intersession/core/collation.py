@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 import icu
 from flask_babel import get_locale
-from sqlalchemy import String, collate, or_
+from sqlalchemy import String, collate, false, or_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
@@ -88,9 +88,14 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", text).lower().replace("ё", "е")
 
 
+MAX_SEARCH = 500
+
+
 def matches_search(q: str, *columns: Any) -> ColumnElement[bool]:
     """Any of the columns holds `q`, case aside; `%` and `_` in `q` are plain characters."""
     term = fold(q)
+    if len(term) > MAX_SEARCH:  # longer than any name: it matches nothing, and SQLite's LIKE
+        return false()  # refuses a pattern of a megabyte outright
     return or_(*(folded(column).contains(term, autoescape=True) for column in columns))
 
 

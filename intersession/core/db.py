@@ -31,6 +31,22 @@ for _statement in collation.create_collations_sql():
     event.listen(Base.metadata, "before_create", DDL(_statement).execute_if(dialect="postgresql"))
 
 
+def delete_or_conflict(instance: object, message: str) -> None:
+    """Delete and commit; a row still referred to by others (a cohort with lessons, a topic with
+    work) is refused with `message` instead of a database error. Lower floors cannot see what
+    the features above keep, so the database's foreign keys say it for them."""
+    from sqlalchemy.exc import IntegrityError
+
+    from intersession.core.errors import Conflict
+
+    db.session.delete(instance)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict(message) from None
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

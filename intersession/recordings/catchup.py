@@ -71,9 +71,10 @@ def report(recording: Recording, viewer: User, raw: Any) -> tuple[float, bool]:
     duration = recording.duration_seconds or 0.0
     if not recording.ready or duration <= 0:
         raise DomainError(_("This recording cannot be watched yet."))
+    played = parse_ranges(raw, duration)  # before view_of: a refused report writes nothing
     view = view_of(recording, viewer)
     known = [(float(a), float(b)) for a, b in json.loads(view.ranges)]
-    ranges = merged([*known, *parse_ranges(raw, duration)])
+    ranges = merged([*known, *played])
     seconds = sum(end - start for start, end in ranges)
     elapsed = (utcnow() - view.opened_at).total_seconds()
     if seconds - view.seconds > FASTEST_PLAYBACK * elapsed + SLACK_SECONDS:

@@ -208,7 +208,7 @@ class SignallingNamespace(GuardedNamespace):
         state = data.get("state") if isinstance(data, dict) else None
         if here is None:
             return {"error": "not-allowed"}
-        if state not in STATES:
+        if not isinstance(state, str) or state not in STATES:  # a list is unhashable
             return {"error": "bad-request"}
         room, person, _lesson = here
         if person.state != state:

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from intersession.auth.models import Role, User
-from intersession.core.db import db
+from intersession.core.db import db, delete_or_conflict
 from intersession.core.errors import Conflict, DomainError
 from intersession.schools.models import (
     AcademicYear,
@@ -45,8 +45,9 @@ def save_cohort(
 
 def delete_cohort(actor: User, cohort: Cohort) -> None:
     require_manager(actor, cohort.year.hub_id)
-    db.session.delete(cohort)
-    db.session.commit()
+    delete_or_conflict(
+        cohort, _("The cohort has lessons or work; it cannot be deleted while they are kept.")
+    )
 
 
 def set_cohort_pupils(actor: User, cohort: Cohort, pupils: list[User]) -> None:
@@ -79,8 +80,9 @@ def add_teaching(actor: User, advisor: User, cohort: Cohort, subject: Subject) -
 
 def remove_teaching(actor: User, teaching: TeachingAssignment) -> None:
     require_manager(actor, teaching.cohort.year.hub_id)
-    db.session.delete(teaching)
-    db.session.commit()
+    delete_or_conflict(
+        teaching, _("This teacher has lessons or work with the cohort; it cannot be removed.")
+    )
 
 
 def next_position(year_id: int, subject_id: int, grade: int) -> int:
@@ -134,8 +136,7 @@ def delete_topic(actor: User, topic: PlanTopic) -> None:
     year = db.session.get(AcademicYear, topic.year_id)
     assert year is not None
     require_manager(actor, year.hub_id)
-    db.session.delete(topic)
-    db.session.commit()
+    delete_or_conflict(topic, _("Lessons or work are planned on this topic; it cannot be deleted."))
 
 
 def move_topic(actor: User, topic: PlanTopic, step: int) -> None:

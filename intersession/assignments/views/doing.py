@@ -90,12 +90,14 @@ def save_work(assignment_id: int) -> ResponseReturnValue:
 def _save_and_maybe_send(
     work: Assignment, form: DraftForm, remove: list[int]
 ) -> ResponseReturnValue:
+    sending = "send" in request.form
+    version = number_or_none(form.version.data)
+    uploads = request.files.getlist("files")
     try:
-        draft = submitting.save_draft(
-            current_user, work, form.text.data, request.files.getlist("files"), remove
-        )
-        if "send" in request.form:
-            version = number_or_none(form.version.data)
+        if sending:
+            submitting.check_sendable(current_user, work, form.text.data, uploads, remove, version)
+        draft = submitting.save_draft(current_user, work, form.text.data, uploads, remove)
+        if sending:
             submitting.submit(current_user, draft, version)
             flash(_("Your work has been sent."), "success")
         else:

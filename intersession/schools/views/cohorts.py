@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -32,6 +32,7 @@ from intersession.schools.views import (
     apply,
     bp,
     chosen_year,
+    delete_then_redirect,
     hub_years,
     require_manager,
     staff_only,
@@ -177,10 +178,11 @@ def delete_cohort(cohort_id: int) -> ResponseReturnValue:
     cohort = _cohort(cohort_id)
     year_id = cohort.year_id
     require_manager(cohort.year.hub_id)
-    if ButtonForm().validate_on_submit():
-        cohort_services.delete_cohort(current_user, cohort)
-        flash(_("The cohort has been deleted."), "success")
-    return redirect(url_for("schools.cohorts", year=year_id))
+    return delete_then_redirect(
+        lambda: cohort_services.delete_cohort(current_user, cohort),
+        _("The cohort has been deleted."),
+        url_for("schools.cohorts", year=year_id),
+    )
 
 
 @bp.post("/teaching/<int:teaching_id>/delete")
@@ -190,6 +192,9 @@ def delete_teaching(teaching_id: int) -> ResponseReturnValue:
         TeachingAssignment, teaching_id, lambda t: can_view_cohort(current_user, t.cohort)
     )
     require_manager(teaching.cohort.year.hub_id)
-    if ButtonForm().validate_on_submit():
-        cohort_services.remove_teaching(current_user, teaching)
-    return redirect(url_for("schools.cohort", cohort_id=teaching.cohort_id))
+    cohort_id = teaching.cohort_id
+    return delete_then_redirect(
+        lambda: cohort_services.remove_teaching(current_user, teaching),
+        _("The teacher has been removed from the cohort."),
+        url_for("schools.cohort", cohort_id=cohort_id),
+    )

@@ -27,6 +27,7 @@ from intersession.schools.views import (
     apply,
     bp,
     chosen_year,
+    delete_then_redirect,
     hub_years,
     require_manager,
     staff_only,
@@ -155,9 +156,12 @@ def change_topic(topic_id: int, action: str) -> ResponseReturnValue:
     target = url_for(
         "schools.plan", year=topic.year_id, subject=topic.subject_id, grade=topic.grade
     )
+    if action == "delete":
+        return delete_then_redirect(
+            lambda: cohort_services.delete_topic(current_user, topic),
+            _("The topic has been deleted."),
+            target,
+        )
     if ButtonForm().validate_on_submit():
-        if action == "delete":
-            cohort_services.delete_topic(current_user, topic)
-        else:
-            cohort_services.move_topic(current_user, topic, -1 if action == "up" else 1)
+        cohort_services.move_topic(current_user, topic, -1 if action == "up" else 1)
     return redirect(target)
