@@ -185,7 +185,8 @@ def test_progress_is_checked(app: Flask, lessons: LessonHub, ready: Recording) -
     assert status == 200 and answer["caught_up"] is False  # was there: nothing to catch up
     for bad in ({"played": "all"}, {"played": [[0]]}, {"played": [[0, "5"]]}, {"nothing": 1},
                 {"played": [[0, True]]}, {"played": [[0, 1]] * 501}, '{"played": [[0, NaN]]}',
-                "not json"):  # fmt: skip
+                "not json", {"played": [[0, 10**20]]}, '{"played": [[0, 1e400]]}',
+                {"played": [[0, 1]], "note\x00": 1}):  # fmt: skip
         status, answer = _progress(app, "pup", ready, bad)
         assert status == 400, bad
         assert answer.get("error"), bad
