@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from intersession.auth.models import Role, User
 from intersession.auth.passwords import hash_password
@@ -109,3 +109,13 @@ def build_hub(prefix: str = "") -> HubPeople:
         outsider_hub=outsider_hub,
         **people,
     )
+
+
+def lay_year_around(year: AcademicYear, today: date) -> None:
+    """The academic year around today: the orientation session behind, the intermediate three
+    weeks ahead, so today and the next weeks lie in a between-session window."""
+    year.starts_on, year.ends_on = today - timedelta(days=70), today + timedelta(days=250)
+    offsets = {SessionKind.ORIENTATION: -60, SessionKind.INTERMEDIATE: 21, SessionKind.FINAL: 150}
+    for session in year.sessions:
+        session.starts_on = today + timedelta(days=offsets[session.kind])
+        session.ends_on = session.starts_on + timedelta(days=9)

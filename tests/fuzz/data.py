@@ -27,11 +27,10 @@ from intersession.schools import imports
 from intersession.schools.models import (
     ImportKind,
     PlanTopic,
-    SessionKind,
     Subject,
     TeachingAssignment,
 )
-from tests.factories import HubPeople, build_hub
+from tests.factories import HubPeople, build_hub, lay_year_around
 
 ALMATY = ZoneInfo("Asia/Almaty")
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -57,11 +56,7 @@ def build_world() -> Made:
     hub = build_hub()
     today = datetime.now(UTC).astimezone(ALMATY).date()
     year = hub.year
-    year.starts_on, year.ends_on = today - timedelta(days=70), today + timedelta(days=250)
-    offsets = {SessionKind.ORIENTATION: -60, SessionKind.INTERMEDIATE: 21, SessionKind.FINAL: 150}
-    for session in year.sessions:
-        session.starts_on = today + timedelta(days=offsets[session.kind])
-        session.ends_on = session.starts_on + timedelta(days=9)
+    lay_year_around(year, today)
     week = (today - (year.starts_on - timedelta(days=year.starts_on.weekday()))).days // 7 + 1
     topic = PlanTopic(year_id=year.id, subject=hub.subject, grade=9, position=1,
                       title="Квадрат теңдеулер", week=week, hours=Decimal(2))  # fmt: skip

@@ -12,8 +12,8 @@ import pytest
 from intersession.core.db import db
 from intersession.rooms import scheduling
 from intersession.rooms.models import Lesson
-from intersession.schools.models import PlanTopic, SessionKind, Subject, TeachingAssignment
-from tests.factories import HubPeople
+from intersession.schools.models import PlanTopic, Subject, TeachingAssignment
+from tests.factories import HubPeople, lay_year_around
 
 ALMATY = ZoneInfo("Asia/Almaty")
 
@@ -47,11 +47,7 @@ class LessonHub:
 def lessons(hub: HubPeople) -> LessonHub:
     today = datetime.now(UTC).astimezone(ALMATY).date()
     year = hub.year
-    year.starts_on, year.ends_on = today - timedelta(days=70), today + timedelta(days=250)
-    offsets = {SessionKind.ORIENTATION: -60, SessionKind.INTERMEDIATE: 21, SessionKind.FINAL: 150}
-    for session in year.sessions:
-        session.starts_on = today + timedelta(days=offsets[session.kind])
-        session.ends_on = session.starts_on + timedelta(days=9)
+    lay_year_around(year, today)
     hub.other_magnet.timezone = "Europe/Moscow"
     week = (
         today + timedelta(days=7) - (year.starts_on - timedelta(days=year.starts_on.weekday()))
