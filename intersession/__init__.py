@@ -39,6 +39,15 @@ def create_app(config: Any = None) -> Flask:
     if app.config.get("RENDER_SLOTS"):
         app.wsgi_app = RenderGate(app.wsgi_app, app.config["RENDER_SLOTS"])  # type: ignore[method-assign]
     socketio.init_app(app)  # after the gate: its transport goes around it
+    if app.config.get("TRUSTED_PROXIES"):  # outermost, so Socket.IO sees the client's address too
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]
+    if app.config.get("INSTANCE_NAME"):
+        from intersession.core.instance import InstanceHeader
+
+        app.wsgi_app = InstanceHeader(app.wsgi_app, app.config["INSTANCE_NAME"])  # type: ignore[method-assign]
     login_manager.init_app(app)
     celery_init_app(app)
 

@@ -55,6 +55,14 @@ class Config:
         self.MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(ROOT / "media"))
         self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_BYTES", 20 * 1024 * 1024))
 
+        # Proxies in front of the app (nginx: 1) whose X-Forwarded-For/-Proto/-Host/-Port are
+        # believed: the client's address for sign-in throttling, https for links and cookies.
+        # 0 (no proxy) believes none, so nobody can claim another address by a header.
+        self.TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
+        # This instance's name, sent back in an X-Intersession-Instance header when set (several
+        # instances behind nginx: which one answered).
+        self.INSTANCE_NAME = os.environ.get("INSTANCE_NAME", "")
+
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE")

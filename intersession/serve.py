@@ -1,4 +1,4 @@
-"""`make run`: the web server and the Celery worker (with beat) together; Ctrl-C stops both."""
+"""`make run`: gunicorn (see server.py) and the Celery worker (with beat); Ctrl-C stops both."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import threading
-from types import FrameType
 
 
 def _print_banner(port: int) -> None:
@@ -36,11 +35,13 @@ def worker_command(*options: str) -> list[str]:
 
 
 def main() -> None:
-    port = int(os.environ.get("PORT", "5000"))
-    worker = subprocess.Popen(worker_command("-B", "--loglevel=WARNING"))
+    from intersession.server import WebServer, settings
 
-    def stop(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
+    options = settings()
+    port = int(str(options["bind"]).rsplit(":", 1)[1])
+    # Its own session: a Ctrl-C reaches gunicorn alone, and the worker is stopped after it.
+    worker = subprocess.Popen(worker_command("-B", "--loglevel=WARNING"), start_new_session=True)
+    stopping = threading.Event()
 
     def watch_worker() -> None:
         """A platform without its worker loses background work: stop everything and say why."""
@@ -49,37 +50,29 @@ def main() -> None:
             print(
                 f"The Celery worker stopped (exit code {code}); stopping Intersession.", flush=True
             )
-            os.kill(os.getpid(), signal.SIGTERM)
+            os.kill(os.getpid(), signal.SIGTERM)  # gunicorn's arbiter stops its worker gracefully
 
-    stopping = threading.Event()
-    signal.signal(signal.SIGTERM, stop)
     threading.Thread(target=watch_worker, daemon=True).start()
-    media = None
+    _print_banner(port)
+    arbiter = os.getpid()
     try:
-        from intersession import create_app
-        from intersession.extensions import socketio
-
-        app = create_app()
-        with app.app_context():  # the media workers start with the rest, not at the first lesson
-            from intersession.rooms.events import engine
-
-            media = engine()
-        _print_banner(port)
-        socketio.run(
-            app, host="127.0.0.1", port=port, allow_unsafe_werkzeug=True, use_reloader=False
-        )
-    except KeyboardInterrupt:
-        pass
+        WebServer(options).run()  # returns by SystemExit when the arbiter halts
+    except (KeyboardInterrupt, SystemExit):
+        if os.getpid() != arbiter:
+            raise  # gunicorn's worker process, forked from here, ends as gunicorn says
     finally:
-        stopping.set()
-        if media is not None:
-            media.stop()
-        worker.terminate()
-        try:
-            worker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-        print("Intersession stopped.", flush=True)
+        if os.getpid() == arbiter:  # the Celery worker is the arbiter's to stop
+            stopping.set()
+            _stop(worker)
+            print("Intersession stopped.", flush=True)
+
+
+def _stop(worker: subprocess.Popen[bytes]) -> None:
+    worker.terminate()
+    try:
+        worker.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        worker.kill()
 
 
 if __name__ == "__main__":

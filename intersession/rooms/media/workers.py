@@ -59,6 +59,7 @@ class WorkerProcess:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "intersession.rooms.media.worker", path],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            start_new_session=True,  # a Ctrl-C is for the web server, which stops us in order
         )  # fmt: skip
         assert self.process.stdin is not None and self.process.stdout is not None
         self.process.stdin.write(json.dumps(self.settings | {"key": key.hex()}) + "\n")

@@ -1,0 +1,183 @@
+"""Real servers for tests: the app under gunicorn in processes of its own, and clients that speak
+to it over the network as a browser does (HTTP with cookies and CSRF, Socket.IO over WebSocket)."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import requests
+import socketio
+
+from tests.factories import PASSWORD
+
+ROOT = Path(__file__).resolve().parents[1]
+CSRF_RE = re.compile(r'name="(?:[\w-]*-)?csrf_token" type="hidden" value="([^"]+)"')
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for(url: str, timeout: float = 40.0, process: subprocess.Popen[Any] | None = None) -> None:
+    """Until the URL answers at all (any status), or fail saying why."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise AssertionError(f"the server exited with {process.returncode} before answering")
+        try:
+            requests.get(url, timeout=2)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer in {timeout} s")
+
+
+def app_environment(tmp_path: Path, database_url: str, **extra: str) -> dict[str, str]:
+    """The environment an instance reads its settings from (intersession/config.py)."""
+    return dict(
+        os.environ,
+        INTERSESSION_INSTANCE=str(tmp_path / "instance"),
+        DATABASE_URL=database_url,
+        MEDIA_ROOT=str(tmp_path / "media"),
+        CELERY_BROKER_URL="filesystem://",
+        CELERY_BROKER_FOLDER=str(tmp_path / "broker"),
+        PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",
+        MEDIA_HOST_ADDRESSES="127.0.0.1",
+        PYTHONPATH=str(ROOT),
+        **extra,
+    )
+
+
+def _parents() -> dict[int, int]:
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[0] != "Z":  # a zombie has ended; only its parent has not looked yet
+                parents[int(entry.name)] = int(fields[1])
+    return parents
+
+
+def process_tree(root: int) -> set[int]:
+    """A process and every living process it started, and they started."""
+    parents = _parents()
+    tree = {root} if root in parents else set()
+    grew = True
+    while grew:
+        grew = False
+        for pid, parent in parents.items():
+            if parent in tree and pid not in tree:
+                tree.add(pid)
+                grew = True
+    return tree
+
+
+def alive(pids: set[int]) -> set[int]:
+    return pids & set(_parents())
+
+
+class Served:
+    """A command serving the app, started in a session of its own as from a terminal, so that a
+    signal to its process group is what a Ctrl-C would be."""
+
+    def __init__(self, command: list[str], env: dict[str, str], url: str, log: Path) -> None:
+        self.url = url
+        self.log = log
+        self._out = log.open("w")
+        self.process = subprocess.Popen(
+            command, env=env, cwd=ROOT, stdout=self._out, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        try:
+            wait_for(f"{url}/login", process=self.process)
+        except AssertionError as error:
+            self.stop()
+            raise AssertionError(f"{error}\n{log.read_text()[-3000:]}") from None
+
+    def processes(self) -> set[int]:
+        return process_tree(self.process.pid)
+
+    def stop(self, signum: int = signal.SIGTERM, timeout: float = 30.0) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signum)
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self._out.close()
+
+
+def gunicorn_command() -> list[str]:
+    """The production command line: gunicorn with the deployment's config file."""
+    config = ROOT / "deploy" / "gunicorn.conf.py"
+    return [sys.executable, "-m", "gunicorn", "-c", str(config), "wsgi:app"]
+
+
+class Visitor:
+    """A person at a browser: an HTTP session with cookies, and Socket.IO over WebSocket."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.http = requests.Session()
+        self.sockets: list[socketio.Client] = []
+
+    def csrf(self, path: str) -> str:
+        page = self.http.get(self.url + path, timeout=10).text
+        match = CSRF_RE.search(page)
+        assert match, f"no CSRF token on {path}"
+        return match.group(1)
+
+    def login(self, login: str, password: str = PASSWORD) -> requests.Response:
+        token = self.csrf("/login")
+        return self.http.post(
+            self.url + "/login",
+            data={"login": login, "password": password, "next": "", "csrf_token": token},
+            timeout=10,
+            allow_redirects=False,
+        )
+
+    def logout(self) -> requests.Response:
+        token = self.csrf("/")
+        return self.http.post(self.url + "/logout", data={"csrf_token": token}, timeout=10)
+
+    def room_socket(self, url: str | None = None) -> socketio.Client:
+        """A socket on the live room's namespace, as the room page opens it (WebSocket only)."""
+        base = url or self.url
+        client = socketio.Client(reconnection=False, request_timeout=10)
+        cookies = "; ".join(f"{c.name}={c.value}" for c in self.http.cookies)
+        client.connect(
+            base, namespaces=["/room"], transports=["websocket"], wait_timeout=10,
+            headers={"Cookie": cookies},  # the WebSocket client sends the page's Origin itself
+        )  # fmt: skip
+        self.sockets.append(client)
+        return client
+
+    def close(self) -> None:
+        for client in self.sockets:
+            client.disconnect()
+        self.http.close()
+
+
+@contextmanager
+def visitor(url: str) -> Iterator[Visitor]:
+    person = Visitor(url)
+    try:
+        yield person
+    finally:
+        person.close()
