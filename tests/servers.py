@@ -181,3 +181,47 @@ def visitor(url: str) -> Iterator[Visitor]:
         yield person
     finally:
         person.close()
+
+
+class RedisServer:
+    """Debian's redis-server on a free loopback port, keeping nothing on disk."""
+
+    def __init__(self, folder: Path) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        folder.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
+             "--appendonly", "no", "--dir", str(folder), "--protected-mode", "yes"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        import redis
+
+        client = redis.Redis.from_url(self.url)
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    raise AssertionError("redis-server did not start") from None
+                time.sleep(0.05)
+        client.close()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def require(command: str) -> None:
+    """A Debian package the test needs: CI installs it (.ci/run); elsewhere the test is skipped
+    unless INTERSESSION_REQUIRE_SERVERS says it must run."""
+    import shutil
+
+    import pytest
+
+    if shutil.which(command) is None:
+        if os.environ.get("INTERSESSION_REQUIRE_SERVERS"):
+            pytest.fail(f"{command} is missing and the server tests are required here")
+        pytest.skip(f"{command} is missing: install its Debian package to run this test")

@@ -37,6 +37,8 @@ class Participant:
     floor: bool = False
     camera_allowed: bool = False
     audio_only: bool = False
+    instance: str = ""  # the web instance holding the socket (store.py sweeps a dead one's)
+    interval: int | None = None  # a pupil's open presence interval
 
     def public(self) -> dict[str, Any]:
         return {"id": self.pid, "name": self.name, "role": self.role, "school": self.school,
