@@ -5,6 +5,7 @@ the payload alone."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from datetime import timedelta
@@ -22,11 +23,13 @@ from intersession.recordings import services as recordings
 from intersession.rooms import chat, presence, room_state
 from intersession.rooms.access import can_view_lesson, is_invited
 from intersession.rooms.budget import FLOOD_CUT, Budget
-from intersession.rooms.live import STATES, LiveRoom, Participant, Role, Rooms
+from intersession.rooms.live import STATES, LiveRoom, Participant, Role
 from intersession.rooms.media.engine import MediaEngine
 from intersession.rooms.media.workers import MediaWorkers
 from intersession.rooms.models import Lesson
+from intersession.rooms.store import BEAT_SECONDS, instance_id, room_store
 
+logger = logging.getLogger(__name__)
 ADVISOR_EARLY = timedelta(minutes=15)
 LATE_MARGIN = timedelta(minutes=30)
 
@@ -63,13 +66,16 @@ class SignallingNamespace(GuardedNamespace):
     def __init__(self, namespace: str, app: Flask) -> None:
         super().__init__(namespace)
         self.app = app  # for what media workers report outside any request
-        self.rooms = Rooms()
-        self.lock = threading.RLock()
-        self.sockets: dict[str, tuple[int, str]] = {}  # sid -> (person, their session's token hash)
+        # Who is in which room, on every instance (store.py); what is this process's alone is
+        # only what belongs to its own connections: their person and their event budget.
+        self.store = room_store(
+            instance_id(app.config.get("INSTANCE_NAME", "")), app.config.get("REDIS_URL", "")
+        )
+        self.people: dict[str, int] = {}  # sid of a socket of this process -> its person
         self.budgets: dict[str, Budget] = {}
-        self.intervals: dict[str, int] = {}  # sid -> open presence interval
-        self.chat_limiter = chat.RateLimiter()
         auth_services.sessions_ended.connect(self._sessions_ended, weak=False)
+        if app.config.get("REDIS_URL"):
+            threading.Thread(target=self._keep_alive, name="room-store-beat", daemon=True).start()
 
     # -- plumbing --------------------------------------------------------------------------------
 
@@ -84,14 +90,66 @@ class SignallingNamespace(GuardedNamespace):
         return super().trigger_event(event, *args)  # the payload checked there
 
     def _sessions_ended(self, user_id: int, ended: str | None = None, keep: Any = None) -> None:
-        """Sign-out, a new password or deactivation cuts the person's sockets at once."""
-        for sid, (person, token) in list(self.sockets.items()):
-            if person == user_id and (token == ended if ended else token != keep):
+        """Sign-out, a new password or deactivation cuts the person's sockets at once, on every
+        instance (a socket elsewhere is cut through the message queue)."""
+        for sid, token in self.store.sockets_of(user_id).items():
+            if token == ended if ended else token != keep:
                 self.socketio.server.disconnect(sid, namespace=self.namespace)
 
+    def _keep_alive(self) -> None:
+        """Beat for this instance, and sweep the rooms of instances that stopped beating."""
+        beats = 0
+        while True:
+            try:
+                self.store.beat()
+                beats += 1
+                if beats % 3 == 0:
+                    self.sweep_ghosts()
+            except Exception:  # Redis away for a moment: try again at the next beat
+                logger.exception("the room store's beat failed")
+            time.sleep(BEAT_SECONDS)
+
+    def sweep_ghosts(self) -> int:
+        """Participants whose instance died leave their rooms as a disconnect would have made
+        them; returns how many."""
+        swept = 0
+        for lesson_id in self.store.lesson_ids():
+            if not self.store.ghosts(self.store.read(lesson_id)):
+                continue
+            with self.app.app_context():
+                with self.store.changing(lesson_id) as room:
+                    ghosts = self.store.ghosts(room)
+                    gone = [self._drop(room, ghost) for ghost in ghosts]
+                for ghost in ghosts:
+                    self.store.drop_socket(ghost.user_id, ghost.sid)
+                    if ghost.interval is not None:
+                        presence.left(ghost.interval)
+                    self._media_leave(room.lesson_id, ghost.pid)
+                self.broadcast_roster(room)
+                if any(gone):
+                    self.broadcast_sources(room)
+                db.session.remove()
+            swept += len(ghosts)
+        return swept
+
+    def _drop(self, room: LiveRoom, person: Participant) -> list[str]:
+        """Take the person out of the room (under its lock); returns the sources that were theirs."""
+        room.participants.pop(person.sid, None)
+        if person.role == Role.CLASSROOM:
+            room_state.pause_ticks(room, person.user_id)
+        sources_gone = [s for s, a in room.sources.items() if a["owner"] == person.pid]
+        for source_id in sources_gone:
+            del room.sources[source_id]
+        return sources_gone
+
+    def _media_leave(self, lesson_id: int, pid: str) -> None:
+        media = current_app.extensions.get("media_engine")
+        if media is not None:
+            media.request(lesson_id, "leave", pid)
+
     def _here(self) -> tuple[LiveRoom, Participant, Lesson] | None:
-        """The room this connection joined, if its person may still be there."""
-        found = self.rooms.of_socket(request.sid)  # type: ignore[attr-defined]
+        """The room this connection joined (as it is now), if its person may still be there."""
+        found = self.store.of_socket(request.sid)  # type: ignore[attr-defined]
         if found is None or not current_user.is_authenticated:
             return None
         room, person = found
@@ -116,10 +174,9 @@ class SignallingNamespace(GuardedNamespace):
         for lesson_id in lesson_ids:
             with self.app.app_context():
                 recordings.mark_incomplete(lesson_id, "engine-restarted")
-            room = self.rooms.rooms.get(lesson_id)
-            if room is None:
+            if lesson_id not in self.store.lesson_ids():
                 continue
-            with self.lock:
+            with self.store.changing(lesson_id) as room:
                 room.sources.clear()
             self.broadcast_sources(room)
             self.tell("engine-restarted", {}, to=f"lesson-{lesson_id}")
@@ -131,10 +188,7 @@ class SignallingNamespace(GuardedNamespace):
             return
         with self.app.app_context():
             recordings.mark_incomplete(lesson_id, str(data.get("reason", "stopped"))[:40])
-        room = self.rooms.rooms.get(lesson_id)
-        if room is None:
-            return
-        for person in list(room.participants.values()):
+        for person in self.store.read(lesson_id).participants.values():
             if person.role == Role.ADVISOR:
                 self.tell("recording-stopped", {"reason": data.get("reason")}, to=person.sid)
 
@@ -149,8 +203,10 @@ class SignallingNamespace(GuardedNamespace):
     def on_connect(self, auth: Any = None) -> bool:
         if not current_user.is_authenticated:
             return False
+        sid = request.sid  # type: ignore[attr-defined]
         token = auth_services.token_hash(session.get("auth_token") or "")
-        self.sockets[request.sid] = (current_user.id, token)  # type: ignore[attr-defined]
+        self.people[sid] = current_user.id
+        self.store.add_socket(current_user.id, sid, token)
         return True
 
     def on_join(self, data: Any = None) -> dict[str, Any]:
@@ -171,19 +227,19 @@ class SignallingNamespace(GuardedNamespace):
         if refusal:
             return {"error": refusal}
         sid = request.sid  # type: ignore[attr-defined]
+        if self.store.lesson_of(sid) is not None:
+            return {"error": "already-joined"}
         school = current_user.school
         person = Participant(
             sid=sid, user_id=current_user.id, name=current_user.full_name, role=role,
             school_id=school.id if school else None, school=school.name if school else "",
             audio_only=room_state.school_audio_only(school.id if school else None),
+            instance=self.store.instance,
         )  # fmt: skip
-        if self.rooms.of_socket(sid):
-            return {"error": "already-joined"}
-        if role == Role.PUPIL and (interval := presence.joined(lesson, current_user.id)):
-            self.intervals[sid] = interval
-        with self.lock:
-            room = self.rooms.get(lesson.id)
-            self.rooms.enter(room, person)
+        if role == Role.PUPIL:
+            person.interval = presence.joined(lesson, current_user.id)
+        with self.store.changing(lesson.id) as room:
+            room.participants[sid] = person
             if role == Role.CLASSROOM:
                 room_state.reopen_ticks(room, lesson, current_user.id)
         join_room(f"lesson-{lesson.id}")
@@ -210,10 +266,12 @@ class SignallingNamespace(GuardedNamespace):
             return {"error": "not-allowed"}
         if not isinstance(state, str) or state not in STATES:  # a list is unhashable
             return {"error": "bad-request"}
-        room, person, _lesson = here
-        if person.state != state:
-            person.state = state
-            self.broadcast_roster(room)
+        if here[1].state == state:
+            return {"ok": True}
+        with self.store.changing(here[0].lesson_id) as room:
+            if (person := room.participants.get(here[1].sid)) is not None:
+                person.state = state
+        self.broadcast_roster(room)
         return {"ok": True}
 
     def on_chat(self, data: Any = None) -> dict[str, Any]:
@@ -222,7 +280,7 @@ class SignallingNamespace(GuardedNamespace):
             return {"error": "not-allowed"}
         text = data.get("text") if isinstance(data, dict) else None
         try:
-            line = chat.post(here[2], current_user, text, self.chat_limiter)
+            line = chat.post(here[2], current_user, text, self.store.allow_chat)
         except chat.ChatRefused as refused:
             return {"error": refused.code}
         self.tell("chat", line, to=f"lesson-{here[2].id}")
@@ -236,21 +294,21 @@ class SignallingNamespace(GuardedNamespace):
         sid = request.sid  # type: ignore[attr-defined]
         here = self._here()
         if here is None:
-            if self.rooms.of_socket(sid) is not None:
+            if self.store.lesson_of(sid) is not None:
                 self.socketio.server.disconnect(sid, namespace=self.namespace)
             return {"error": "not-allowed"}
         room, person, _lesson = here
-        with self.lock:
-            held = [self.intervals[sid]] if sid in self.intervals else []
-            ticks = room.ticks.get(person.user_id, {}) if person.role == Role.CLASSROOM else {}
-            held += [i for i in ticks.values() if i is not None]
+        held = [person.interval] if person.interval is not None else []
+        ticks = room.ticks.get(person.user_id, {}) if person.role == Role.CLASSROOM else {}
+        held += [i for i in ticks.values() if i is not None]
         kept = presence.seen(held)  # the database outside the lock: other sockets go on meanwhile
-        with self.lock:  # only what did not change meanwhile (an untick, a leave) is replaced
-            if (old := self.intervals.get(sid)) in kept:
-                if (mine := kept[old]) is None:
-                    del self.intervals[sid]
-                else:
-                    self.intervals[sid] = mine
+        if all(kept[i] == i for i in held):
+            return {"ok": True}
+        with self.store.changing(room.lesson_id) as room:  # only what did not change meanwhile
+            mine = room.participants.get(sid)
+            if mine is not None and mine.interval in kept:
+                mine.interval = kept[mine.interval]
+            ticks = room.ticks.get(person.user_id, {}) if person.role == Role.CLASSROOM else {}
             for pupil_id, interval in list(ticks.items()):
                 if interval in kept:
                     ticks[pupil_id] = kept[interval]
@@ -258,24 +316,21 @@ class SignallingNamespace(GuardedNamespace):
 
     def on_disconnect(self, reason: Any = None) -> None:
         sid = request.sid  # type: ignore[attr-defined]
-        self.sockets.pop(sid, None)
         self.budgets.pop(sid, None)
-        if (interval := self.intervals.pop(sid, None)) is not None:
-            presence.left(interval)
-        with self.lock:
-            found = self.rooms.leave(sid)
-            if found is None:
-                return
-            room, person = found
-            if person.role == Role.CLASSROOM:
-                room_state.pause_ticks(room, person.user_id)
-            sources_gone = [s for s, a in room.sources.items() if a["owner"] == person.pid]
-            for source_id in sources_gone:
-                del room.sources[source_id]
+        if (user_id := self.people.pop(sid, None)) is not None:
+            self.store.drop_socket(user_id, sid)
+        lesson_id = self.store.lesson_of(sid)
+        if lesson_id is None:
+            return
+        with self.store.changing(lesson_id) as room:
+            person = room.participants.get(sid)
+            sources_gone = self._drop(room, person) if person is not None else []
+        if person is None:
+            return
+        if person.interval is not None:
+            presence.left(person.interval)
         leave_room(f"lesson-{room.lesson_id}")
-        media = current_app.extensions.get("media_engine")
-        if media is not None:
-            media.request(room.lesson_id, "leave", person.pid)
+        self._media_leave(room.lesson_id, person.pid)
         self.broadcast_roster(room)
         if sources_gone:
             self.broadcast_sources(room)
@@ -288,9 +343,10 @@ class SignallingNamespace(GuardedNamespace):
             return {"error": "not-allowed"}
         if not isinstance(on, bool):
             return {"error": "bad-request"}
-        room, person, _lesson = here
-        person.audio_only = on
-        room_state.remember_audio_only(person.school_id, on)
+        with self.store.changing(here[0].lesson_id) as room:
+            if (person := room.participants.get(here[1].sid)) is not None:
+                person.audio_only = on
+        room_state.remember_audio_only(here[1].school_id, on)
         self.broadcast_roster(room)
         return {"ok": True}
 

@@ -1,7 +1,8 @@
 """Who is in a live room right now, and the advisor's rules over it: hands, the floor, sources.
 
-This is the web process's own record: events are checked against it, never against ids a browser
-sends. It holds no media; the engine does.
+This is the server's own record, kept in the room store (store.py) that every web instance shares:
+events are checked against it, never against ids a browser sends. It holds no media; the engine
+does.
 """
 
 from __future__ import annotations
@@ -80,34 +81,3 @@ class LiveRoom:
         if person.role == Role.CLASSROOM:
             return True
         return person.role == Role.PUPIL and person.user_id not in self.ticked_pupils()
-
-
-class Rooms:
-    """Every live room of this process, by lesson."""
-
-    def __init__(self) -> None:
-        self.rooms: dict[int, LiveRoom] = {}
-        self.lesson_of: dict[str, int] = {}  # socket id -> lesson, read by every event
-
-    def get(self, lesson_id: int) -> LiveRoom:
-        if lesson_id not in self.rooms:
-            self.rooms[lesson_id] = LiveRoom(lesson_id)
-        return self.rooms[lesson_id]
-
-    def of_socket(self, sid: str) -> tuple[LiveRoom, Participant] | None:
-        lesson_id = self.lesson_of.get(sid)
-        if lesson_id is None:
-            return None
-        room = self.rooms[lesson_id]
-        return room, room.participants[sid]
-
-    def enter(self, room: LiveRoom, person: Participant) -> None:
-        room.participants[person.sid] = person
-        self.lesson_of[person.sid] = room.lesson_id
-
-    def leave(self, sid: str) -> tuple[LiveRoom, Participant] | None:
-        found = self.of_socket(sid)
-        if found is not None:
-            del found[0].participants[sid]
-            del self.lesson_of[sid]
-        return found

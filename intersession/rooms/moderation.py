@@ -22,8 +22,9 @@ class RoomNamespace(MediaNamespace):
             return {"error": "not-allowed"}
         if not isinstance(raised, bool):
             return {"error": "bad-request"}
-        room, person, _lesson = here
-        person.hand = raised
+        with self.store.changing(here[0].lesson_id) as room:
+            if (person := room.participants.get(here[1].sid)) is not None:
+                person.hand = raised
         self.broadcast_roster(room)
         return {"ok": True}
 
@@ -48,24 +49,31 @@ class RoomNamespace(MediaNamespace):
             return {"error": "no-participant"}
         if not isinstance(give, bool):
             return {"error": "bad-request"}
-        room, person = found
         if not give:
-            self.take_floor(room, person)
+            self.take_floor(found[0].lesson_id, found[1].pid)
             return {"ok": True}
-        if not room.may_take_floor(person):
-            return {"error": "no-floor"}
-        person.floor, person.hand, person.camera_allowed = True, False, camera
+        with self.store.changing(found[0].lesson_id) as room:
+            person = room.by_pid(found[1].pid)
+            if person is None:
+                return {"error": "no-participant"}
+            if not room.may_take_floor(person):
+                return {"error": "no-floor"}
+            person.floor, person.hand, person.camera_allowed = True, False, camera
         self.tell("floor", {"give": True, "camera": camera}, to=person.sid)
         self.broadcast_roster(room)
         return {"ok": True}
 
-    def take_floor(self, room: LiveRoom, person: Participant) -> None:
-        was = person.floor
-        person.floor, person.camera_allowed = False, False
+    def take_floor(self, lesson_id: int, pid: str) -> None:
+        with self.store.changing(lesson_id) as room:
+            person = room.by_pid(pid)
+            if person is None:
+                return
+            was = person.floor
+            person.floor, person.camera_allowed = False, False
         if was:
             self.tell("floor", {"give": False}, to=person.sid)
-        if person.pid in room.sources:
-            self.close_source(room, person.pid)
+        if pid in room.sources:
+            self.close_source(lesson_id, pid)
         self.broadcast_roster(room)
 
     def on_mute(self, data: Any = None) -> dict[str, Any]:
@@ -77,7 +85,7 @@ class RoomNamespace(MediaNamespace):
         room, person = found
         if person.role == Role.ADVISOR:
             return {"error": "bad-request"}
-        self.take_floor(room, person)
+        self.take_floor(room.lesson_id, person.pid)
         self.tell("muted", {}, to=person.sid)
         return {"ok": True}
 
@@ -88,7 +96,7 @@ class RoomNamespace(MediaNamespace):
         room = here[0]
         for person in list(room.participants.values()):
             if person.role != Role.ADVISOR and person.floor:
-                self.take_floor(room, person)
+                self.take_floor(room.lesson_id, person.pid)
         self.tell("muted", {}, to=f"lesson-{room.lesson_id}", skip_sid=here[1].sid)
         return {"ok": True}
 
@@ -104,7 +112,7 @@ class RoomNamespace(MediaNamespace):
         if person.role == Role.ADVISOR:
             return {"error": "bad-request"}
         room_state.remove(here[2], person.user_id)
-        for socket in room.of_user(person.user_id):
+        for socket in room.of_user(person.user_id):  # on whichever instance holds them
             self.tell("removed", {}, to=socket.sid)
             self.socketio.server.disconnect(socket.sid, namespace=self.namespace)
         return {"ok": True}
@@ -130,13 +138,13 @@ class RoomNamespace(MediaNamespace):
         present = data.get("present") if isinstance(data, dict) else None
         if not isinstance(pupil_id, int) or not isinstance(present, bool):
             return {"error": "bad-request"}
-        room, _person, lesson = here
-        with self.lock:
+        lesson = here[2]
+        with self.store.changing(lesson.id) as room:
             if not room_state.tick(room, lesson, current_user, pupil_id, present):
                 return {"error": "no-pupil"}
         for pupil in room.of_user(pupil_id):  # one microphone per classroom
             if present and pupil.floor:
-                self.take_floor(room, pupil)
+                self.take_floor(lesson.id, pupil.pid)
         return {"pupils": room_state.classroom_pupils(room, lesson, current_user)}
 
     def on_camera_kbps(self, data: Any = None) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from flask import current_app
 
 from intersession.recordings import services as recordings
 from intersession.rooms.events import SignallingNamespace, engine
-from intersession.rooms.live import LiveRoom, Role
+from intersession.rooms.live import Role
 from intersession.rooms.media.engine import EngineError
 from intersession.rooms.sdp import SdpRefused, checked
 
@@ -42,7 +42,7 @@ class MediaNamespace(SignallingNamespace):
         except (EngineError, ValueError) as error:
             return {"error": "engine", "detail": str(error)[:200]}
         video = person.role == Role.ADVISOR or person.camera_allowed
-        with self.lock:
+        with self.store.changing(room.lesson_id) as room:
             previous = room.sources.get(source_id, {}).get("epoch", 0)
             room.sources[source_id] = {
                 "owner": person.pid, "name": person.name, "kind": kind, "epoch": previous + 1,
@@ -60,15 +60,15 @@ class MediaNamespace(SignallingNamespace):
             return {"error": "bad-request"}
         room, person, _lesson = here
         source_id = person.pid if kind == "camera" else f"{person.pid}:screen"
-        self.close_source(room, source_id)
+        self.close_source(room.lesson_id, source_id)
         return {"ok": True}
 
-    def close_source(self, room: LiveRoom, source_id: str) -> None:
-        with self.lock:
+    def close_source(self, lesson_id: int, source_id: str) -> None:
+        with self.store.changing(lesson_id) as room:
             known = room.sources.pop(source_id, None)
         media = current_app.extensions.get("media_engine")
         if media is not None:
-            media.request(room.lesson_id, "unpublish", source_id)
+            media.request(lesson_id, "unpublish", source_id)
         if known is not None:
             self.broadcast_sources(room)
 
