@@ -60,6 +60,8 @@ def create_app(config: Any = None) -> Flask:
     from intersession.core.health import bp as health_bp
     from intersession.core.web import init_web
     from intersession.home.views import bp as home_bp
+    from intersession.lessons import tasks as _lesson_tasks  # noqa: F401
+    from intersession.lessons.views import bp as lessons_bp
     from intersession.notifications.views import bp as notifications_bp
     from intersession.notifications.views import init_notifications
     from intersession.portfolio import hooks as portfolio_hooks
@@ -78,6 +80,7 @@ def create_app(config: Any = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(schools_bp)
+    app.register_blueprint(lessons_bp)
     app.register_blueprint(rooms_bp)
     app.register_blueprint(assignments_bp)
     from intersession.portfolio.labels import labels as portfolio_labels

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from intersession.auth.models import Language, Role, User
 from intersession.auth.passwords import hash_password
 from intersession.core.db import db
-from intersession.rooms.models import AttendanceRow, Lesson, LessonKind, Presence, PresenceSource
+from intersession.lessons.models import AttendanceRow, Lesson, LessonKind, Presence, PresenceSource
 from intersession.schools.models import (
     AcademicYear,
     Cohort,

@@ -1,4 +1,5 @@
-"""Shared fixtures: an app on a real SQLite file per test, clients, sign-in helpers, a demo hub."""
+"""Shared fixtures: an app on a real SQLite file per test, clients, sign-in helpers, a demo hub,
+and that hub with its year laid around today, so lessons can be scheduled in the future."""
 
 from __future__ import annotations
 
@@ -6,8 +7,12 @@ import os
 import re
 import subprocess
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -16,10 +21,14 @@ from flask.testing import FlaskClient
 from intersession import create_app
 from intersession.config import TestConfig, celery_settings
 from intersession.core.db import db
+from intersession.lessons import scheduling
+from intersession.lessons.models import Lesson
+from intersession.schools.models import PlanTopic, Subject, TeachingAssignment
 from intersession.serve import worker_command
-from tests.factories import PASSWORD, HubPeople, build_hub
+from tests.factories import PASSWORD, HubPeople, build_hub, lay_year_around
 
 CSRF_RE = re.compile(r'name="(?:[\w-]*-)?csrf_token" type="hidden" value="([^"]+)"')
+ALMATY = ZoneInfo("Asia/Almaty")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -96,6 +105,57 @@ def client(app: Flask) -> FlaskClient:
 def hub(app: Flask) -> HubPeople:
     """A hub with two magnet schools, one person of each role, and a second hub for outsiders."""
     return build_hub()
+
+
+@dataclass
+class LessonHub:
+    """The demo hub ready for lessons, with the dates and plan a test schedules them by."""
+
+    people: HubPeople
+    today: date  # in Almaty, the hub's zone
+    window_day: date  # a day a week ahead, between sessions
+    intermediate_starts: date
+    topic: PlanTopic
+    physics: Subject
+
+    def plan(
+        self, day: date | None = None, start: time = time(10, 0), minutes: int = 45
+    ) -> scheduling.LessonPlan:
+        return scheduling.LessonPlan(
+            cohort=self.people.cohort, subject=self.people.subject, topic=self.topic,
+            day=day or self.window_day, start=start, duration_minutes=minutes,
+        )  # fmt: skip
+
+    def started_lesson(self) -> Lesson:
+        """A lesson scheduled for the future, then moved to have begun ten minutes ago."""
+        lesson = scheduling.schedule_lesson(self.people.advisor, self.plan()).lesson
+        lesson.starts_at = datetime.now(UTC) - timedelta(minutes=10)
+        db.session.commit()
+        return lesson
+
+
+@pytest.fixture
+def lessons(hub: HubPeople) -> LessonHub:
+    """A hub whose year is laid around today, so lessons can be scheduled in the future."""
+    today = datetime.now(UTC).astimezone(ALMATY).date()
+    year = hub.year
+    lay_year_around(year, today)
+    hub.other_magnet.timezone = "Europe/Moscow"
+    week = (
+        today + timedelta(days=7) - (year.starts_on - timedelta(days=year.starts_on.weekday()))
+    ).days // 7 + 1
+    topic = PlanTopic(year_id=year.id, subject=hub.subject, grade=9, position=1, title="Квадрат теңдеулер",
+                      week=week, hours=Decimal(2))  # fmt: skip
+    physics = Subject(hub_id=hub.hub.id, name="Физика")
+    db.session.add_all([topic, physics])
+    db.session.add(
+        TeachingAssignment(advisor=hub.other_advisor, cohort=hub.cohort, subject=physics)
+    )
+    hub.cohort.pupils.append(hub.other_pupil)
+    db.session.commit()
+    return LessonHub(
+        hub, today, today + timedelta(days=7), today + timedelta(days=21), topic, physics
+    )
 
 
 def csrf_token(client: FlaskClient, path: str = "/login") -> str:

@@ -10,12 +10,9 @@ from flask.testing import FlaskClient
 
 from intersession.core.db import db
 from intersession.core.files import StoredFile
-from intersession.rooms import scheduling
-from tests.conftest import AuthActions
+from intersession.lessons import scheduling
+from tests.conftest import AuthActions, LessonHub
 from tests.factories import HubPeople
-from tests.rooms.conftest import LessonHub, lessons
-
-__all__ = ["lessons"]
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
@@ -109,7 +106,7 @@ def test_permissions_policy_and_connect_src(client: FlaskClient, hub: HubPeople)
 def test_a_phone_fetching_its_calendar_feed_keeps_its_own_caching(
     client: FlaskClient, hub: HubPeople
 ) -> None:
-    from intersession.rooms import feeds
+    from intersession.lessons import feeds
 
     token = feeds.renew_feed(hub.pupil)
     response = client.get(f"/ical/{token}.ics")  # no session: the secret address is the key

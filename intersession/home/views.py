@@ -15,9 +15,9 @@ from intersession.auth.labels import ROLE_LABELS
 from intersession.auth.models import Role, User
 from intersession.core.collation import sorted_by_name
 from intersession.core.db import db
-from intersession.rooms.access import visible_lessons
-from intersession.rooms.attendance import registers_to_confirm
-from intersession.rooms.models import Lesson
+from intersession.lessons.access import visible_lessons
+from intersession.lessons.attendance import registers_to_confirm
+from intersession.lessons.models import Lesson
 from intersession.schools.calendar import Phase, YearPosition, position_in_year
 from intersession.schools.models import (
     Cohort,

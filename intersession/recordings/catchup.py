@@ -14,8 +14,8 @@ from sqlalchemy import select
 from intersession.auth.models import User
 from intersession.core.db import db, utcnow
 from intersession.core.errors import DomainError
+from intersession.lessons.models import AttendanceRow, Presence
 from intersession.recordings.models import Recording, RecordingView
-from intersession.rooms.models import AttendanceRow, Presence
 
 MAX_RANGES = 500
 FASTEST_PLAYBACK = 2.0  # the players' highest speed

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from intersession.auth.models import User
 from intersession.core.db import Model, UTCDateTime, enum_column, utcnow
-from intersession.rooms.models import Lesson
+from intersession.lessons.models import Lesson
 
 
 class RecordingState(enum.StrEnum):

@@ -19,11 +19,11 @@ from sqlalchemy.exc import IntegrityError
 from intersession.core import storage
 from intersession.core.db import db, utcnow
 from intersession.core.errors import DomainError, Forbidden
+from intersession.lessons.access import lesson_hub_id
+from intersession.lessons.models import Lesson
+from intersession.lessons.scheduling import hub_year_on
 from intersession.recordings import finishing
 from intersession.recordings.models import Recording, RecordingState
-from intersession.rooms.access import lesson_hub_id
-from intersession.rooms.models import Lesson
-from intersession.rooms.scheduling import hub_year_on
 from intersession.schools.calendar import local_date
 from intersession.schools.models import School, in_hub
 

@@ -28,14 +28,14 @@ from intersession.core.collation import sorted_by_name
 from intersession.core.db import db
 from intersession.core.errors import DomainError
 from intersession.core.forms import ButtonForm, apply
+from intersession.lessons.access import can_view_row
+from intersession.lessons.models import Lesson, Presence
 from intersession.recordings import catchup, services
 from intersession.recordings.access import can_watch
 from intersession.recordings.finishing import AUDIO_FILE, POSTER_FILE, VIDEO_FILE
 from intersession.recordings.forms import RetentionForm
 from intersession.recordings.labels import STATE_LABELS
 from intersession.recordings.models import Recording
-from intersession.rooms.access import can_view_row
-from intersession.rooms.models import Lesson, Presence
 from intersession.schools.models import School
 
 bp = Blueprint("recordings", __name__, template_folder="templates")
@@ -174,7 +174,7 @@ def set_recorded(lesson_id: int) -> ResponseReturnValue:
     if apply(form, lambda: services.set_recorded(current_user, lesson, on), message) is None:
         for error in form.form_errors:
             flash(str(error), "error")
-    return redirect(url_for("rooms.lesson", lesson_id=lesson.id)), 303
+    return redirect(url_for("lessons.lesson", lesson_id=lesson.id)), 303
 
 
 @bp.route("/recordings", methods=["GET", "POST"])

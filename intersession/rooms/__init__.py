@@ -1,1 +1,1 @@
-"""Online lessons and consultations: scheduling, calendars, the attendance register."""
+"""The live room of a lesson: signalling, presence, moderation, chat; media/ holds the engine."""

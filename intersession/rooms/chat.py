@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from intersession.auth.models import User
 from intersession.core.db import db
-from intersession.rooms.models import ChatMessage, Lesson
+from intersession.lessons.models import ChatMessage, Lesson
 
 MAX_LENGTH = 1000
 BURST = 5  # at most this many lines …

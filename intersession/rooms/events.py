@@ -19,14 +19,14 @@ from intersession.auth import services as auth_services
 from intersession.auth.models import Role as UserRole
 from intersession.core.db import db, utcnow
 from intersession.core.guard import GuardedNamespace
+from intersession.lessons.access import can_view_lesson, is_invited
+from intersession.lessons.models import Lesson
 from intersession.recordings import services as recordings
 from intersession.rooms import chat, presence, room_state
-from intersession.rooms.access import can_view_lesson, is_invited
 from intersession.rooms.budget import FLOOD_CUT, Budget
 from intersession.rooms.live import STATES, LiveRoom, Participant, Role
 from intersession.rooms.media.engine import MediaEngine
 from intersession.rooms.media.workers import MediaWorkers
-from intersession.rooms.models import Lesson
 from intersession.rooms.store import BEAT_SECONDS, instance_id, room_store
 
 logger = logging.getLogger(__name__)

@@ -16,8 +16,8 @@ from flask import current_app
 from sqlalchemy import CursorResult, func, select, update
 
 from intersession.core.db import db, utcnow
-from intersession.rooms.access import is_invited
-from intersession.rooms.models import Lesson, Presence, PresenceInterval, PresenceSource
+from intersession.lessons.access import is_invited
+from intersession.lessons.models import Lesson, Presence, PresenceInterval, PresenceSource
 
 
 def joined(lesson: Lesson, user_id: int, via_classroom: bool = False) -> int | None:

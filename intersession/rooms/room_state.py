@@ -10,10 +10,10 @@ from sqlalchemy import select
 from intersession.auth.models import User
 from intersession.core.collation import sorted_by_name
 from intersession.core.db import db, utcnow
+from intersession.lessons.access import invited_pupils
+from intersession.lessons.models import Lesson, RoomEntry, SchoolRoomSetting
 from intersession.rooms import presence
-from intersession.rooms.access import invited_pupils
 from intersession.rooms.live import LiveRoom
-from intersession.rooms.models import Lesson, RoomEntry, SchoolRoomSetting
 
 
 def _entry(lesson: Lesson, user_id: int) -> RoomEntry | None:

@@ -1,16 +1,11 @@
-"""Background work of lessons."""
+"""Background work of the live room."""
 
 from datetime import timedelta
 
 from celery import shared_task
 from flask import current_app
 
-from intersession.rooms import presence, reminders
-
-
-@shared_task(name="rooms.send-lesson-reminders")
-def send_lesson_reminders() -> int:
-    return reminders.send_lesson_reminders()
+from intersession.rooms import presence
 
 
 @shared_task(name="rooms.close-unseen-presence")

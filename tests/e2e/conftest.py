@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 
 from intersession.config import celery_settings
 from intersession.core.db import db
-from intersession.rooms.models import AttendanceRow, Lesson, LessonKind
+from intersession.lessons.models import AttendanceRow, Lesson, LessonKind
 from intersession.schools.models import AcademicYear, TeachingAssignment
 from tests.conftest import make_app, start_worker
 from tests.factories import build_hub

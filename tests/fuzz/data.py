@@ -17,12 +17,12 @@ from intersession.assignments import submitting
 from intersession.assignments.models import Assignment
 from intersession.core import files
 from intersession.core.db import db
+from intersession.lessons import consultations, materials, scheduling
 from intersession.portfolio import export as portfolio_export
 from intersession.portfolio import services as portfolio_services
 from intersession.portfolio.models import EntryKind, ExportKind, Level, Result
 from intersession.recordings import services as recording_services
 from intersession.recordings.models import Recording, RecordingState
-from intersession.rooms import consultations, materials, scheduling
 from intersession.schools import imports
 from intersession.schools.models import (
     ImportKind,

@@ -10,13 +10,11 @@ import pytest
 from flask import Flask
 
 from intersession.core.db import db
+from intersession.lessons.models import Lesson
 from intersession.recordings import services
 from intersession.recordings.models import Recording
-from intersession.rooms.models import Lesson
+from tests.conftest import LessonHub
 from tests.recordings.test_recorded_media import record_lesson
-from tests.rooms.conftest import LessonHub, lessons
-
-__all__ = ["lessons"]
 
 
 @pytest.fixture(scope="session")

@@ -18,9 +18,9 @@ from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from flask import Flask
 
 from intersession.core.db import db
+from intersession.lessons.models import Lesson
 from intersession.recordings import services
 from intersession.recordings.models import Recording, RecordingState
-from intersession.rooms.models import Lesson
 from tests.conftest import make_app
 from tests.media.test_forwarding import run_in_loop
 from tests.recordings.conftest import LessonHub

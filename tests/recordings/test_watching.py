@@ -11,9 +11,9 @@ from flask import Flask
 
 from intersession.auth.models import Role
 from intersession.core.db import db, utcnow
+from intersession.lessons.models import AttendanceRow, Presence
 from intersession.recordings import services
 from intersession.recordings.models import Recording
-from intersession.rooms.models import AttendanceRow, Presence
 from tests.assignments.test_pages import signed_in
 from tests.conftest import csrf_token
 from tests.factories import make_user

@@ -9,10 +9,10 @@ from datetime import timedelta
 from flask import Flask
 
 from intersession.core.db import db, utcnow
-from intersession.rooms.models import Presence, PresenceInterval, PresenceSource
+from intersession.lessons.models import Presence, PresenceInterval, PresenceSource
 from intersession.rooms.tasks import close_unseen_presence
 from tests.assignments.test_pages import signed_in
-from tests.rooms.conftest import LessonHub
+from tests.conftest import LessonHub
 from tests.rooms.test_signalling import ack, room_client
 
 

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 from flask import Flask
 
 from intersession.core.db import db
-from intersession.rooms import attendance, presence
-from intersession.rooms.models import Lesson, Presence, PresenceInterval, PresenceSource
-from tests.rooms.conftest import LessonHub
+from intersession.lessons import attendance
+from intersession.lessons.models import Lesson, Presence, PresenceInterval, PresenceSource
+from intersession.rooms import presence
+from tests.conftest import LessonHub
 from tests.rooms.test_signalling import ack, room_client
 
 

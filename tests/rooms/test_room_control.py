@@ -11,10 +11,9 @@ from flask import Flask
 
 from intersession.auth.models import Role
 from intersession.core.db import db
-from intersession.rooms.models import AttendanceRow, Presence, PresenceInterval, PresenceSource
-from tests.conftest import AuthActions
+from intersession.lessons.models import AttendanceRow, Presence, PresenceInterval, PresenceSource
+from tests.conftest import AuthActions, LessonHub
 from tests.factories import make_user
-from tests.rooms.conftest import LessonHub
 from tests.rooms.test_signalling import ack, room_client, started
 
 

@@ -9,9 +9,8 @@ from flask import Flask
 
 from intersession.core.db import db
 from intersession.extensions import socketio
-from intersession.rooms import scheduling
-from tests.conftest import AuthActions
-from tests.rooms.conftest import LessonHub
+from intersession.lessons import scheduling
+from tests.conftest import AuthActions, LessonHub
 
 
 def room_client(app: Flask, login: str | None) -> Any:
