@@ -6,8 +6,9 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export INTERSESSION_INSTANCE ?= $(CURDIR)/instance
 
-# `make test-postgres` runs the suite (without the browser) on PostgreSQL as well; CI does both.
-.PHONY: run test test-postgres lint typecheck pytest setup setup-test translations static messages clean
+# `make test-postgres` runs the suite (without the browser) on PostgreSQL as well, and
+# `make test-scaled` the scaled shape (Redis, nginx, two gunicorn instances); CI does all three.
+.PHONY: run test test-postgres test-scaled lint typecheck pytest setup setup-test translations static messages clean
 
 run: setup
 	$(BIN)/flask --app wsgi db upgrade
@@ -58,10 +59,13 @@ typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
 
 pytest: setup-test
-	scripts/isolated.sh $(BIN)/pytest $(PYTEST_ARGS)
+	scripts/isolated.sh $(BIN)/pytest --ignore=tests/scaled $(PYTEST_ARGS)
 
 test-postgres: setup-test
 	scripts/test_postgres.sh
+
+test-scaled: setup-test
+	scripts/test_scaled.sh
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor

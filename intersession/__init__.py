@@ -38,7 +38,11 @@ def create_app(config: Any = None) -> Flask:
     app.add_template_filter(by_name_filter, "by_name")
     if app.config.get("RENDER_SLOTS"):
         app.wsgi_app = RenderGate(app.wsgi_app, app.config["RENDER_SLOTS"])  # type: ignore[method-assign]
-    socketio.init_app(app)  # after the gate: its transport goes around it
+    # After the gate: its transport goes around it. With Redis, an emit reaches the sockets of
+    # every instance (and a Celery task's emit reaches them too).
+    socketio.init_app(
+        app, message_queue=app.config.get("REDIS_URL") or None, channel="intersession-socketio"
+    )
     if app.config.get("TRUSTED_PROXIES"):  # outermost, so Socket.IO sees the client's address too
         from werkzeug.middleware.proxy_fix import ProxyFix
 

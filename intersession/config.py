@@ -59,6 +59,9 @@ class Config:
         # believed: the client's address for sign-in throttling, https for links and cookies.
         # 0 (no proxy) believes none, so nobody can claim another address by a header.
         self.TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
+        # Redis for what several web instances share: the live rooms (rooms/store.py) and
+        # Socket.IO's message queue. Empty: one instance, the rooms in its memory.
+        self.REDIS_URL = os.environ.get("REDIS_URL", "")
         # This instance's name, sent back in an X-Intersession-Instance header when set (several
         # instances behind nginx: which one answered).
         self.INSTANCE_NAME = os.environ.get("INSTANCE_NAME", "")

@@ -154,7 +154,9 @@ class Visitor:
 
     def logout(self) -> requests.Response:
         token = self.csrf("/")
-        return self.http.post(self.url + "/logout", data={"csrf_token": token}, timeout=10)
+        return self.http.post(
+            self.url + "/logout", data={"csrf_token": token}, timeout=10, allow_redirects=False
+        )
 
     def room_socket(self, url: str | None = None) -> socketio.Client:
         """A socket on the live room's namespace, as the room page opens it (WebSocket only)."""

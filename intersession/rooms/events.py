@@ -74,8 +74,8 @@ class SignallingNamespace(GuardedNamespace):
         self.people: dict[str, int] = {}  # sid of a socket of this process -> its person
         self.budgets: dict[str, Budget] = {}
         auth_services.sessions_ended.connect(self._sessions_ended, weak=False)
-        if app.config.get("REDIS_URL"):
-            threading.Thread(target=self._keep_alive, name="room-store-beat", daemon=True).start()
+        self._beating: threading.Thread | None = None
+        self._beating_lock = threading.Lock()
 
     # -- plumbing --------------------------------------------------------------------------------
 
@@ -95,6 +95,19 @@ class SignallingNamespace(GuardedNamespace):
         for sid, token in self.store.sockets_of(user_id).items():
             if token == ended if ended else token != keep:
                 self.socketio.server.disconnect(sid, namespace=self.namespace)
+
+    def _start_beating(self) -> None:
+        """A process that holds sockets beats (a Celery worker, which builds the app too, never
+        does); with one process in memory there is nobody to beat for."""
+        if not self.app.config.get("REDIS_URL") or self._beating is not None:
+            return
+        with self._beating_lock:
+            if self._beating is None:
+                self.store.beat()
+                self._beating = threading.Thread(
+                    target=self._keep_alive, name="room-store-beat", daemon=True
+                )
+                self._beating.start()
 
     def _keep_alive(self) -> None:
         """Beat for this instance, and sweep the rooms of instances that stopped beating."""
@@ -207,6 +220,7 @@ class SignallingNamespace(GuardedNamespace):
         token = auth_services.token_hash(session.get("auth_token") or "")
         self.people[sid] = current_user.id
         self.store.add_socket(current_user.id, sid, token)
+        self._start_beating()
         return True
 
     def on_join(self, data: Any = None) -> dict[str, Any]:

@@ -12,7 +12,8 @@
   var status = $("room-status");
   var mainVideo = $("main-video");
   var screenVideo = $("screen-video");
-  var socket = io("/room", { transports: ["websocket"] });
+  // The lesson in the address lets nginx keep a lesson's sockets on one instance (deploy/nginx).
+  var socket = io("/room", { transports: ["websocket"], query: { lesson: String(lesson) } });
   var me = null;
   var removed = false;
   var roster = [];
