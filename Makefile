@@ -48,8 +48,8 @@ translations: $(VENV)/.installed
 
 # Re-extract the strings after changing them; then translate the new entries in every catalogue.
 messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_pgettext:1c,2 -o intersession/translations/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -i intersession/translations/messages.pot -d intersession/translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_pgettext:1c,2 -o intersession/translations/messages.pot --no-location --sort-output -w 100 .
+	$(BIN)/pybabel update -i intersession/translations/messages.pot -d intersession/translations --no-fuzzy-matching --ignore-obsolete -w 100
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -91,6 +91,13 @@ class Config:
         self.BABEL_DEFAULT_TIMEZONE = "Asia/Almaty"
         self.BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "intersession" / "translations")
 
+        # What browsers are handed for their connections to the media engine (rooms/turn.py):
+        # STUN URLs, and TURN URLs (UDP, TCP, and TLS on 443: `turns:host:443?transport=tcp`) with
+        # the secret shared with coturn (static-auth-secret). Without TURN, a school whose network
+        # drops UDP cannot receive the lesson, and its page says so.
+        self.STUN_URLS = _list(os.environ.get("STUN_URLS", ""))
+        self.TURN_URLS = _list(os.environ.get("TURN_URLS", ""))
+        self.TURN_SECRET = os.environ.get("TURN_SECRET", "")
         # ICE servers for the media engine (STUN/TURN URLs, comma-separated) and, where wanted, the
         # only host addresses it offers (tests: 127.0.0.1).
         self.MEDIA_ICE_SERVERS = _list(os.environ.get("MEDIA_ICE_SERVERS", ""))

@@ -46,17 +46,19 @@ def wait_for(url: str, timeout: float = 40.0, process: subprocess.Popen[Any] | N
 
 def app_environment(tmp_path: Path, database_url: str, **extra: str) -> dict[str, str]:
     """The environment an instance reads its settings from (intersession/config.py)."""
-    return dict(
-        os.environ,
-        INTERSESSION_INSTANCE=str(tmp_path / "instance"),
-        DATABASE_URL=database_url,
-        MEDIA_ROOT=str(tmp_path / "media"),
-        CELERY_BROKER_URL="filesystem://",
-        CELERY_BROKER_FOLDER=str(tmp_path / "broker"),
-        PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",
-        MEDIA_HOST_ADDRESSES="127.0.0.1",
-        PYTHONPATH=str(ROOT),
-        **extra,
+    return (
+        dict(os.environ)
+        | dict(
+            INTERSESSION_INSTANCE=str(tmp_path / "instance"),
+            DATABASE_URL=database_url,
+            MEDIA_ROOT=str(tmp_path / "media"),
+            CELERY_BROKER_URL="filesystem://",
+            CELERY_BROKER_FOLDER=str(tmp_path / "broker"),
+            PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",
+            MEDIA_HOST_ADDRESSES="127.0.0.1",
+            PYTHONPATH=str(ROOT),
+        )
+        | extra
     )
 
 

@@ -22,7 +22,7 @@ from intersession.core.guard import GuardedNamespace
 from intersession.lessons.access import can_view_lesson, is_invited
 from intersession.lessons.models import Lesson
 from intersession.recordings import services as recordings
-from intersession.rooms import chat, presence, room_state
+from intersession.rooms import chat, presence, room_state, turn
 from intersession.rooms.budget import FLOOD_CUT, Budget
 from intersession.rooms.live import STATES, LiveRoom, Participant, Role
 from intersession.rooms.media.engine import MediaEngine
@@ -267,6 +267,9 @@ class SignallingNamespace(GuardedNamespace):
             "recorded": lesson.record,
             "sources": room.source_list(),
             "chat": chat.history(lesson),
+            "ice_servers": turn.ice_servers(
+                current_app.config, current_user.id, lesson.ends_at + LATE_MARGIN
+            ),
         }
         if role == Role.CLASSROOM:
             reply["pupils"] = room_state.classroom_pupils(room, lesson, current_user)

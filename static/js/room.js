@@ -13,6 +13,8 @@
   var mainVideo = $("main-video");
   var screenVideo = $("screen-video");
   // The lesson in the address lets nginx keep a lesson's sockets on one instance (deploy/nginx).
+  var iceServers = [];   // STUN and TURN with this lesson's credentials, from the join answer
+  var everConnected = false;  // a connection to the engine worked once on this page
   var socket = io("/room", { transports: ["websocket"], query: { lesson: String(lesson) } });
   var me = null;
   var removed = false;
@@ -156,7 +158,7 @@
 
   function publish(kind, stream) {
     if (publishers[kind]) { publishers[kind].close(); }
-    var peer = new RTCPeerConnection({ iceServers: [] });
+    var peer = new RTCPeerConnection({ iceServers: iceServers });
     publishers[kind] = peer;
     stream.getTracks().forEach(function (track) {
       var sender = peer.addTrack(track, stream);
@@ -165,9 +167,11 @@
     });
     peer.addEventListener("connectionstatechange", function () {
       reportState();
+      if (peer.connectionState === "connected") { everConnected = true; }
       if (publishers[kind] === peer && (peer.connectionState === "failed" || peer.connectionState === "closed")) {
-        say("msgLost");
-        setTimeout(function () { if (publishers[kind] === peer && wanted[kind]) { publish(kind, stream); } }, 1000);
+        var wait = peer.connectionState === "failed" && blocked() ? 10000 : 1000;
+        if (wait === 1000) { say("msgLost"); }
+        setTimeout(function () { if (publishers[kind] === peer && wanted[kind]) { publish(kind, stream); } }, wait);
       }
     });
     return peer.createOffer()
@@ -346,7 +350,7 @@
 
   function subscribe(source) {
     dropSub(source.id);
-    var peer = new RTCPeerConnection({ iceServers: [] });
+    var peer = new RTCPeerConnection({ iceServers: iceServers });
     var sub = { pc: peer, epoch: source.epoch, stream: new MediaStream(), bytes: -1, changed: Date.now() };
     subs[source.id] = sub;
     peer.addEventListener("track", function (event) {
@@ -360,8 +364,17 @@
     peer.addEventListener("connectionstatechange", function () {
       reportState();
       if (subs[source.id] !== sub) { return; }
-      if (peer.connectionState === "connected" && ownerRole(source) === "advisor") { say("msgWatching"); }
-      if (peer.connectionState === "failed") { resubscribe(source); }
+      if (peer.connectionState === "connected") {
+        everConnected = true;
+        if (ownerRole(source) === "advisor") { say("msgWatching"); }
+      }
+      if (peer.connectionState === "failed") {
+        if (blocked()) {  // try again now and then: the network may be opened meanwhile
+          setTimeout(function () { if (subs[source.id] === sub) { resubscribe(source, true); } }, 10000);
+        } else {
+          resubscribe(source);
+        }
+      }
     });
     return ask("subscribe", { source: source.id })
       .then(function (reply) { return peer.setRemoteDescription({ type: "offer", sdp: reply.sdp }); })
@@ -376,9 +389,21 @@
       });
   }
 
-  function resubscribe(source) {
+  // A connection to the engine that never worked on this page failed: the school's network most
+  // likely drops UDP. Say so plainly (and whether a relay was tried), rather than "reconnecting".
+  function blocked() {
+    if (everConnected) { return false; }
+    var relayed = iceServers.some(function (server) {
+      return [].concat(server.urls).some(function (url) { return url.indexOf("turn") === 0; });
+    });
+    stats.blocked = true;
+    say(relayed ? "msgBlockedRelay" : "msgBlocked");
+    return true;
+  }
+
+  function resubscribe(source, quiet) {
     if (removed || !sources[source.id]) { return; }
-    say("msgLost");
+    if (!quiet) { say("msgLost"); }
     stats.resubscribed += 1;
     subscribe(sources[source.id]);
   }
@@ -428,9 +453,14 @@
           if (entry.kind === "audio") { stats.audio[source.name] = entry.packetsReceived || 0; }
         });
         if (bytes !== sub.bytes) { sub.bytes = bytes; sub.changed = Date.now(); return; }
-        // A still shared screen may send little: give it longer.
+        // A still shared screen may send little: give it longer; and a first connection too, which
+        // may take a while through a relay. One that never connected tells of a blocked network.
+        var connected = sub.pc.connectionState === "connected";
         var patience = sources[id] && sources[id].kind === "screen" ? 20000 : 5000;
-        if (Date.now() - sub.changed > patience && subs[id] === sub && sources[id]) { resubscribe(sources[id]); }
+        if (!everConnected && !connected) { patience = 20000; }
+        if (Date.now() - sub.changed > patience && subs[id] === sub && sources[id]) {
+          resubscribe(sources[id], !connected && blocked());
+        }
       });
     });
   }, 1000);
@@ -552,6 +582,7 @@
     if (!startCamera || wanted.camera) { say("msgConnecting"); }
     ask("join", { lesson: lesson }).then(function (reply) {
       me = stats.me = reply.me;
+      iceServers = reply.ice_servers || [];
       lines.textContent = "";
       (reply.chat || []).forEach(showLine);
       showLocked(reply.locked);

@@ -10,6 +10,7 @@ from flask import Flask
 from intersession.core.db import db
 from intersession.extensions import socketio
 from intersession.lessons import scheduling
+from intersession.lessons.models import Lesson
 from tests.conftest import AuthActions, LessonHub
 
 
@@ -194,3 +195,29 @@ def test_events_with_unusable_payloads_are_refused(app: Flask, lessons: LessonHu
         assert ack(pupil, "join", payload) == {"error": "bad-request"}, payload
     assert ack(pupil, "chat", {"text": "сәлем\x00"}) == {"error": "bad-request"}
     assert "error" not in ack(pupil, "join", {"lesson": lesson_id})  # the socket goes on
+
+
+def test_the_join_answer_hands_ice_servers_with_turn_credentials_until_the_lesson_ends(
+    app: Flask, lessons: LessonHub
+) -> None:
+    import base64
+    import hashlib
+    import hmac
+
+    lesson_id = started(lessons)
+    assert ack(room_client(app, "pup"), "join", {"lesson": lesson_id})["ice_servers"] == []
+    app.config.update(
+        STUN_URLS=["stun:turn.hub.kz:3478"],
+        TURN_URLS=["turn:turn.hub.kz:3478?transport=udp", "turns:turn.hub.kz:443?transport=tcp"],
+        TURN_SECRET="shared-with-coturn",
+    )
+    stun, relay = ack(room_client(app, "pup"), "join", {"lesson": lesson_id})["ice_servers"]
+    assert stun == {"urls": ["stun:turn.hub.kz:3478"]}
+    assert relay["urls"][1] == "turns:turn.hub.kz:443?transport=tcp"
+    expiry, user_id = relay["username"].split(":")
+    lesson = db.session.get(Lesson, lesson_id)
+    assert int(user_id) == lessons.people.pupil.id
+    assert int(expiry) == int((lesson.ends_at + timedelta(minutes=30)).timestamp())
+    # coturn's check (use-auth-secret): base64 of HMAC-SHA1 of the username under the secret.
+    digest = hmac.new(b"shared-with-coturn", relay["username"].encode(), hashlib.sha1).digest()
+    assert relay["credential"] == base64.b64encode(digest).decode()
