@@ -47,6 +47,17 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = os.environ.get(
             "DATABASE_URL", f"sqlite:///{instance / 'intersession.sqlite'}"
         )
+        # The database pool of each process (PostgreSQL; SQLite keeps SQLAlchemy's own): enough
+        # connections for the render slots, the Socket.IO threads that touch the database and
+        # the heartbeat, and a check before reuse, so a connection the server or a firewall
+        # dropped overnight does not fail the first page of the morning.
+        if self.SQLALCHEMY_DATABASE_URI.startswith("postgresql"):
+            self.SQLALCHEMY_ENGINE_OPTIONS = {
+                "pool_size": int(os.environ.get("DATABASE_POOL_SIZE", 10)),
+                "max_overflow": int(os.environ.get("DATABASE_POOL_OVERFLOW", 20)),
+                "pool_pre_ping": _flag("DATABASE_POOL_PRE_PING", True),
+                "pool_recycle": int(os.environ.get("DATABASE_POOL_RECYCLE", 1800)),
+            }
         # Page renders let into the app at once (core/gate.py); 0 turns the gate off.
         self.RENDER_SLOTS = int(os.environ.get("RENDER_SLOTS", 2))
         # Rendered page fragments kept in memory while their data is unchanged (core/fragments.py);
@@ -138,6 +149,8 @@ def celery_settings(broker: str, broker_folder: Path, instance: Path) -> dict[st
         "worker_prefetch_multiplier": 1,
         "broker_connection_retry_on_startup": True,
         "beat_schedule_filename": str(instance / "celerybeat-schedule"),
+        # One beat for the whole platform, whatever runs: core/beat.py (a Redis lock).
+        "beat_scheduler": "intersession.core.beat:SingleBeatScheduler",
         "beat_schedule": {
             "purge-login-records": {"task": "auth.purge-login-records", "schedule": 3600.0},
             "send-lesson-reminders": {"task": "rooms.send-lesson-reminders", "schedule": 60.0},
