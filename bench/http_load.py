@@ -1,9 +1,10 @@
 """Page speed under load, beside the framework's floor, and memory during a 200 MB upload.
 
 Builds a one-hub data set (600 pupils, 60 teachers, 200 pieces of work, 20,000 submissions) in a
-fresh SQLite file, serves the app in a process of its own (Werkzeug's threaded server, as `make run`
-has it), signs in, and has 50 concurrent clients load each page for a while. One JSON line per page:
-p50 and p95 in ms, requests per second, and the ratio of p95 to the floor's p95. The floor is a
+fresh SQLite file, serves the app in a process of its own (gunicorn with `make run`'s settings, or
+`--shape nginx`: two instances behind nginx), signs in, and has 50 concurrent clients load each page for a while. One JSON line per page:
+p50 and p95 in ms as the clients saw them and as the server's access log has them (the time inside
+the server), requests per second, and the ratio of p95 to the floor's p95. The floor is a
 trivial endpoint added to the same app, served the same way. Then one 200 MB upload is streamed and
 the server's peak resident memory before and after is printed.
 
@@ -154,23 +155,58 @@ def build(database: str, media: str) -> dict[str, Any]:
     return {"counts": counts, "gradebook": gradebook, "upload_work": upload_id}
 
 
-def serve(database: str, media: str, port: int, fragments_mb: int) -> None:
-    """The server process: the app as `make run` serves it, plus a trivial floor endpoint."""
-    from werkzeug.serving import make_server
+def serve(database: str, media: str, port: int, fragments_mb: int, log: str) -> None:
+    """One server instance: the app under gunicorn with `make run`'s settings (server.py), plus a
+    trivial floor endpoint; each request's time in the server goes to `log` (microseconds)."""
+    from intersession.server import WebServer, settings
 
-    from intersession import create_app
-    from intersession.config import TestConfig
+    class BenchServer(WebServer):
+        def load(self) -> Any:
+            from intersession import create_app
+            from intersession.config import TestConfig
 
-    app = create_app(
-        TestConfig(
-            SQLALCHEMY_DATABASE_URI=database, MEDIA_ROOT=media, FRAGMENT_CACHE_MB=fragments_mb
-        )
+            app = create_app(TestConfig(SQLALCHEMY_DATABASE_URI=database, MEDIA_ROOT=media,
+                                        FRAGMENT_CACHE_MB=fragments_mb, MEDIA_WORKERS=0))  # fmt: skip
+            app.add_url_rule("/bench/floor", "bench_floor", lambda: "ok")
+            return app
+
+    options = settings({"BIND": f"127.0.0.1:{port}", "WEB_ACCESS_LOG": log})
+    # No media processes for pages: the engine is not started with the worker here.
+    options |= {"access_log_format": "%(U)s %(D)s", "post_worker_init": None}
+    BenchServer(options).run()
+
+
+def nginx_in_front(folder: str, port: int, instances: list[int]) -> subprocess.Popen[bytes]:
+    """nginx on `port` with deploy/nginx/locations.conf over the instances, as a hub runs it."""
+    servers = "".join(f"server 127.0.0.1:{p};\n" for p in instances)
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    temp = "".join(
+        f"{k}_temp_path {folder}/{k};\n"
+        for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     )
-    app.add_url_rule("/bench/floor", "bench_floor", lambda: "ok")
-    import logging
+    config = Path(folder) / "nginx.conf"
+    config.write_text(
+        f"{user}daemon off;\nworker_processes 1;\npid {folder}/nginx.pid;\nerror_log {folder}/nginx-error.log;\n"
+        f"events {{ worker_connections 4096; }}\nhttp {{\ninclude /etc/nginx/mime.types;\naccess_log off;\n{temp}"
+        f"upstream intersession_pages {{ least_conn;\n{servers}keepalive 64; }}\n"
+        f"upstream intersession_sockets {{ hash $arg_lesson consistent;\n{servers}}}\n"
+        f"server {{ listen 127.0.0.1:{port}; set $intersession_root {ROOT};\n"
+        f"include {ROOT}/deploy/nginx/locations.conf; }}\n}}\n"
+    )  # fmt: skip
+    return subprocess.Popen(
+        ["nginx", "-c", str(config), "-p", folder, "-e", f"{folder}/nginx-error.log"]
+    )
 
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
-    make_server("127.0.0.1", port, app, threaded=True).serve_forever()
+
+def server_times(log: str, path: str, since: int) -> tuple[list[float], int]:
+    """The server's own times (ms) for `path` in the access log after byte `since`."""
+    with open(log, "rb") as file:
+        file.seek(since)
+        lines = file.read().decode(errors="replace").splitlines()
+        end = file.tell()
+    times = [int(t) / 1000 for line in lines if (parts := line.split()) and parts[0] == path.split("?")[0]
+             for t in parts[1:2]]  # fmt: skip
+    return times, end
 
 
 class Client:
@@ -231,17 +267,46 @@ def load(clients: list[Client], path: str, seconds: float) -> dict[str, Any]:
             "p95_ms": round(latencies[int(len(latencies) * 0.95)], 1)}  # fmt: skip
 
 
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time the server process has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def tree(pid: int) -> list[int]:
+    """The process and its descendants (gunicorn's arbiter and its worker)."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int(
+                    (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]
+                )
+            except OSError:
+                continue
+    found = [pid]
+    for child, parent in parents.items():
+        if parent in found and child not in found:
+            found.append(child)
+    return found
 
 
-def peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+def cpu_seconds(pids: list[int]) -> float:
+    """User plus system CPU time the server processes have used so far."""
+    total = 0.0
+    for pid in pids:
+        for one in tree(pid):
+            try:
+                fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def peak_rss_mb(pids: list[int]) -> float:
+    """The largest peak resident memory among the server processes (the worker's)."""
+    peak = 0.0
+    for pid in pids:
+        for one in tree(pid):
+            for line in Path(f"/proc/{one}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak = max(peak, int(line.split()[1]) / 1024)
+    return peak
 
 
 def upload(client: Client, work_id: int, megabytes: int) -> int:
@@ -331,6 +396,10 @@ def main() -> None:
     parser.add_argument("--upload-mb", type=int, default=199)  # the work takes files up to 200 MB
     parser.add_argument("--pages", default="pupil_work_list,grading_queue,gradebook")
     parser.add_argument("--no-fragments", action="store_true")
+    parser.add_argument(
+        "--shape", choices=("one", "nginx"), default="one",
+        help="one gunicorn instance, or two behind nginx (deploy/nginx/locations.conf)",
+    )  # fmt: skip
     parser.add_argument("--writes-per-second", type=float, default=0.0)
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
@@ -345,13 +414,24 @@ def main() -> None:
             ),
             flush=True,
         )
-        port = 5600 + os.getpid() % 300
+        base = 5600 + os.getpid() % 300
         fragments_mb = "0" if options.no_fragments else "64"
-        server = subprocess.Popen(
-            [sys.executable, __file__, "--serve", database, media, str(port), fragments_mb]
+        count = 2 if options.shape == "nginx" else 1
+        logs = [f"{folder}/access-{n}.log" for n in range(count)]
+        servers = [
+            subprocess.Popen([sys.executable, __file__, "--serve", database, media,
+                              str(base + 1 + n), fragments_mb, logs[n]])
+            for n in range(count)
+        ]  # fmt: skip
+        proxy = (
+            nginx_in_front(folder, base, [base + 1 + n for n in range(count)])
+            if count > 1
+            else None
         )
+        port = base if proxy else base + 1
+        pids = [server.pid for server in servers]
         try:
-            for _ in range(100):
+            for _ in range(150):
                 try:
                     http.client.HTTPConnection("127.0.0.1", port, timeout=1).request(
                         "GET", "/bench/floor"
@@ -366,15 +446,22 @@ def main() -> None:
             wanted = {"floor", *options.pages.split(",")}
             writer = Grader(database, media, options.writes_per_second)
             floor_p95 = None
+            ratios: dict[str, float] = {}
             for name, clients, path in [page for page in pages if page[0] in wanted]:
                 load(clients[:5], path, 1.0)  # warm up
-                cpu_before = cpu_seconds(server.pid)
+                cpu_before = cpu_seconds(pids)
+                marks = [Path(log).stat().st_size if Path(log).exists() else 0 for log in logs]
                 writes_before = writer.writes
                 if name != "floor":
                     writer.start()
                 result = load(clients, path, options.seconds)
                 writer.pause()
-                used = cpu_seconds(server.pid) - cpu_before
+                used = cpu_seconds(pids) - cpu_before
+                inside = sorted(t for log, mark in zip(logs, marks, strict=True)
+                                for t in server_times(log, path, mark)[0])  # fmt: skip
+                if inside:  # the time the requests spent in the server, from its access log
+                    result["server_p50_ms"] = round(statistics.median(inside), 1)
+                    result["server_p95_ms"] = round(inside[int(len(inside) * 0.95)], 1)
                 result["server_cpu_ms_per_request"] = round(
                     used * 1000 / max(result["requests"], 1), 2
                 )
@@ -382,22 +469,29 @@ def main() -> None:
                 result["fragments_kept"] = not options.no_fragments
                 result["writes_during"] = writer.writes - writes_before
                 floor_p95 = floor_p95 or result["p95_ms"]
-                result = {"page": name, "clients": len(clients)} | result
+                result = {"page": name, "shape": options.shape, "clients": len(clients)} | result
                 result["p95_vs_floor"] = round(result["p95_ms"] / floor_p95, 2)
                 print(json.dumps(result), flush=True)
-            before = peak_rss_mb(server.pid)
+                ratios[name] = result["p95_vs_floor"]
+            before = peak_rss_mb(pids)
             status = upload(pupils[0], data["upload_work"], options.upload_mb)
             print(json.dumps({"upload_mb": options.upload_mb, "status": status,
                               "server_peak_rss_mb_before": round(before, 1),
-                              "server_peak_rss_mb_after": round(peak_rss_mb(server.pid), 1)}), flush=True)  # fmt: skip
+                              "server_peak_rss_mb_after": round(peak_rss_mb(pids), 1)}), flush=True)  # fmt: skip
+            pages_only = {k: v for k, v in ratios.items() if k != "floor"}
+            worst = max(pages_only, key=lambda k: pages_only[k]) if pages_only else None
+            print(json.dumps({"summary": True, "shape": options.shape, "p95_vs_floor": pages_only,
+                              "worst_page": worst, "worst_ratio": pages_only.get(worst or ""),
+                              "upload_status": status, "load_average": os.getloadavg()[0]}), flush=True)  # fmt: skip
         finally:
             writer.stop()
-            server.terminate()
-            server.wait(timeout=30)
+            for process in [*servers, *([proxy] if proxy else [])]:
+                process.terminate()
+                process.wait(timeout=30)
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--serve"]:
-        serve(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
+        serve(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys.argv[6])
     else:
         main()
