@@ -1,7 +1,8 @@
 """A few page renders at a time, the rest waiting at the door.
 
-Werkzeug's threaded server starts a thread for every request. Rendering a page is CPU work under
-one interpreter lock, so fifty renders at once do not end sooner than a few at a time: they end
+gunicorn's gthread worker serves each instance with WEB_THREADS threads (one per open room socket,
+plus some for pages), so fifty page requests may all be inside the app at once. Rendering a page is
+CPU work under one interpreter lock, so fifty renders at once do not end sooner than a few at a time: they end
 later, because the threads and their database connections contend (in `bench/http_load.py` the CPU
 time per page more than doubled at fifty clients). The gate lets `slots` GET requests into the
 application at once and queues the rest before any work is done for them.
