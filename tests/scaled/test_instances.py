@@ -47,7 +47,9 @@ def test_the_advisor_on_one_instance_and_a_pupil_on_the_other_share_the_room(
         advisor.login("adv")
         pupil.login("pup")
         _, at_a, _ = joined(advisor, a, region.lesson_id, "roster", "chat")
-        pupil_socket, at_b, me = joined(pupil, b, region.lesson_id, "roster", "chat", "floor")
+        pupil_socket, at_b, me = joined(
+            pupil, b, region.lesson_id, "roster", "chat", "floor", "ended"
+        )
         at_a.wait("roster", lambda r: [p["role"] for p in r] == ["advisor", "pupil"])
         at_b.wait("roster", lambda r: len(r) == 2)
 
@@ -67,6 +69,13 @@ def test_the_advisor_on_one_instance_and_a_pupil_on_the_other_share_the_room(
         assert at_a.wait("chat")["text"] == "Сәлеметсіз бе!"
         advisor_socket.call("chat", {"text": "Здравствуйте"}, namespace="/room")
         at_b.wait("chat", lambda line: line["text"] == "Здравствуйте")
+
+        advisor_socket.emit("end", {}, namespace="/room")  # its own socket is let go too: no answer
+        at_b.wait("ended")
+        deadline = time.monotonic() + 5
+        while pupil_socket.connected and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not pupil_socket.connected  # let go by the other instance
 
 
 def test_signing_out_on_one_instance_cuts_the_socket_on_the_other(region: Region) -> None:
