@@ -271,6 +271,9 @@ class PresenceInterval(Model):
     seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Ticked present by the classroom computer of the pupil's school, not joined in person.
     via_classroom: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The web instance whose socket holds it (rooms/store.py): when that instance stops beating,
+    # its intervals are ended at once (rooms/presence.close_held_by_gone).
+    instance: Mapped[str | None] = mapped_column(String(80))
 
 
 class ChatMessage(Model):

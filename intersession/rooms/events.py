@@ -71,6 +71,7 @@ class SignallingNamespace(GuardedNamespace):
         self.store = room_store(
             instance_id(app.config.get("INSTANCE_NAME", "")), app.config.get("REDIS_URL", "")
         )
+        app.extensions["room_instance"] = self.store.instance  # the presence intervals carry it
         self.people: dict[str, int] = {}  # sid of a socket of this process -> its person
         self.budgets: dict[str, Budget] = {}
         auth_services.sessions_ended.connect(self._sessions_ended, weak=False)
@@ -126,6 +127,9 @@ class SignallingNamespace(GuardedNamespace):
         """Participants whose instance died leave their rooms as a disconnect would have made
         them; returns how many."""
         swept = 0
+        with self.app.app_context():
+            presence.close_held_by_gone(self.store.alive() | {self.store.instance})
+            db.session.remove()
         for lesson_id in self.store.lesson_ids():
             if not self.store.ghosts(self.store.read(lesson_id)):
                 continue

@@ -26,7 +26,8 @@ def joined(lesson: Lesson, user_id: int, via_classroom: bool = False) -> int | N
         return None
     now = utcnow()
     interval = PresenceInterval(lesson_id=lesson.id, user_id=user_id, joined_at=now, seen_at=now,
-                                via_classroom=via_classroom)  # fmt: skip
+                                via_classroom=via_classroom,
+                                instance=current_app.extensions.get("room_instance"))  # fmt: skip
     db.session.add(interval)
     db.session.commit()
     return interval.id
@@ -71,10 +72,25 @@ def close_unseen(timeout: timedelta) -> int:
     workers at once, it ends each interval once: the update itself asks that it is still open and
     still unseen, so a heartbeat that comes in between keeps its interval open."""
     last_seen = func.coalesce(PresenceInterval.seen_at, PresenceInterval.joined_at)
-    unseen = (PresenceInterval.left_at.is_(None), last_seen < utcnow() - timeout)
+    return _close_where(PresenceInterval.left_at.is_(None), last_seen < utcnow() - timeout)
+
+
+def close_held_by_gone(living: set[str]) -> int:
+    """End, when last seen, the open intervals held by web instances no longer among the living
+    (they stopped beating: killed, or their machine lost): without waiting out the heartbeat's
+    timeout, and whatever the rooms' shared state still says."""
+    return _close_where(
+        PresenceInterval.left_at.is_(None),
+        PresenceInterval.instance.is_not(None),
+        PresenceInterval.instance.not_in(living),
+    )
+
+
+def _close_where(*open_and: Any) -> int:
+    last_seen = func.coalesce(PresenceInterval.seen_at, PresenceInterval.joined_at)
     found = db.session.execute(
         select(PresenceInterval.id, PresenceInterval.lesson_id, PresenceInterval.user_id)
-        .where(*unseen)
+        .where(*open_and)
     ).all()  # fmt: skip
     if not found:
         return 0
@@ -82,7 +98,7 @@ def close_unseen(timeout: timedelta) -> int:
         CursorResult[Any],
         db.session.execute(
             update(PresenceInterval)
-            .where(PresenceInterval.id.in_([row.id for row in found]), *unseen)
+            .where(PresenceInterval.id.in_([row.id for row in found]), *open_and)
             .values(left_at=last_seen)
             .execution_options(synchronize_session="fetch")
         ),

@@ -40,7 +40,7 @@ BEAT_TTL = 10  # … and how long after its last word it counts as gone
 
 def instance_id(name: str = "") -> str:
     """This process's name among the instances: unique even when two share a configured name."""
-    return f"{name or socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
+    return f"{(name or socket.gethostname())[:60]}-{os.getpid()}-{secrets.token_hex(3)}"
 
 
 def room_to_json(room: LiveRoom) -> str:

@@ -91,3 +91,25 @@ def test_the_room_page_beats_three_times_inside_the_timeout(app: Flask, lessons:
     lesson = lessons.started_lesson()
     page = signed_in(app, "pup").client.get(f"/lessons/{lesson.id}/room").get_data(as_text=True)
     assert 'data-heartbeat="20"' in page
+
+
+def test_intervals_carry_their_instance_and_end_when_it_stops_beating(
+    app: Flask, lessons: LessonHub
+) -> None:
+    from intersession.rooms import presence
+
+    lesson = lessons.started_lesson()
+    ours = room_client(app, "pup")
+    assert ack(ours, "join", {"lesson": lesson.id})["role"] == "pupil"
+    held = open_interval(lesson.id, lessons.people.pupil.id)
+    assert held.instance == app.extensions["room_instance"]
+    # Another pupil's socket held by an instance that has since stopped beating.
+    other = PresenceInterval(lesson_id=lesson.id, user_id=lessons.people.other_pupil.id,
+                             joined_at=lesson.starts_at, seen_at=lesson.starts_at + timedelta(minutes=2),
+                             instance="web-b-77-abcdef")  # fmt: skip
+    db.session.add(other)
+    db.session.commit()
+    assert presence.close_held_by_gone({held.instance or ""}) == 1
+    db.session.expire_all()
+    assert other.left_at == lesson.starts_at + timedelta(minutes=2)  # when last seen
+    assert held.left_at is None  # the living instance's interval goes on
