@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import func, select, update
 
 from intersession.core.db import db, utcnow
 from intersession.lessons.access import is_invited
@@ -66,16 +66,16 @@ def seen(interval_ids: list[int]) -> dict[int, int | None]:
     return kept
 
 
-def close_unseen(timeout: timedelta) -> int:
+def close_unseen(timeout: timedelta) -> set[int]:
     """End the open intervals whose socket has not been seen for `timeout`, at the moment it was
-    last seen, and bring their rows up to date; returns how many were ended. Run twice, or by two
-    workers at once, it ends each interval once: the update itself asks that it is still open and
-    still unseen, so a heartbeat that comes in between keeps its interval open."""
+    last seen, and bring their rows up to date; returns the ids of those ended. Run twice, or by
+    two workers at once, it ends each interval once: the update itself asks that it is still open
+    and still unseen, so a heartbeat that comes in between keeps its interval open."""
     last_seen = func.coalesce(PresenceInterval.seen_at, PresenceInterval.joined_at)
     return _close_where(PresenceInterval.left_at.is_(None), last_seen < utcnow() - timeout)
 
 
-def close_held_by_gone(living: set[str]) -> int:
+def close_held_by_gone(living: set[str]) -> set[int]:
     """End, when last seen, the open intervals held by web instances no longer among the living
     (they stopped beating: killed, or their machine lost): without waiting out the heartbeat's
     timeout, and whatever the rooms' shared state still says."""
@@ -86,29 +86,27 @@ def close_held_by_gone(living: set[str]) -> int:
     )
 
 
-def _close_where(*open_and: Any) -> int:
+def _close_where(*open_and: Any) -> set[int]:
     last_seen = func.coalesce(PresenceInterval.seen_at, PresenceInterval.joined_at)
     found = db.session.execute(
         select(PresenceInterval.id, PresenceInterval.lesson_id, PresenceInterval.user_id)
         .where(*open_and)
     ).all()  # fmt: skip
     if not found:
-        return 0
-    ended = cast(
-        CursorResult[Any],
-        db.session.execute(
-            update(PresenceInterval)
-            .where(PresenceInterval.id.in_([row.id for row in found]), *open_and)
-            .values(left_at=last_seen)
-            .execution_options(synchronize_session="fetch")
-        ),
-    ).rowcount
+        return set()
+    ended = db.session.scalars(
+        update(PresenceInterval)
+        .where(PresenceInterval.id.in_([row.id for row in found]), *open_and)
+        .values(left_at=last_seen)
+        .returning(PresenceInterval.id)
+        .execution_options(synchronize_session="fetch")
+    ).all()
     for lesson_id, user_id in {(row.lesson_id, row.user_id) for row in found}:
         lesson = db.session.get(Lesson, lesson_id)
         if lesson is not None:
             update_row(lesson, user_id)
     db.session.commit()
-    return int(ended or 0)
+    return set(ended)
 
 
 def minutes_present(lesson: Lesson, intervals: list[PresenceInterval], now: datetime) -> int:

@@ -12,4 +12,4 @@ from intersession.rooms import presence
 def close_unseen_presence() -> int:
     """Time in live rooms whose socket went silent (its web process died) ends when last seen."""
     seconds = int(current_app.config["PRESENCE_TIMEOUT_SECONDS"])
-    return presence.close_unseen(timedelta(seconds=seconds))
+    return len(presence.close_unseen(timedelta(seconds=seconds)))

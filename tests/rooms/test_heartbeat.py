@@ -109,7 +109,7 @@ def test_intervals_carry_their_instance_and_end_when_it_stops_beating(
                              instance="web-b-77-abcdef")  # fmt: skip
     db.session.add(other)
     db.session.commit()
-    assert presence.close_held_by_gone({held.instance or ""}) == 1
+    assert presence.close_held_by_gone({held.instance or ""}) == {other.id}
     db.session.expire_all()
     assert other.left_at == lesson.starts_at + timedelta(minutes=2)  # when last seen
     assert held.left_at is None  # the living instance's interval goes on
