@@ -7,6 +7,7 @@ missing=()
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v nginx >/dev/null || missing+=(nginx-light)
 command -v turnserver >/dev/null || missing+=(coturn)
+command -v iptables >/dev/null || missing+=(iptables)  # the firewall test's school
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" != 0 ]; then
         echo "Missing ${missing[*]} and this is not root: install them to run the scaled tests." >&2

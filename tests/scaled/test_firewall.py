@@ -17,7 +17,7 @@ import pytest
 
 from intersession.core.db import db
 from tests.conftest import make_app
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, playwright_driver  # noqa: F401
+from tests.e2e.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, playwright_driver  # noqa: F401
 from tests.e2e.test_lessons import sign_in
 from tests.factories import build_hub
 from tests.scaled.conftest import lesson_now
@@ -214,6 +214,10 @@ def test_without_turn_the_page_says_the_schools_network_blocks_the_lesson(
         pupil.wait_for_function("window.roomStats.blocked === true", timeout=60_000)
         assert "blocks UDP" in pupil.inner_text("#room-status")
         assert pupil.evaluate("window.roomStats.framesDecoded") == 0
+        ARTIFACTS.mkdir(exist_ok=True)  # to look at as the pupil would, on a computer and a phone
+        pupil.screenshot(path=str(ARTIFACTS / "firewall-blocked-1280.png"))
+        pupil.set_viewport_size({"width": 375, "height": 800})
+        pupil.screenshot(path=str(ARTIFACTS / "firewall-blocked-375.png"), full_page=True)
     finally:
         host.close()
         behind.close()
