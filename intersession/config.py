@@ -44,6 +44,8 @@ class Config:
         instance = _instance_dir()
         self.INSTANCE_PATH = str(instance)
         self.SECRET_KEY = _secret_key(instance)
+        # A restored instance/secret_key is not the key in use while this is set (core/backup.py).
+        self.SECRET_KEY_FROM_ENVIRONMENT = bool(os.environ.get("SECRET_KEY"))
         self.SQLALCHEMY_DATABASE_URI = os.environ.get(
             "DATABASE_URL", f"sqlite:///{instance / 'intersession.sqlite'}"
         )

@@ -10,6 +10,11 @@ from typing import IO
 from flask import current_app
 
 CHUNK = 64 * 1024
+# Files being written carry these endings until os.replace gives them their final name: a stored
+# name + PARTIAL_SUFFIX (save_stream, the portfolio exports), TEMPORARY_SUFFIX (a recording's
+# files while it is finished). A backup leaves them out.
+PARTIAL_SUFFIX = "part"
+TEMPORARY_SUFFIX = ".tmp"
 
 
 def media_path(area: str, stored_name: str = "") -> Path:
@@ -25,7 +30,7 @@ def save_stream(area: str, stream: IO[bytes], max_bytes: int) -> tuple[str, int]
     max_bytes, the partial file is removed and the error raised (ValueError for the size)."""
     stored_name = secrets.token_hex(16)
     target = media_path(area, stored_name)
-    partial = target.with_name(stored_name + "part")
+    partial = partial_path(target)
     size = 0
     try:
         with open(partial, "xb") as out:
@@ -39,6 +44,20 @@ def save_stream(area: str, stream: IO[bytes], max_bytes: int) -> tuple[str, int]
         partial.unlink(missing_ok=True)
         raise
     return stored_name, size
+
+
+def partial_path(target: Path) -> Path:
+    """Where a file under a generated name is written before it is renamed to `target`."""
+    return target.with_name(target.name + PARTIAL_SUFFIX)
+
+
+def is_temporary(name: str) -> bool:
+    """Whether a file in the media folder is one still being written under a temporary name.
+    Generated names are hexadecimal, so one ending in "part" can only be a partial file."""
+    if name.endswith(TEMPORARY_SUFFIX):
+        return True
+    stem = name.removesuffix(PARTIAL_SUFFIX)
+    return stem != name and stem != "" and all(c in "0123456789abcdef" for c in stem)
 
 
 def read_bytes(area: str, stored_name: str) -> bytes:

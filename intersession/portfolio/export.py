@@ -117,7 +117,7 @@ def run_export(export_id: int, language: str) -> None:
     db.session.commit()
     stored_name = secrets.token_hex(16)
     target = storage.media_path(AREA, stored_name)
-    partial = target.with_name(stored_name + "part")
+    partial = storage.partial_path(target)
 
     def step() -> None:
         export.done += 1

@@ -22,7 +22,7 @@ from pathlib import Path
 import av
 import numpy as np
 
-from intersession.core import pictures
+from intersession.core import pictures, storage
 from intersession.recordings.writer import MS, recordable, vp8_size
 
 logger = logging.getLogger(__name__)
@@ -284,13 +284,15 @@ def _write_poster(tracks: list[Track], at_ms: int, target: Path) -> bool:
 
 def finish(folder: Path) -> Finished:
     """Build the three files of a recording from its tracks (again from scratch when run again)."""
-    for leftover in folder.glob("*.tmp"):
+    for leftover in folder.glob(f"*{storage.TEMPORARY_SUFFIX}"):
         leftover.unlink()
     tracks = tracks_in(folder)
     if not tracks:
         raise NothingRecorded(str(folder))
     length_ms = max(t.last_ms for t in tracks) + 20
-    voice, lesson, poster = (folder / f"{n}.tmp" for n in (AUDIO_FILE, VIDEO_FILE, POSTER_FILE))
+    voice, lesson, poster = (
+        folder / f"{n}{storage.TEMPORARY_SUFFIX}" for n in (AUDIO_FILE, VIDEO_FILE, POSTER_FILE)
+    )
     _mix_voice(tracks, length_ms, voice)
     has_video = _write_lesson(tracks, voice, lesson)
     has_poster = has_video and _write_poster(tracks, length_ms // 10, poster)
