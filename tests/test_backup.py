@@ -373,7 +373,8 @@ def test_a_failed_backup_leaves_nothing(tmp_path: Path) -> None:
     broken = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'missing.sqlite'}")
     dest = tmp_path / "backups"
     dest.mkdir()
-    result = broken.test_cli_runner().invoke(args=["backup", str(dest)])
+    with broken.app_context():  # its own, whatever context an earlier test left behind
+        result = broken.test_cli_runner().invoke(args=["backup", str(dest)])
     assert result.exit_code == 1
     assert "There is no SQLite database" in result.output
     assert list(dest.iterdir()) == []
