@@ -118,6 +118,9 @@ class Config:
         # Media-worker processes (each room on one); 0 runs the engine on a thread of the web
         # process instead, as the tests do.
         self.MEDIA_WORKERS = int(os.environ.get("MEDIA_WORKERS", os.cpu_count() or 1))
+        # The secret shared with the region's media nodes (python -m intersession.rooms.media.node):
+        # with it and REDIS_URL the rooms' media go to the nodes, and no worker is started here.
+        self.MEDIA_NODE_KEY = os.environ.get("MEDIA_NODE_KEY", "")
         # Below this share of the lesson spent in the room a pupil counts as partly present.
         self.ATTENDANCE_PRESENT_SHARE = float(os.environ.get("ATTENDANCE_PRESENT_SHARE", "0.8"))
         # A socket in a live room not heard from (its heartbeat) for this long is taken for gone:

@@ -26,6 +26,7 @@ from intersession.rooms import chat, presence, room_state, turn
 from intersession.rooms.budget import FLOOD_CUT, Budget
 from intersession.rooms.live import STATES, LiveRoom, Participant, Role
 from intersession.rooms.media.engine import MediaEngine
+from intersession.rooms.media.nodes import MediaNodes
 from intersession.rooms.media.workers import MediaWorkers
 from intersession.rooms.store import BEAT_SECONDS, instance_id, room_store
 
@@ -34,20 +35,45 @@ ADVISOR_EARLY = timedelta(minutes=15)
 LATE_MARGIN = timedelta(minutes=30)
 
 
-def engine() -> MediaEngine | MediaWorkers:
-    """The app's media engine, started on first use: worker processes, or with MEDIA_WORKERS = 0
-    a loop thread of this process (tests)."""
+def engine() -> MediaEngine | MediaWorkers | MediaNodes:
+    """The app's media engine, started on first use: the media nodes of the region (with
+    MEDIA_NODE_KEY and REDIS_URL), else worker processes of this instance, or with
+    MEDIA_WORKERS = 0 a loop thread of this process (tests)."""
     extensions = current_app.extensions
     if "media_engine" not in extensions:
         config = current_app.config
         count = int(config["MEDIA_WORKERS"])
         ice, hosts = config["MEDIA_ICE_SERVERS"], config["MEDIA_HOST_ADDRESSES"]
-        media = MediaWorkers(count, ice, hosts) if count > 0 else MediaEngine(ice, hosts)
+        media: MediaEngine | MediaWorkers | MediaNodes
+        if config.get("MEDIA_NODE_KEY") and not config.get("REDIS_URL"):
+            logger.warning("MEDIA_NODE_KEY without REDIS_URL: the media stay in this instance")
+        if config.get("MEDIA_NODE_KEY") and config.get("REDIS_URL"):
+            app = current_app._get_current_object()  # type: ignore[attr-defined]
+            media = MediaNodes(
+                config["REDIS_URL"], config["MEDIA_NODE_KEY"], config["MEDIA_ROOT"],
+                lambda lesson_id: room_size(app, lesson_id),
+            )  # fmt: skip
+        elif count > 0:
+            media = MediaWorkers(count, ice, hosts)
+        else:
+            media = MediaEngine(ice, hosts)
         for namespace in extensions.get("room_namespaces", []):
             media.lost_callbacks.append(namespace.rooms_lost)
             media.event_callbacks.append(namespace.media_event)
         extensions["media_engine"] = media
     return extensions["media_engine"]
+
+
+def room_size(app: Flask, lesson_id: int) -> tuple[int, float]:
+    """The seats a media node reserves for the lesson's room, and until when (the room closes
+    for joining half an hour after the end; a room opened late keeps it a while longer)."""
+    with app.app_context():
+        lesson = db.session.get(Lesson, lesson_id)
+        now = utcnow()
+        if lesson is None:
+            return 1, (now + LATE_MARGIN).timestamp()
+        until = max(lesson.ends_at + LATE_MARGIN, now + timedelta(minutes=15))
+        return room_state.seats(lesson), until.timestamp()
 
 
 def room_open_for(lesson: Lesson, is_advisor: bool) -> bool:

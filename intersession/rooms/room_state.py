@@ -125,3 +125,11 @@ def reopen_ticks(room: LiveRoom, lesson: Lesson, tutor_id: int) -> None:
     for pupil_id, interval in room.ticks.get(tutor_id, {}).items():
         if interval is None:
             room.ticks[tutor_id][pupil_id] = presence.joined(lesson, pupil_id, via_classroom=True)
+
+
+def seats(lesson: Lesson) -> int:
+    """How many can be in the lesson's room, known before anyone comes: its invited pupils, the
+    advisor, and a classroom computer for each school those pupils come from. A media node
+    reserves this much for the room (rooms/media/placement.py)."""
+    pupils = invited_pupils(lesson)
+    return len(pupils) + 1 + len({p.school_id for p in pupils if p.school_id is not None})

@@ -25,7 +25,7 @@ from intersession.rooms.media.room import MediaRoom
 # What the web process may ask of a room; nothing else is called.
 OPERATIONS = frozenset(
     {"publish", "subscribe", "accept_answer", "leave", "unpublish", "drop_listener", "counters",
-     "wait_for_tracks", "close_room", "stop_recording"}
+     "wait_for_tracks", "close_room", "stop_recording", "load"}
 )  # fmt: skip
 
 
@@ -58,6 +58,12 @@ class Worker:
                 if room is not None:
                     await room.close()
                 value = None
+            elif operation == "load":  # of the whole worker, for a media node's heartbeat
+                value = {
+                    "rooms": len(self.rooms),
+                    "sources": sum(len(r.sources) for r in self.rooms.values()),
+                    "listeners": sum(len(r.listeners) for r in self.rooms.values()),
+                }
             else:
                 if room_id not in self.rooms:
                     self.rooms[room_id] = MediaRoom(self.ice_servers, self.notifier(room_id))

@@ -171,6 +171,17 @@ class MediaWorkers:
         self.rooms_on.setdefault(worker.index, set()).add(room_id)
         return worker.request(room_id, operation, args, timeout)
 
+    def load(self, timeout: float = 5) -> dict[str, int]:
+        """Rooms, sources and listener connections on all the workers (a media node's beat)."""
+        total = {"rooms": 0, "sources": 0, "listeners": 0}
+        for worker in self.workers:
+            for name, count in worker.request(0, "load", (), timeout).items():
+                total[name] += count
+        return total
+
+    def pids(self) -> list[int]:
+        return [worker.pid for worker in self.workers if worker.pid is not None]
+
     def _event(self, room_id: int, event: str, data: dict[str, Any]) -> None:
         for callback in self.event_callbacks:
             callback(room_id, event, data)
