@@ -190,13 +190,16 @@ def visitor(url: str) -> Iterator[Visitor]:
 class RedisServer:
     """Debian's redis-server on a free loopback port, keeping nothing on disk."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, also_bind: tuple[str, ...] = ()) -> None:
+        """`also_bind`: addresses besides loopback it listens on (our ends of the veth links to
+        network namespaces, which protected mode would refuse)."""
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         folder.mkdir(parents=True, exist_ok=True)
+        protected = "no" if also_bind else "yes"
         self.process = subprocess.Popen(
-            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
-             "--appendonly", "no", "--dir", str(folder), "--protected-mode", "yes"],
+            ["redis-server", "--bind", "127.0.0.1", *also_bind, "--port", str(self.port), "--save", "",
+             "--appendonly", "no", "--dir", str(folder), "--protected-mode", protected],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         import redis
