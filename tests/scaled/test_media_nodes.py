@@ -292,6 +292,30 @@ def test_a_frozen_node_whose_heartbeat_lapses_loses_its_rooms_and_closes_them_wh
     assert "closing room" in holder.log.read_text()
 
 
+def test_a_node_stopped_in_order_hands_its_rooms_over_at_once(nodes_region: Region) -> None:
+    """SIGTERM (systemctl stop): the node says so to the instances, which move its rooms without
+    waiting for the heartbeat to lapse; it ends cleanly."""
+    region = nodes_region
+    a = region.instances["web-a"].url
+    with visitor(a) as advisor:
+        advisor.login("adv")
+        advisor_socket, told, _ = joined(advisor, a, region.lesson_id, "engine-restarted")
+
+        async def on_air() -> None:
+            publisher = await publish(advisor_socket)
+            await asyncio.sleep(1)
+            await publisher.close()
+
+        run_in_loop(on_air)
+        holder = node_holding(region, region.lesson_id)
+        holder.process.terminate()
+        stopped = time.monotonic()
+        told.wait("engine-restarted", timeout=10)
+        assert time.monotonic() - stopped < 2  # its heartbeat would have lapsed after 6 s
+        assert holder.process.wait(timeout=20) == 0
+    assert "Traceback" not in holder.log.read_text()
+
+
 def raw_connection(node: MediaNodeProcess) -> socket.socket:
     host, port = node.address.rsplit(":", 1)
     return socket.create_connection((host, int(port)), timeout=10)
