@@ -28,7 +28,8 @@ from intersession.rooms.live import STATES, LiveRoom, Participant, Role
 from intersession.rooms.media.engine import MediaEngine
 from intersession.rooms.media.nodes import MediaNodes
 from intersession.rooms.media.workers import MediaWorkers
-from intersession.rooms.store import BEAT_SECONDS, instance_id, room_store
+from intersession.rooms.store import instance_id, room_store
+from intersession.rooms.sweeping import InstanceSweeping
 
 logger = logging.getLogger(__name__)
 ADVISOR_EARLY = timedelta(minutes=15)
@@ -86,7 +87,7 @@ def room_open_for(lesson: Lesson, is_advisor: bool) -> bool:
     return not lesson.cancelled and opens <= now <= lesson.ends_at + LATE_MARGIN
 
 
-class SignallingNamespace(GuardedNamespace):
+class SignallingNamespace(InstanceSweeping, GuardedNamespace):
     """Joining, leaving, chat and media; the controls of the room are in moderation.py."""
 
     def __init__(self, namespace: str, app: Flask) -> None:
@@ -122,58 +123,6 @@ class SignallingNamespace(GuardedNamespace):
         for sid, token in self.store.sockets_of(user_id).items():
             if token == ended if ended else token != keep:
                 self.socketio.server.disconnect(sid, namespace=self.namespace)
-
-    def _start_beating(self) -> None:
-        """A process that holds sockets beats (a Celery worker, which builds the app too, never
-        does); with one process in memory there is nobody to beat for."""
-        if not self.app.config.get("REDIS_URL") or self._beating is not None:
-            return
-        with self._beating_lock:
-            if self._beating is None:
-                self.store.beat()
-                self._beating = threading.Thread(
-                    target=self._keep_alive, name="room-store-beat", daemon=True
-                )
-                self._beating.start()
-
-    def _keep_alive(self) -> None:
-        """Beat for this instance, and sweep the rooms of instances that stopped beating."""
-        beats = 0
-        while True:
-            try:
-                self.store.beat()
-                beats += 1
-                if beats % 3 == 0:
-                    self.sweep_ghosts()
-            except Exception:  # Redis away for a moment: try again at the next beat
-                logger.exception("the room store's beat failed")
-            time.sleep(BEAT_SECONDS)
-
-    def sweep_ghosts(self) -> int:
-        """Participants whose instance died leave their rooms as a disconnect would have made
-        them; returns how many."""
-        swept = 0
-        with self.app.app_context():
-            presence.close_held_by_gone(self.store.alive() | {self.store.instance})
-            db.session.remove()
-        for lesson_id in self.store.lesson_ids():
-            if not self.store.ghosts(self.store.read(lesson_id)):
-                continue
-            with self.app.app_context():
-                with self.store.changing(lesson_id) as room:
-                    ghosts = self.store.ghosts(room)
-                    gone = [self._drop(room, ghost) for ghost in ghosts]
-                for ghost in ghosts:
-                    self.store.drop_socket(ghost.user_id, ghost.sid)
-                    if ghost.interval is not None:
-                        presence.left(ghost.interval)
-                    self._media_leave(room.lesson_id, ghost.pid)
-                self.broadcast_roster(room)
-                if any(gone):
-                    self.broadcast_sources(room)
-                db.session.remove()
-            swept += len(ghosts)
-        return swept
 
     def _drop(self, room: LiveRoom, person: Participant) -> list[str]:
         """Take the person out of the room (under its lock); returns the sources that were theirs."""

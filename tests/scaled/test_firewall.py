@@ -9,6 +9,7 @@ import re
 import secrets
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -159,16 +160,16 @@ def room_page(browser: Any, url: str, login: str, lesson_id: int) -> Any:
     return page
 
 
-def test_a_school_that_drops_udp_gets_the_lesson_through_turn_over_tcp(
-    school: School,
-    platform: dict[str, Any],
-    playwright_driver: Any,  # noqa: F811
-) -> None:
-    url = platform["servers"]["relayed"].url
-    host = playwright_driver.chromium.launch(
+@contextmanager
+def pupil_behind_the_firewall(
+    school: School, platform: dict[str, Any], playwright: Any, server: str
+) -> Iterator[Any]:
+    """The advisor on air from a browser on our side; then the pupil's room page in the school."""
+    url = platform["servers"][server].url
+    host = playwright.chromium.launch(
         executable_path=CHROMIUM, headless=True, args=browser_args(url)
     )
-    behind = playwright_driver.chromium.launch(
+    behind = playwright.chromium.launch(
         executable_path=str(school.wrapper), headless=True, args=browser_args(url)
     )
     try:
@@ -179,15 +180,23 @@ def test_a_school_that_drops_udp_gets_the_lesson_through_turn_over_tcp(
             "document.getElementById('room-status').textContent === 'You are on air.'",
             timeout=20_000,
         )
-        pupil = room_page(behind, url, "pup", platform["lesson"])
+        yield room_page(behind, url, "pup", platform["lesson"])
+    finally:
+        host.close()
+        behind.close()
+
+
+def test_a_school_that_drops_udp_gets_the_lesson_through_turn_over_tcp(
+    school: School,
+    platform: dict[str, Any],
+    playwright_driver: Any,  # noqa: F811
+) -> None:
+    with pupil_behind_the_firewall(school, platform, playwright_driver, "relayed") as pupil:
         pupil.wait_for_function("window.roomStats.framesDecoded > 20", timeout=45_000)
         assert not pupil.evaluate("window.roomStats.blocked === true")
         assert pupil.inner_text("#room-status") == "Connected."
         log = platform["coturn_log"].read_text()
         assert "ALLOCATE processed, success" in log, log[-2000:]  # the relay carried it
-    finally:
-        host.close()
-        behind.close()
 
 
 def test_without_turn_the_page_says_the_schools_network_blocks_the_lesson(
@@ -195,22 +204,7 @@ def test_without_turn_the_page_says_the_schools_network_blocks_the_lesson(
     platform: dict[str, Any],
     playwright_driver: Any,  # noqa: F811
 ) -> None:
-    url = platform["servers"]["bare"].url
-    host = playwright_driver.chromium.launch(
-        executable_path=CHROMIUM, headless=True, args=browser_args(url)
-    )
-    behind = playwright_driver.chromium.launch(
-        executable_path=str(school.wrapper), headless=True, args=browser_args(url)
-    )
-    try:
-        advisor = room_page(host, url, "adv", platform["lesson"])
-        advisor.wait_for_selector("#participants li")
-        advisor.click("#start-camera")
-        advisor.wait_for_function(
-            "document.getElementById('room-status').textContent === 'You are on air.'",
-            timeout=20_000,
-        )
-        pupil = room_page(behind, url, "pup", platform["lesson"])
+    with pupil_behind_the_firewall(school, platform, playwright_driver, "bare") as pupil:
         pupil.wait_for_function("window.roomStats.blocked === true", timeout=60_000)
         assert "blocks UDP" in pupil.inner_text("#room-status")
         assert pupil.evaluate("window.roomStats.framesDecoded") == 0
@@ -218,6 +212,3 @@ def test_without_turn_the_page_says_the_schools_network_blocks_the_lesson(
         pupil.screenshot(path=str(ARTIFACTS / "firewall-blocked-1280.png"))
         pupil.set_viewport_size({"width": 375, "height": 800})
         pupil.screenshot(path=str(ARTIFACTS / "firewall-blocked-375.png"), full_page=True)
-    finally:
-        host.close()
-        behind.close()
