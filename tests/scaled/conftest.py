@@ -22,11 +22,12 @@ import redis
 import socketio
 from sqlalchemy import select
 
+from intersession.auth.models import Role as UserRole
 from intersession.core.db import db
 from intersession.lessons.models import AttendanceRow, Lesson, LessonKind
-from intersession.schools.models import TeachingAssignment
+from intersession.schools.models import School, TeachingAssignment
 from tests.conftest import make_app
-from tests.factories import build_hub
+from tests.factories import build_hub, make_user
 from tests.servers import (
     ROOT,
     RedisServer,
@@ -186,11 +187,11 @@ class Region:
 
     def start_instance(self, name: str) -> Served:
         port = free_port()
-        env = app_environment(
-            self.tmp, self.database, BIND=f"127.0.0.1:{port}", INSTANCE_NAME=name,
-            REDIS_URL=self.redis.url, SECRET_KEY=SECRET, TRUSTED_PROXIES="1", MEDIA_WORKERS="1",
-            WEB_THREADS="40", **self.env,
-        )  # fmt: skip
+        settings = dict(
+            BIND=f"127.0.0.1:{port}", INSTANCE_NAME=name, REDIS_URL=self.redis.url,
+            SECRET_KEY=SECRET, TRUSTED_PROXIES="1", MEDIA_WORKERS="1", WEB_THREADS="40",
+        ) | self.env  # fmt: skip
+        env = app_environment(self.tmp, self.database, **settings)
         served = Served(
             gunicorn_command(), env, f"http://127.0.0.1:{port}", self.tmp / f"{name}.log"
         )
@@ -242,10 +243,33 @@ def lesson_now() -> int:
     return lesson.id
 
 
-def region_database(tmp_path: Path) -> tuple[str, int]:
+def lesson_for(pupils: int, tag: str, region: Region) -> int:
+    """A lesson of the hub's cohort beginning now, with `pupils` new pupils of the magnet school
+    invited (the room's seats: the pupils, the advisor and the school's classroom)."""
+    app = make_app(region.tmp, SQLALCHEMY_DATABASE_URI=region.database)
+    with app.app_context():
+        teaching = db.session.scalars(select(TeachingAssignment)).first()
+        assert teaching is not None
+        school = db.session.scalar(select(School).where(School.name == "Magnet"))
+        assert school is not None
+        invited = [make_user(f"{tag}{i}", UserRole.PUPIL, school, grade=9) for i in range(pupils)]
+        teaching.cohort.pupils.extend(invited)
+        lesson = Lesson(kind=LessonKind.LESSON, advisor_id=teaching.advisor_id, cohort_id=teaching.cohort_id,
+                        subject_id=teaching.subject_id, title=tag, starts_at=datetime.now(UTC) - timedelta(minutes=1),
+                        duration_minutes=45, register=[AttendanceRow(pupil=p) for p in invited])  # fmt: skip
+        db.session.add(lesson)
+        db.session.commit()
+        lesson_id = lesson.id
+        db.session.remove()
+        db.engine.dispose()
+    return lesson_id
+
+
+def region_database(tmp_path: Path, url: str | None = None) -> tuple[str, int]:
     """A fresh database with the hub and a lesson that began a minute ago: (its URL, the id)."""
     database = (
-        os.environ.get("INTERSESSION_TEST_DATABASE_URL")
+        url
+        or os.environ.get("INTERSESSION_TEST_DATABASE_URL")
         or f"sqlite:///{tmp_path / 'region.sqlite'}"
     )
     app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=database)

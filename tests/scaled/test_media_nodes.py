@@ -14,7 +14,6 @@ import socket
 import struct
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,17 +28,17 @@ from aiortc import (
     RTCSessionDescription,
     VideoStreamTrack,
 )
-from sqlalchemy import select
 
-from intersession.auth.models import Role as UserRole
-from intersession.core.db import db
-from intersession.lessons.models import AttendanceRow, Lesson, LessonKind
 from intersession.rooms.media import channel, passthrough
-from intersession.schools.models import School, TeachingAssignment
-from tests.conftest import make_app
-from tests.factories import make_user
 from tests.media.peers import Collector, run_in_loop
-from tests.scaled.conftest import NODE_KEY, MediaNodeProcess, Region, joined, peer_addresses
+from tests.scaled.conftest import (
+    NODE_KEY,
+    MediaNodeProcess,
+    Region,
+    joined,
+    lesson_for,
+    peer_addresses,
+)
 from tests.servers import process_tree, visitor
 
 pytestmark = [pytest.mark.scaled, pytest.mark.media]
@@ -140,28 +139,6 @@ def test_a_publisher_through_one_instance_and_a_listener_through_the_other_meet_
     assert holder.heartbeat()["reserved"] == 3  # one pupil, the advisor, the pupil's classroom
     assert other.heartbeat()["reserved"] == 0
     assert "media node" in holder.log.read_text()  # it served; the instances started no worker
-
-
-def lesson_for(pupils: int, tag: str, region: Region) -> int:
-    """A lesson of the hub's cohort beginning now, with `pupils` new pupils of the magnet school
-    invited (the room's seats: the pupils, the advisor and the school's classroom)."""
-    app = make_app(region.tmp, SQLALCHEMY_DATABASE_URI=region.database)
-    with app.app_context():
-        teaching = db.session.scalars(select(TeachingAssignment)).first()
-        assert teaching is not None
-        school = db.session.scalar(select(School).where(School.name == "Magnet"))
-        assert school is not None
-        invited = [make_user(f"{tag}{i}", UserRole.PUPIL, school, grade=9) for i in range(pupils)]
-        teaching.cohort.pupils.extend(invited)
-        lesson = Lesson(kind=LessonKind.LESSON, advisor_id=teaching.advisor_id, cohort_id=teaching.cohort_id,
-                        subject_id=teaching.subject_id, title=tag, starts_at=datetime.now(UTC) - timedelta(minutes=1),
-                        duration_minutes=45, register=[AttendanceRow(pupil=p) for p in invited])  # fmt: skip
-        db.session.add(lesson)
-        db.session.commit()
-        lesson_id = lesson.id
-        db.session.remove()
-        db.engine.dispose()
-    return lesson_id
 
 
 def test_rooms_are_placed_by_the_seats_they_reserve(nodes_region: Region) -> None:
