@@ -126,6 +126,8 @@ class Config:
         # A socket in a live room not heard from (its heartbeat) for this long is taken for gone:
         # its time in the room ends when it was last seen.
         self.PRESENCE_TIMEOUT_SECONDS = int(os.environ.get("PRESENCE_TIMEOUT_SECONDS", "60"))
+        # The live room tells everyone this many minutes before the lesson's planned end.
+        self.LESSON_END_WARNING_MINUTES = int(os.environ.get("LESSON_END_WARNING_MINUTES", "5"))
         # Work graded at or above this share of the maximum becomes a draft portfolio entry.
         self.PORTFOLIO_GRADED_SHARE = float(os.environ.get("PORTFOLIO_GRADED_SHARE", "0.8"))
         # Days an exported portfolio file is kept (a new one is a click away).
@@ -160,6 +162,7 @@ def celery_settings(broker: str, broker_folder: Path, instance: Path) -> dict[st
             "purge-login-records": {"task": "auth.purge-login-records", "schedule": 3600.0},
             "send-lesson-reminders": {"task": "rooms.send-lesson-reminders", "schedule": 60.0},
             "close-unseen-presence": {"task": "rooms.close-unseen-presence", "schedule": 30.0},
+            "tell-lesson-time": {"task": "rooms.tell-lesson-time", "schedule": 60.0},
             "purge-import-files": {"task": "schools.purge-import-files", "schedule": 3600.0},
             "send-due-reminders": {"task": "assignments.send-due-reminders", "schedule": 300.0},
             "purge-portfolio-exports": {"task": "portfolio.purge-exports", "schedule": 3600.0},

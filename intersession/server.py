@@ -24,12 +24,16 @@ logger = logging.getLogger(__name__)
 
 def _started_media(worker: Any) -> None:
     """Start the media engine in the worker process as it comes up, not at the first lesson, so
-    the first advisor does not wait for the media processes to start."""
+    the first advisor does not wait for the media processes to start; and, in the embedded shape,
+    the drain of what Celery workers tell the rooms (rooms/notices.py)."""
     app = worker.wsgi
     with app.app_context():
         from intersession.rooms.events import engine
+        from intersession.rooms.notices import NoticeDrain
 
         engine()
+        app.extensions["room_notices"] = drain = NoticeDrain(app)
+        drain.start()
 
 
 def _stopped_media(server: Any, worker: Any) -> None:

@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -232,3 +232,44 @@ def require(command: str) -> None:
         if os.environ.get("INTERSESSION_REQUIRE_SERVERS"):
             pytest.fail(f"{command} is missing and the server tests are required here")
         pytest.skip(f"{command} is missing: install its Debian package to run this test")
+
+
+class Events:
+    """What a socket was told, event by event, and a wait for the one wanted."""
+
+    def __init__(self, client: socketio.Client, *names: str) -> None:
+        self.seen: list[tuple[str, Any]] = []
+        for name in names:
+            client.on(name, self._keeper(name), namespace="/room")
+
+    def _keeper(self, name: str) -> Callable[..., None]:
+        def keep(data: Any = None) -> None:
+            self.seen.append((name, data))
+
+        return keep
+
+    def clear(self) -> None:
+        """Forget what was told so far: the next wait looks at what comes after."""
+        self.seen.clear()
+
+    def wait(
+        self, name: str, test: Callable[[Any], bool] = lambda data: True, timeout: float = 10
+    ) -> Any:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for seen, data in list(self.seen):
+                if seen == name and test(data):
+                    return data
+            time.sleep(0.05)
+        raise AssertionError(f"no {name!r} event as wanted in {timeout} s; seen: {self.seen[-5:]}")
+
+
+def joined(
+    person: Visitor, url: str, lesson_id: int, *events: str
+) -> tuple[socketio.Client, Events, dict[str, Any]]:
+    """A socket of the person on the instance (or nginx) at `url`, in the lesson's room."""
+    client = person.room_socket(f"{url}?lesson={lesson_id}")
+    told = Events(client, *events)
+    reply = client.call("join", {"lesson": lesson_id}, namespace="/room", timeout=10)
+    assert "error" not in reply, reply
+    return client, told, reply

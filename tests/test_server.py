@@ -6,16 +6,29 @@ from __future__ import annotations
 import signal
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
+from intersession.config import celery_settings
 from intersession.core.db import db
+from intersession.lessons.models import AttendanceRow, Lesson, LessonKind
+from intersession.schools.models import TeachingAssignment
 from tests.conftest import AuthActions, make_app
 from tests.factories import HubPeople, build_hub
-from tests.servers import Served, alive, app_environment, free_port, gunicorn_command, visitor
+from tests.servers import (
+    Served,
+    alive,
+    app_environment,
+    free_port,
+    gunicorn_command,
+    joined,
+    visitor,
+)
 
 
 @pytest.fixture
@@ -57,6 +70,49 @@ def test_make_run_serves_pages_and_sockets_with_gunicorn_and_stops_on_ctrl_c(
         time.sleep(0.2)
     assert alive(started) == set(), "processes outlived Ctrl-C"
     assert "Intersession stopped." in served.log.read_text()
+
+
+def lesson_ending_in_five_minutes(tmp_path: Path, database: str) -> int:
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=database)
+    with app.app_context():
+        teaching = db.session.scalars(select(TeachingAssignment)).first()
+        assert teaching is not None
+        lesson = Lesson(kind=LessonKind.LESSON, advisor_id=teaching.advisor_id, cohort_id=teaching.cohort_id,
+                        subject_id=teaching.subject_id, title="Ending", duration_minutes=45,
+                        starts_at=datetime.now(UTC) - timedelta(minutes=40),
+                        register=[AttendanceRow(pupil=p) for p in teaching.cohort.pupils])  # fmt: skip
+        db.session.add(lesson)
+        db.session.commit()
+        lesson_id = lesson.id
+        db.session.remove()
+        db.engine.dispose()
+    return lesson_id
+
+
+@pytest.mark.worker
+def test_a_task_in_make_runs_celery_worker_tells_the_room_on_the_web_process(
+    tmp_path: Path, database: str
+) -> None:
+    """No Redis: the worker hands the notice over the embedded broker (rooms/notices.py)."""
+    lesson_id = lesson_ending_in_five_minutes(tmp_path, database)
+    port = free_port()
+    env = app_environment(tmp_path, database, PORT=str(port), MEDIA_WORKERS="0")
+    served = Served([sys.executable, "-m", "intersession.serve"], env,
+                    f"http://127.0.0.1:{port}", tmp_path / "run.log")  # fmt: skip
+    try:
+        with visitor(served.url) as pupil:
+            assert pupil.login("pup").status_code == 302
+            _, told, _ = joined(pupil, served.url, lesson_id, "lesson-time")
+            # The task as the beat sends it, into make run's broker folder (its worker takes it).
+            sender = make_app(tmp_path, CELERY=celery_settings(
+                "filesystem://", tmp_path / "broker", tmp_path / "instance"))  # fmt: skip
+            sender.extensions["celery"].send_task("rooms.tell-lesson-time")
+            notice = told.wait("lesson-time", timeout=30)
+            assert notice["minutes"] == 5 and notice["ends_at"].startswith(
+                str(datetime.now(UTC).year)
+            )
+    finally:
+        served.stop(signal.SIGINT)
 
 
 def test_behind_a_proxy_addresses_and_schemes_come_from_its_headers(

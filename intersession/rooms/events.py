@@ -28,6 +28,7 @@ from intersession.rooms.live import STATES, LiveRoom, Participant, Role
 from intersession.rooms.media.engine import MediaEngine
 from intersession.rooms.media.nodes import MediaNodes
 from intersession.rooms.media.workers import MediaWorkers
+from intersession.rooms.notices import room_name
 from intersession.rooms.store import instance_id, room_store
 from intersession.rooms.sweeping import InstanceSweeping
 
@@ -171,7 +172,7 @@ class SignallingNamespace(InstanceSweeping, GuardedNamespace):
             with self.store.changing(lesson_id) as room:
                 room.sources.clear()
             self.broadcast_sources(room)
-            self.tell("engine-restarted", {}, to=f"lesson-{lesson_id}")
+            self.tell("engine-restarted", {}, to=room_name(lesson_id))
 
     def media_event(self, lesson_id: int, event: str, data: dict[str, Any]) -> None:
         """Something a media worker tells unasked: the recording stopped (a full disk) while the
@@ -185,10 +186,10 @@ class SignallingNamespace(InstanceSweeping, GuardedNamespace):
                 self.tell("recording-stopped", {"reason": data.get("reason")}, to=person.sid)
 
     def broadcast_roster(self, room: LiveRoom) -> None:
-        self.tell("roster", room.roster(), to=f"lesson-{room.lesson_id}")
+        self.tell("roster", room.roster(), to=room_name(room.lesson_id))
 
     def broadcast_sources(self, room: LiveRoom) -> None:
-        self.tell("sources", room.source_list(), to=f"lesson-{room.lesson_id}")
+        self.tell("sources", room.source_list(), to=room_name(room.lesson_id))
 
     # -- joining and leaving ---------------------------------------------------------------------
 
@@ -235,7 +236,7 @@ class SignallingNamespace(InstanceSweeping, GuardedNamespace):
             room.participants[sid] = person
             if role == Role.CLASSROOM:
                 room_state.reopen_ticks(room, lesson, current_user.id)
-        join_room(f"lesson-{lesson.id}")
+        join_room(room_name(lesson.id))
         self.broadcast_roster(room)
         reply = {
             "role": role,
@@ -279,7 +280,7 @@ class SignallingNamespace(InstanceSweeping, GuardedNamespace):
             line = chat.post(here[2], current_user, text, self.store.allow_chat)
         except chat.ChatRefused as refused:
             return {"error": refused.code}
-        self.tell("chat", line, to=f"lesson-{here[2].id}")
+        self.tell("chat", line, to=room_name(here[2].id))
         return {"ok": True}
 
     def on_seen(self, data: Any = None) -> dict[str, Any]:
@@ -325,7 +326,7 @@ class SignallingNamespace(InstanceSweeping, GuardedNamespace):
             return
         if person.interval is not None:
             presence.left(person.interval)
-        leave_room(f"lesson-{room.lesson_id}")
+        leave_room(room_name(room.lesson_id))
         self._media_leave(room.lesson_id, person.pid)
         self.broadcast_roster(room)
         if sources_gone:

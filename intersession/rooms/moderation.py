@@ -11,6 +11,7 @@ from flask_login import current_user
 from intersession.recordings import services as recordings
 from intersession.rooms import room_state
 from intersession.rooms.live import LiveRoom, Participant, Role
+from intersession.rooms.notices import room_name
 from intersession.rooms.publishing import MediaNamespace
 
 
@@ -97,7 +98,7 @@ class RoomNamespace(MediaNamespace):
         for person in list(room.participants.values()):
             if person.role != Role.ADVISOR and person.floor:
                 self.take_floor(room.lesson_id, person.pid)
-        self.tell("muted", {}, to=f"lesson-{room.lesson_id}", skip_sid=here[1].sid)
+        self.tell("muted", {}, to=room_name(room.lesson_id), skip_sid=here[1].sid)
         return {"ok": True}
 
     def on_remove(self, data: Any = None) -> dict[str, Any]:
@@ -126,7 +127,7 @@ class RoomNamespace(MediaNamespace):
             return {"error": "bad-request"}
         room, _advisor, lesson = here
         room_state.set_locked(lesson, locked)
-        self.tell("locked", {"locked": locked}, to=f"lesson-{room.lesson_id}")
+        self.tell("locked", {"locked": locked}, to=room_name(room.lesson_id))
         return {"ok": True}
 
     def on_tick(self, data: Any = None) -> dict[str, Any]:
@@ -166,7 +167,7 @@ class RoomNamespace(MediaNamespace):
             return {"error": "not-allowed"}
         room, _advisor, lesson = here
         room_state.end(lesson)
-        self.tell("ended", {}, to=f"lesson-{room.lesson_id}")
+        self.tell("ended", {}, to=room_name(room.lesson_id))
         for person in list(room.participants.values()):
             self.socketio.server.disconnect(person.sid, namespace=self.namespace)
         media = current_app.extensions.get("media_engine")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -39,6 +40,8 @@ def live_room(lesson_id: int) -> ResponseReturnValue:
         reopen_form=ButtonForm(),
         # Three heartbeats inside the timeout: one lost on a weak link does not end the presence.
         heartbeat_seconds=max(5, int(current_app.config["PRESENCE_TIMEOUT_SECONDS"]) // 3),
+        end_warning_minutes=int(current_app.config["LESSON_END_WARNING_MINUTES"]),
+        page_timezone=str(get_timezone()),
     )
 
 

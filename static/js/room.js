@@ -617,6 +617,23 @@
     if (wanted.screen && screenStream) { publish("screen", screenStream); }
   });
 
+  // The server says the lesson's planned end is near, or has come: by its clock and the lesson as
+  // planned now (a classroom computer's clock is often wrong), told in the page's time zone.
+  socket.on("lesson-time", function (data) {
+    var line = $("lesson-time");
+    var ends = data && typeof data.ends_at === "string" ? new Date(data.ends_at) : null;
+    if (!line || !ends || isNaN(ends.getTime())) { return; }
+    var time;
+    try {
+      time = new Intl.DateTimeFormat(document.documentElement.lang || undefined,
+        { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: line.dataset.timezone }).format(ends);
+    } catch (e) {
+      time = ends.toTimeString().slice(0, 5);
+    }
+    line.textContent = (data.minutes > 0 ? line.dataset.msgSoon : line.dataset.msgOver).replace("{time}", time);
+    line.hidden = false;
+  });
+
   // The recording stopped on the server (a full disk); the lesson goes on.
   socket.on("recording-stopped", function () { $("recording-stopped").hidden = false; });
 

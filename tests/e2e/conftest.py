@@ -96,6 +96,23 @@ class LiveApp:
         os.kill(pid, signal.SIGKILL)
         return pid
 
+    def ends_at(self, lesson_id: int) -> datetime:
+        with self.app.app_context():
+            lesson = db.session.get(Lesson, lesson_id)
+            ends = lesson.ends_at
+            db.session.remove()
+        return ends
+
+    def tell_lesson_time(self, lesson_id: int, minutes_before_end: int) -> int:
+        """The beat task as it runs that many minutes before the lesson's planned end."""
+        from intersession.rooms.lesson_time import tell_lesson_time
+
+        with self.app.app_context():
+            lesson = db.session.get(Lesson, lesson_id)
+            told = tell_lesson_time(lesson.ends_at - timedelta(minutes=minutes_before_end))
+            db.session.remove()
+        return told
+
     def start_lesson_now(self, lesson_id: int) -> None:
         with self.app.app_context():
             lesson = db.session.get(Lesson, lesson_id)

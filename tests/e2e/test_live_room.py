@@ -5,6 +5,7 @@ back by itself; a removed pupil stays out; a classroom computer's ticks reach th
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -136,6 +137,20 @@ def test_a_lesson_with_two_pupils(live_server: str, new_page: Any, live_app: Any
         timeout=20_000,
     )
     shot(first, "34-live-room-screen-en")
+
+    # The server's clock, not the computer's, says when the planned end is near and when it came.
+    assert live_app.tell_lesson_time(lesson_id, 5) == 1
+    first.locator("#lesson-time").wait_for(timeout=10_000)
+    ends = live_app.ends_at(lesson_id).astimezone(ZoneInfo("Asia/Almaty")).strftime("%H:%M")
+    assert first.inner_text("#lesson-time") == (
+        f"5 minutes left until the planned end of the lesson ({ends})."
+    )  # in the school's time zone, as the page's other times
+    assert live_app.tell_lesson_time(lesson_id, 0) == 1
+    advisor.wait_for_function(
+        "document.getElementById('lesson-time').textContent.indexOf('End the lesson when') > 0",
+        timeout=10_000,
+    )
+    shot(advisor, "35-live-room-planned-end-en")
 
     # The advisor ends the lesson: everyone is let go, the advisor goes on to the register.
     advisor.once("dialog", lambda dialog: dialog.accept())

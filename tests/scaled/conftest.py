@@ -11,7 +11,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,7 +19,6 @@ from typing import Any
 
 import pytest
 import redis
-import socketio
 from sqlalchemy import select
 
 from intersession.auth.models import Role as UserRole
@@ -32,7 +31,6 @@ from tests.servers import (
     ROOT,
     RedisServer,
     Served,
-    Visitor,
     app_environment,
     free_port,
     gunicorn_command,
@@ -243,9 +241,10 @@ def lesson_now() -> int:
     return lesson.id
 
 
-def lesson_for(pupils: int, tag: str, region: Region) -> int:
-    """A lesson of the hub's cohort beginning now, with `pupils` new pupils of the magnet school
-    invited (the room's seats: the pupils, the advisor and the school's classroom)."""
+def lesson_for(pupils: int, tag: str, region: Region, began_minutes_ago: int = 1) -> int:
+    """A 45-minute lesson of the hub's cohort that began a minute ago (or as said), with `pupils`
+    new pupils of the magnet school invited (the room's seats: the pupils, the advisor and the
+    school's classroom)."""
     app = make_app(region.tmp, SQLALCHEMY_DATABASE_URI=region.database)
     with app.app_context():
         teaching = db.session.scalars(select(TeachingAssignment)).first()
@@ -255,7 +254,7 @@ def lesson_for(pupils: int, tag: str, region: Region) -> int:
         invited = [make_user(f"{tag}{i}", UserRole.PUPIL, school, grade=9) for i in range(pupils)]
         teaching.cohort.pupils.extend(invited)
         lesson = Lesson(kind=LessonKind.LESSON, advisor_id=teaching.advisor_id, cohort_id=teaching.cohort_id,
-                        subject_id=teaching.subject_id, title=tag, starts_at=datetime.now(UTC) - timedelta(minutes=1),
+                        subject_id=teaching.subject_id, title=tag, starts_at=datetime.now(UTC) - timedelta(minutes=began_minutes_ago),
                         duration_minutes=45, register=[AttendanceRow(pupil=p) for p in invited])  # fmt: skip
         db.session.add(lesson)
         db.session.commit()
@@ -335,44 +334,3 @@ def peer_addresses(region: Region) -> list[str]:
     """Where the test's own WebRTC peers send from: our side of each node's link, or loopback."""
     links = [node.network.host_side for node in region.nodes.values() if node.network]
     return links or ["127.0.0.1"]
-
-
-class Events:
-    """What a socket was told, event by event, and a wait for the one wanted."""
-
-    def __init__(self, client: socketio.Client, *names: str) -> None:
-        self.seen: list[tuple[str, Any]] = []
-        for name in names:
-            client.on(name, self._keeper(name), namespace="/room")
-
-    def _keeper(self, name: str) -> Callable[..., None]:
-        def keep(data: Any = None) -> None:
-            self.seen.append((name, data))
-
-        return keep
-
-    def clear(self) -> None:
-        """Forget what was told so far: the next wait looks at what comes after."""
-        self.seen.clear()
-
-    def wait(
-        self, name: str, test: Callable[[Any], bool] = lambda data: True, timeout: float = 10
-    ) -> Any:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for seen, data in list(self.seen):
-                if seen == name and test(data):
-                    return data
-            time.sleep(0.05)
-        raise AssertionError(f"no {name!r} event as wanted in {timeout} s; seen: {self.seen[-5:]}")
-
-
-def joined(
-    person: Visitor, url: str, lesson_id: int, *events: str
-) -> tuple[socketio.Client, Events, dict[str, Any]]:
-    """A socket of the person on the instance (or nginx) at `url`, in the lesson's room."""
-    client = person.room_socket(f"{url}?lesson={lesson_id}")
-    told = Events(client, *events)
-    reply = client.call("join", {"lesson": lesson_id}, namespace="/room", timeout=10)
-    assert "error" not in reply, reply
-    return client, told, reply

@@ -4,15 +4,18 @@ participants are swept out so they can come back through the other one."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 
 import pytest
 
+from intersession.config import celery_settings
 from intersession.core.db import db
 from intersession.lessons.models import PresenceInterval
 from tests.conftest import make_app
-from tests.scaled.conftest import Region, joined
-from tests.servers import Visitor, visitor
+from tests.scaled.conftest import SECRET, Region, lesson_for
+from tests.servers import ROOT, Visitor, app_environment, joined, visitor
 
 pytestmark = pytest.mark.scaled
 
@@ -124,3 +127,31 @@ def test_a_dead_instances_participants_are_swept_and_come_back_through_the_other
         _, _, again = joined(pupil, a, region.lesson_id)
         assert again["role"] == "pupil"
         at_a.wait("roster", lambda r: len(r) == 2)
+
+
+def test_a_celery_task_on_redis_tells_the_room_on_every_instance(region: Region) -> None:
+    """A prefork worker on the Redis broker, as deployed: its emit crosses the message queue to
+    the sockets of both instances."""
+    lesson_id = lesson_for(1, "ending", region, began_minutes_ago=40)  # it ends in five minutes
+    a, b = region.instances["web-a"].url, region.instances["web-b"].url
+    env = app_environment(region.tmp, region.database, REDIS_URL=region.redis.url,
+                          CELERY_BROKER_URL=region.redis.url, SECRET_KEY=SECRET)  # fmt: skip
+    command = [sys.executable, "-m", "celery", "-A", "intersession.worker:celery", "worker",
+               "--pool=prefork", "--concurrency=1", "--loglevel=INFO", "--without-gossip",
+               "--without-mingle", "--without-heartbeat"]  # fmt: skip
+    log = region.tmp / "worker.log"
+    with visitor(a) as advisor, visitor(b) as pupil, log.open("w") as out:
+        advisor.login("adv")
+        pupil.login("ending0")
+        _, at_a, _ = joined(advisor, a, lesson_id, "lesson-time")
+        _, at_b, _ = joined(pupil, b, lesson_id, "lesson-time")
+        worker = subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            sender = make_app(region.tmp, CELERY=celery_settings(
+                region.redis.url, region.tmp / "broker", region.tmp))  # fmt: skip
+            sender.extensions["celery"].send_task("rooms.tell-lesson-time")
+            for told in (at_a, at_b):
+                assert told.wait("lesson-time", timeout=30)["minutes"] == 5, log.read_text()
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)

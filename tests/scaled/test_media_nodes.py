@@ -35,11 +35,10 @@ from tests.scaled.conftest import (
     NODE_KEY,
     MediaNodeProcess,
     Region,
-    joined,
     lesson_for,
     peer_addresses,
 )
-from tests.servers import process_tree, visitor
+from tests.servers import joined, process_tree, visitor
 
 pytestmark = [pytest.mark.scaled, pytest.mark.media]
 
