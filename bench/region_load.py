@@ -194,7 +194,12 @@ def pages_process(
     def person(login: str, paths: list[str]) -> None:
         visitor = Visitor(url)
         try:
-            if visitor.login(login).status_code != 302:
+            try:
+                signed_in = visitor.login(login).status_code == 302
+            except requests.RequestException as error:
+                signed_in = False
+                failures.append(f"{login}: {error}")
+            if not signed_in:
                 failures.append(f"{login} could not sign in")
                 return
             chooser = random.Random(login)
@@ -248,7 +253,7 @@ def percentile(values: list[float], share: float) -> float | None:
 
 
 class Bench:
-    def __init__(self, folder: Path, database: str, listeners: int, lessons: int) -> None:
+    def __init__(self, folder: Path, database: str, listeners: int) -> None:
         from tests.scaled.conftest import NODE_KEY, Nginx, Region, lesson_for, region_database
         from tests.servers import RedisServer
 
@@ -256,9 +261,8 @@ class Bench:
         self.redis = RedisServer(folder / "redis")
         self.region = Region(folder, database_url, self.redis, first_lesson,
                              env={"MEDIA_NODE_KEY": NODE_KEY, "WEB_THREADS": "120"})  # fmt: skip
-        self.lessons = [
-            lesson_for(listeners, f"k{index}p", self.region) for index in range(lessons)
-        ]
+        self.lesson_for = lambda tag: lesson_for(listeners, tag, self.region)
+        self.runs = 0
         self.extra_pupils = lesson_for(25, "pages", self.region)  # people who only load pages
         for name in ("node-1", "node-2"):
             self.region.start_node(name)
@@ -282,8 +286,11 @@ class Bench:
         context = multiprocessing.get_context("spawn")
         url = self.nginx.url
         runs = []
-        for index, lesson_id in enumerate(self.lessons[:k]):
-            pupils = [f"k{index}p{i}" for i in range(self.listeners)]
+        self.runs += 1
+        for index in range(k):  # lessons of their own: an ended lesson's room stays closed
+            tag = f"r{self.runs}k{index}p"
+            lesson_id = self.lesson_for(tag)
+            pupils = [f"{tag}{i}" for i in range(self.listeners)]
             ours, theirs = context.Pipe()
             process = context.Process(
                 target=lesson_process, args=(url, lesson_id, "adv", pupils, theirs), daemon=True
@@ -420,7 +427,7 @@ def main() -> None:
     for command in ("redis-server", "nginx"):
         require(command)
     with tempfile.TemporaryDirectory(prefix="region-load-") as folder:
-        bench = Bench(Path(folder), options.database, options.listeners, max(options.k))
+        bench = Bench(Path(folder), options.database, options.listeners)
         results = []
         try:
             for k in options.k:
