@@ -8,6 +8,8 @@ command -v redis-server >/dev/null || missing+=(redis-server)
 command -v nginx >/dev/null || missing+=(nginx-light)
 command -v turnserver >/dev/null || missing+=(coturn)
 command -v iptables >/dev/null || missing+=(iptables)  # the firewall test's school
+command -v certutil >/dev/null || missing+=(libnss3-tools)  # the school trusts the relay's CA
+command -v openssl >/dev/null || missing+=(openssl)
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" != 0 ]; then
         echo "Missing ${missing[*]} and this is not root: install them to run the scaled tests." >&2

@@ -1,6 +1,8 @@
 """A school behind a firewall that drops all UDP: Chromium in a network namespace of its own,
-reaching the platform over TCP only, receives the advisor's video through coturn's TCP relay; with
-no TURN configured its page says plainly that the school's network blocks the lesson."""
+reaching the platform over TCP only, receives the advisor's video through coturn's TCP relay, and
+through its TLS relay on 443 (a certificate of an authority the school's computers trust, as a
+real one would be); with no TURN configured its page says plainly that the school's network blocks
+the lesson."""
 
 from __future__ import annotations
 
@@ -35,9 +37,36 @@ class School:
     name: str
     host_address: str  # our side: the platform, coturn and the media engine listen here
     wrapper: Path  # Chromium started inside the namespace
+    certificate: Path  # coturn's, for TLS on 443, signed by an authority the school trusts
+    key: Path
 
     def run(self, *command: str) -> None:
         subprocess.run(["ip", "netns", "exec", self.name, *command], check=True)
+
+
+def relay_certificate(folder: Path, address: str) -> Path:
+    """A certificate authority, and coturn's certificate for `address` signed by it (openssl)."""
+    run = lambda *c: subprocess.run(["openssl", *c], check=True, capture_output=True)  # noqa: E731
+    authority, key = folder / "authority.pem", folder / "authority.key"
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=Test hub CA",
+        "-keyout", str(key), "-out", str(authority))  # fmt: skip
+    request = folder / "relay.csr"
+    run("req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={address}",
+        "-keyout", str(folder / "relay.key"), "-out", str(request))  # fmt: skip
+    names = folder / "relay.ext"
+    names.write_text(f"subjectAltName=IP:{address}\nextendedKeyUsage=serverAuth\n")
+    run("x509", "-req", "-in", str(request), "-CA", str(authority), "-CAkey", str(key),
+        "-CAcreateserial", "-days", "2", "-extfile", str(names), "-out", str(folder / "relay.pem"))  # fmt: skip
+    return authority
+
+
+def trust_authority(home: Path, authority: Path) -> None:
+    """Chromium on Linux trusts what the user's NSS database holds (certutil)."""
+    database = home / ".pki" / "nssdb"
+    database.mkdir(parents=True)
+    run = lambda *c: subprocess.run(["certutil", "-d", f"sql:{database}", *c], check=True)  # noqa: E731
+    run("-N", "--empty-password")
+    run("-A", "-n", "test-hub-ca", "-t", "C,,", "-i", str(authority))
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +75,7 @@ def school(tmp_path_factory: pytest.TempPathFactory) -> Iterator[School]:
         if os.environ.get("INTERSESSION_REQUIRE_SERVERS"):
             pytest.fail("the firewall test needs root for its network namespace")
         pytest.skip("the firewall test needs root for its network namespace")
-    for command in ("ip", "iptables", "turnserver"):
+    for command in ("ip", "iptables", "turnserver", "openssl", "certutil"):
         require(command)
     tag = secrets.token_hex(3)
     name, outer, inner = f"isch-{tag}", f"vsh-{tag}", f"vsc-{tag}"
@@ -59,10 +88,12 @@ def school(tmp_path_factory: pytest.TempPathFactory) -> Iterator[School]:
         sh("ip", "addr", "add", f"{net}.1/24", "dev", outer)
         sh("ip", "link", "set", outer, "up")
         folder = tmp_path_factory.mktemp("school")
+        home = folder / "home"  # the school's computers trust the hub's certificate authority
+        trust_authority(home, relay_certificate(folder, f"{net}.1"))
         wrapper = folder / "chromium-in-school"
-        wrapper.write_text(f'#!/bin/sh\nexec ip netns exec {name} {CHROMIUM} "$@"\n')
+        wrapper.write_text(f'#!/bin/sh\nHOME={home} exec ip netns exec {name} {CHROMIUM} "$@"\n')
         wrapper.chmod(0o755)
-        here = School(name, f"{net}.1", wrapper)
+        here = School(name, f"{net}.1", wrapper, folder / "relay.pem", folder / "relay.key")
         here.run("ip", "link", "set", "lo", "up")
         here.run("ip", "addr", "add", f"{net}.2/24", "dev", inner)
         here.run("ip", "link", "set", inner, "up")
@@ -93,7 +124,8 @@ def coturn_command(school: School, folder: Path, port: int) -> list[str]:
     assert any(r.startswith("10.") for r in denied)  # the engine's network is refused to others
     return [
         "turnserver", "-n", "--listening-ip", school.host_address, "--relay-ip", school.host_address,
-        "--listening-port", str(port), "--no-tls", "--no-dtls", "--use-auth-secret",
+        "--listening-port", str(port), "--tls-listening-port", "443", "--cert", str(school.certificate),
+        "--pkey", str(school.key), "--no-dtls", "--no-tlsv1", "--no-tlsv1_1", "--use-auth-secret",
         "--static-auth-secret", TURN_SECRET, "--realm", "intersession.test", "--no-cli",
         "--pidfile", str(folder / "turnserver.pid"), "--log-file", "stdout", "--simple-log", "--verbose",
         "--min-port", "50000", "--max-port", "50999", "--no-multicast-peers",
@@ -122,6 +154,7 @@ def platform(school: School, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     try:
         for name, turn in (
             ("relayed", f"turn:{school.host_address}:{turn_port}?transport=tcp"),
+            ("relayed-tls", f"turns:{school.host_address}:443?transport=tcp"),
             ("bare", ""),
         ):
             port = free_port()
@@ -197,6 +230,20 @@ def test_a_school_that_drops_udp_gets_the_lesson_through_turn_over_tcp(
         assert pupil.inner_text("#room-status") == "Connected."
         log = platform["coturn_log"].read_text()
         assert "ALLOCATE processed, success" in log, log[-2000:]  # the relay carried it
+
+
+def test_a_school_that_lets_only_tls_on_443_out_gets_the_lesson_through_turn_over_tls(
+    school: School,
+    platform: dict[str, Any],
+    playwright_driver: Any,  # noqa: F811
+) -> None:
+    with pupil_behind_the_firewall(school, platform, playwright_driver, "relayed-tls") as pupil:
+        pupil.wait_for_function("window.roomStats.framesDecoded > 20", timeout=45_000)
+        assert not pupil.evaluate("window.roomStats.blocked === true")
+        log = platform["coturn_log"].read_text()
+        over_tls = re.findall(r"session (\d+): new, .* method=TLSv1\.[23]", log)
+        allocated = re.findall(r"session (\d+): .*ALLOCATE processed, success", log)
+        assert set(over_tls) & set(allocated), log[-3000:]  # the relay carried it, over TLS
 
 
 def test_without_turn_the_page_says_the_schools_network_blocks_the_lesson(
