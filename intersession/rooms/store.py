@@ -255,11 +255,13 @@ class RedisRoomStore(RoomStore):
     def _save(self, lesson_id: int, text: str, entered: set[str], left: set[str]) -> None:
         pipe = self.redis.pipeline(transaction=True)
         pipe.set(self._key("room", lesson_id), text, ex=ROOM_TTL)
+        # Every key lapses by itself: an instance killed mid-lesson cannot clean up after it.
         pipe.sadd(self._key("rooms"), lesson_id)
+        pipe.expire(self._key("rooms"), ROOM_TTL)
         for sid in entered:
-            pipe.hset(self._key("lesson-of"), sid, lesson_id)
+            pipe.set(self._key("lesson-of", sid), lesson_id, ex=ROOM_TTL)
         if left:
-            pipe.hdel(self._key("lesson-of"), *left)
+            pipe.delete(*(self._key("lesson-of", sid) for sid in left))
         pipe.execute()
 
     @contextmanager
@@ -277,7 +279,7 @@ class RedisRoomStore(RoomStore):
             lock.release()
 
     def lesson_of(self, sid: str) -> int | None:
-        value = self.redis.hget(self._key("lesson-of"), sid)
+        value = self.redis.get(self._key("lesson-of", sid))
         return int(value) if value is not None else None
 
     def lesson_ids(self) -> list[int]:
@@ -290,7 +292,12 @@ class RedisRoomStore(RoomStore):
         return ids
 
     def add_socket(self, user_id: int, sid: str, token: str) -> None:
-        self.redis.hset(self._key("sockets", user_id), sid, token)
+        """Kept as long as a room: renewed with each new socket of the person."""
+        key = self._key("sockets", user_id)
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.hset(key, sid, token)
+        pipe.expire(key, ROOM_TTL)
+        pipe.execute()
 
     def drop_socket(self, user_id: int, sid: str) -> None:
         self.redis.hdel(self._key("sockets", user_id), sid)

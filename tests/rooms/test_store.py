@@ -115,3 +115,26 @@ def test_participants_of_an_instance_that_stopped_answering_are_ghosts(
     assert [p.sid for p in a.ghosts(a.read(5))] == ["s2"]  # b never said it lives
     b.beat()
     assert a.ghosts(a.read(5)) == []
+
+
+def test_what_redis_keeps_of_a_socket_expires_if_its_instance_dies_without_a_word(
+    redis_url: str, tmp_path: Path
+) -> None:
+    """A killed instance cannot clean up: every key it leaves for a socket lapses by itself,
+    the person's registry after the longest a room is kept, renewed with each new socket."""
+    from intersession.rooms.store import ROOM_TTL
+
+    store = RedisRoomStore("a", redis_url, prefix=f"test-{tmp_path.name}:")
+    store.add_socket(7, "s1", "token-1")
+    with store.changing(5) as room:
+        room.participants["s1"] = pupil("s1")
+    keys = list(store.redis.scan_iter(match=store.prefix + "*"))
+    assert keys
+    for key in keys:
+        if not key.endswith(":lock"):
+            ttl = store.redis.ttl(key)
+            assert 0 < ttl <= ROOM_TTL, (key, ttl)
+    assert store.lesson_of("s1") == 5
+    with store.changing(5) as room:
+        del room.participants["s1"]
+    assert store.lesson_of("s1") is None
