@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import aioice.ice
+import av
 import pytest
 import redis
 import socketio
@@ -28,8 +29,13 @@ from aiortc import (
     RTCSessionDescription,
     VideoStreamTrack,
 )
+from sqlalchemy import select
 
+from intersession.core.db import db
+from intersession.recordings import services
+from intersession.recordings.models import Recording, RecordingState
 from intersession.rooms.media import channel, passthrough
+from tests.conftest import make_app
 from tests.media.peers import Collector, run_in_loop
 from tests.scaled.conftest import (
     NODE_KEY,
@@ -221,10 +227,29 @@ def test_a_killed_node_moves_its_rooms_and_the_pages_publish_and_subscribe_again
         # Each page was told once, though both instances saw the node go.
         assert [name for name, _ in at_a.seen] == ["engine-restarted"]
         assert [name for name, _ in at_b.seen] == ["engine-restarted"]
+        advisor_socket.emit("end", {}, namespace="/room")  # everyone is let go, the advisor too
     # The lesson's recording went on in the same folder of the shared MEDIA_ROOT: one track
-    # from each node.
+    # from each node; finished (as the Celery task does), it holds both parts.
     tracks = recorded_tracks(region)
     assert len(tracks) == 2 and len({t.parent for t in tracks}) == 1, tracks
+    app = make_app(region.tmp, SQLALCHEMY_DATABASE_URI=region.database,
+                   MEDIA_ROOT=str(region.tmp / "media"))  # fmt: skip
+    with app.app_context():
+        query = select(Recording).where(Recording.lesson_id == region.lesson_id)
+        deadline = time.monotonic() + 20
+        while (recording := db.session.scalars(query).one()).state is not RecordingState.FINISHING:
+            assert time.monotonic() < deadline, recording.state
+            db.session.rollback()
+            time.sleep(0.2)
+        assert recording.incomplete and recording.stop_reason == "engine-restarted"
+        finished = services.finish_recording(recording.id)
+        assert finished is not None and finished.state is RecordingState.READY
+        with av.open(str(services.folder_of(finished) / "lesson.webm")) as played:
+            seconds = sorted(f.time for f in played.decode(video=0))
+        # Three seconds or more before the node died, and three after on the other node.
+        assert seconds[0] < 1.0 and seconds[-1] - seconds[0] > 5.0, (seconds[0], seconds[-1])
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_a_frozen_node_whose_heartbeat_lapses_loses_its_rooms_and_closes_them_when_it_wakes(
