@@ -85,7 +85,12 @@ def test_the_drain_emits_only_well_formed_fresh_notices(app: Flask, lessons: Les
     lesson = ending_in(lessons, 5, 0)
     client = in_room(app, "pup", lesson)
     drain = NoticeDrain(app)
-    notice = {"lesson": lesson.id, "event": "lesson-time", "data": {"minutes": 5}, "at": time.time()}
+    notice = {
+        "lesson": lesson.id,
+        "event": "lesson-time",
+        "data": {"minutes": 5},
+        "at": time.time(),
+    }
     assert drain.deliver(notice)
     for bad in ("text", notice | {"lesson": str(lesson.id)}, notice | {"data": [1]},
                 notice | {"at": "now"}, notice | {"at": time.time() - 600}):  # fmt: skip
