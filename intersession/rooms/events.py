@@ -88,6 +88,17 @@ def room_open_for(lesson: Lesson, is_advisor: bool) -> bool:
     return not lesson.cancelled and opens <= now <= lesson.ends_at + LATE_MARGIN
 
 
+def room_opens_in(lesson: Lesson, is_advisor: bool) -> float | None:
+    """Seconds until the room opens for the person, or None if it will not open again."""
+    if lesson.room_ended_at is not None or lesson.cancelled:
+        return None
+    now = utcnow()
+    opens = lesson.starts_at - (ADVISOR_EARLY if is_advisor else timedelta(0))
+    if now > lesson.ends_at + LATE_MARGIN:
+        return None
+    return max(0.0, (opens - now).total_seconds())
+
+
 class SignallingNamespace(InstanceSweeping, GuardedNamespace):
     """Joining, leaving, chat and media; the controls of the room are in moderation.py."""
 

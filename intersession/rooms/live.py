@@ -38,13 +38,16 @@ class Participant:
     floor: bool = False
     camera_allowed: bool = False
     audio_only: bool = False
+    microphone_off: bool = False  # turned off by the person (the advisor, or one with the floor)
+    camera_off: bool = False
     instance: str = ""  # the web instance holding the socket (store.py sweeps a dead one's)
     interval: int | None = None  # a pupil's open presence interval
 
     def public(self) -> dict[str, Any]:
         return {"id": self.pid, "name": self.name, "role": self.role, "school": self.school,
                 "state": self.state, "hand": self.hand, "floor": self.floor,
-                "audio_only": self.audio_only}  # fmt: skip
+                "audio_only": self.audio_only, "microphone_off": self.microphone_off,
+                "camera_off": self.camera_off}  # fmt: skip
 
 
 @dataclass

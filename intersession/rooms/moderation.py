@@ -60,6 +60,7 @@ class RoomNamespace(MediaNamespace):
             if not room.may_take_floor(person):
                 return {"error": "no-floor"}
             person.floor, person.hand, person.camera_allowed = True, False, camera
+            person.microphone_off = person.camera_off = False  # a new turn starts heard and seen
         self.tell("floor", {"give": True, "camera": camera}, to=person.sid)
         self.broadcast_roster(room)
         return {"ok": True}
@@ -71,6 +72,7 @@ class RoomNamespace(MediaNamespace):
                 return
             was = person.floor
             person.floor, person.camera_allowed = False, False
+            person.microphone_off = person.camera_off = False
         if was:
             self.tell("floor", {"give": False}, to=person.sid)
         if pid in room.sources:

@@ -111,3 +111,19 @@ class MediaNamespace(SignallingNamespace):
         except (EngineError, KeyError, ValueError) as error:
             return {"error": "engine", "detail": str(error)[:200]}
         return {"ok": True}
+
+    def on_media_state(self, data: Any = None) -> dict[str, Any]:
+        """The person turned their own microphone or camera off or on (the tracks keep flowing,
+        silent or dark): everyone's list says so, and the stage shows their name instead."""
+        here = self._here()
+        microphone = data.get("microphone") if isinstance(data, dict) else None
+        camera = data.get("camera") if isinstance(data, dict) else None
+        if here is None:
+            return {"error": "not-allowed"}
+        if not isinstance(microphone, bool) or not isinstance(camera, bool):
+            return {"error": "bad-request"}
+        with self.store.changing(here[0].lesson_id) as room:
+            if (person := room.participants.get(here[1].sid)) is not None:
+                person.microphone_off, person.camera_off = not microphone, not camera
+        self.broadcast_roster(room)
+        return {"ok": True}

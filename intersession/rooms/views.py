@@ -26,7 +26,7 @@ def _lesson(lesson_id: int) -> Lesson:
 @login_required
 def live_room(lesson_id: int) -> ResponseReturnValue:
     """The live room: the advisor teaches; pupils, classrooms and the coordinator take part."""
-    from intersession.rooms.events import role_in, room_open_for
+    from intersession.rooms.events import role_in, room_open_for, room_opens_in
 
     lesson = _lesson(lesson_id)
     role = role_in(lesson)
@@ -37,6 +37,7 @@ def live_room(lesson_id: int) -> ResponseReturnValue:
         lesson=lesson,
         room_role=role,
         open_now=room_open_for(lesson, role == "advisor"),
+        opens_in=room_opens_in(lesson, role == "advisor"),
         reopen_form=ButtonForm(),
         # Three heartbeats inside the timeout: one lost on a weak link does not end the presence.
         heartbeat_seconds=max(5, int(current_app.config["PRESENCE_TIMEOUT_SECONDS"]) // 3),

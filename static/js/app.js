@@ -2,6 +2,10 @@
 (function () {
   "use strict";
 
+  // On a phone the main links start folded into their menu.
+  var menu = document.getElementById("site-menu");
+  if (menu && window.matchMedia && window.matchMedia("(max-width: 640px)").matches) { menu.open = false; }
+
   document.querySelectorAll("[data-action=print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
   });

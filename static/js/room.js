@@ -3,6 +3,13 @@
 // engine. The server's record decides who may do what: this page only asks.
 (function () {
   "use strict";
+  // Waiting before the room opens: come in by itself then (the server counts the time: a school
+  // computer's clock may be wrong). Far off, look again in an hour.
+  var waiting = document.getElementById("room-waiting");
+  if (waiting && waiting.dataset.opensIn) {
+    var wait = Math.min(parseFloat(waiting.dataset.opensIn) + 1, 3600);
+    setTimeout(function () { window.location.reload(); }, Math.max(2, wait) * 1000);
+  }
   var box = document.getElementById("room");
   if (!box) { return; }
   var msg = box.dataset;
@@ -147,6 +154,45 @@
     });
   });
 
+  // -- one's own microphone and camera (the advisor, or whoever has the floor) ---------------------
+
+  // Turned off, a track stays on its connection, silent or dark: turning it on again is instant
+  // and needs no new connection. The others' lists say so.
+  var own = { microphone: true, camera: true };
+  var micButton = $("toggle-mic");
+  var cameraButton = $("toggle-camera");
+
+  function applyOwn(stream) {
+    if (!stream) { return; }
+    stream.getAudioTracks().forEach(function (t) { t.enabled = own.microphone; });
+    stream.getVideoTracks().forEach(function (t) { t.enabled = own.camera; });
+  }
+
+  function showOwnControls() {
+    var live = !!(localStream && publishers.camera);
+    micButton.hidden = !live;
+    cameraButton.hidden = !(live && localStream.getVideoTracks().length);
+    micButton.textContent = text(own.microphone ? "msgMicOff" : "msgMicOn");
+    cameraButton.textContent = text(own.camera ? "msgCameraOff" : "msgCameraOn");
+    micButton.setAttribute("aria-pressed", String(!own.microphone));
+    cameraButton.setAttribute("aria-pressed", String(!own.camera));
+  }
+
+  function tellOwn() {
+    if (socket.connected && me) {
+      ask("media_state", { microphone: own.microphone, camera: own.camera }).catch(function () {});
+    }
+  }
+
+  function setOwn(kind, on) {
+    own[kind] = on;
+    applyOwn(localStream);
+    showOwnControls();
+    tellOwn();
+  }
+  micButton.addEventListener("click", function () { setOwn("microphone", !own.microphone); });
+  cameraButton.addEventListener("click", function () { setOwn("camera", !own.camera); });
+
   // -- publishing --------------------------------------------------------------------------------
 
   function capBitrate(sender, kbps) {
@@ -158,6 +204,7 @@
 
   function publish(kind, stream) {
     if (publishers[kind]) { publishers[kind].close(); }
+    if (kind === "camera") { applyOwn(stream); }
     var peer = new RTCPeerConnection({ iceServers: iceServers });
     publishers[kind] = peer;
     stream.getTracks().forEach(function (track) {
@@ -181,6 +228,7 @@
       .then(function (reply) { return peer.setRemoteDescription({ type: "answer", sdp: reply.sdp }); })
       .then(function () {
         if (role === "advisor") { say("msgLive"); }
+        if (kind === "camera") { showOwnControls(); }
         watchSent(peer);
       })
       .catch(function (reply) { if (publishers[kind] === peer) { say(reply && reply.error === "too-many" ? "msgTooMany" : "msgError"); } });
@@ -189,6 +237,7 @@
   function unpublish(kind) {
     wanted[kind] = false;
     if (publishers[kind]) { publishers[kind].close(); delete publishers[kind]; }
+    if (kind === "camera") { showOwnControls(); }
     return ask("unpublish", { source: kind }).catch(function () {});
   }
 
@@ -277,13 +326,16 @@
     unpublish("camera");
     stopLocal();
     if (endFloor) { endFloor.hidden = true; }
+    if (handButton) { handButton.hidden = false; }
     say(key);
   }
 
   socket.on("floor", function (data) {
     if (!data.give) { if (floor) { leaveFloor("msgFloorEnded"); } return; }
     floor = { camera: !!data.camera };
+    own = { microphone: true, camera: true };  // a new turn starts heard and seen
     showHand(false);
+    if (handButton) { handButton.hidden = true; }  // no hand to raise while speaking
     openDevices(floor.camera).then(function (stream) {
       wanted.camera = true;
       endFloor.hidden = false;
@@ -316,6 +368,7 @@
       tile.appendChild(video);
       tile.appendChild(caption);
       $("speakers").appendChild(tile);
+      showPictures();
     }
     return tile.querySelector("video");
   }
@@ -518,7 +571,9 @@
       var about = document.createElement("small");
       about.textContent = " · " + text("msgState" + p.state.charAt(0).toUpperCase() + p.state.slice(1)) +
         (p.hand ? " · " + text("msgHand") : "") + (p.floor ? " · " + text("msgSpeaking") : "") +
-        (p.audio_only ? " · " + text("msgAudioOnlyOn") : "");
+        (p.audio_only ? " · " + text("msgAudioOnlyOn") : "") +
+        (p.microphone_off ? " · " + text("msgMicrophoneIsOff") : "") +
+        (p.camera_off ? " · " + text("msgCameraIsOff") : "");
       li.appendChild(about);
       if (role === "advisor" && p.role !== "advisor" && p.role !== "observer") {
         var tools = document.createElement("div");
@@ -537,8 +592,26 @@
       ul.appendChild(li);
     });
     showSources(Object.keys(sources).map(function (id) { return sources[id]; }));
+    showPictures();
   }
   socket.on("roster", showRoster);
+
+  // Whoever has no picture (the camera turned off, or the floor without one) is shown by name.
+  function showPictures() {
+    var advisor = roster.filter(function (p) { return p.role === "advisor"; })[0];
+    var card = $("camera-off");
+    var dark = !!(advisor && advisor.camera_off && role !== "advisor");
+    card.hidden = !dark;
+    card.textContent = dark ? advisor.name + " · " + text("msgCameraIsOff") : "";
+    mainVideo.classList.toggle("dark", dark);
+    Object.keys(sources).forEach(function (id) {
+      var tile = $("tile-" + id);
+      if (!tile) { return; }
+      var owner = roster.filter(function (p) { return p.id === sources[id].owner; })[0];
+      var pictured = sources[id].kinds.indexOf("video") >= 0 && !(owner && owner.camera_off);
+      tile.classList.toggle("no-picture", !pictured);
+    });
+  }
 
   function showLocked(locked) {
     box.classList.toggle("locked", locked);
@@ -590,6 +663,7 @@
       if (role !== "advisor") { audioOnly = !!reply.audio_only; if (audioBox) { audioBox.checked = audioOnly; } }
       sources = {};
       showSources(reply.sources || []);
+      if (!own.microphone || !own.camera) { tellOwn(); }
       if (wanted.camera && localStream && role === "advisor") { publish("camera", localStream); }
       if (wanted.screen && screenStream) { publish("screen", screenStream); }
       if (role === "advisor" && !wanted.camera) { say("msgReady"); }
@@ -646,6 +720,12 @@
     say("msgEnded");
     socket.disconnect();
     box.classList.add("ended");
+    var people = $("participants");
+    people.textContent = "";
+    var over = document.createElement("li");
+    over.textContent = text("msgEnded");
+    people.appendChild(over);
+    micButton.hidden = cameraButton.hidden = true;
     if (role === "advisor") { window.location.assign(msg.lessonUrl); }
   });
 

@@ -56,12 +56,13 @@ class LiveApp:
             db.session.remove()
         return today + timedelta(days=8)
 
-    def lesson_now(self) -> int:
-        """A lesson of the hub's cohort that began a minute ago, as the advisor would have set it."""
+    def lesson_now(self, starts_in_seconds: int = -60) -> int:
+        """A lesson of the hub's cohort that began a minute ago (or begins as said), as the
+        advisor would have set it."""
         with self.app.app_context():
             teaching = db.session.scalars(select(TeachingAssignment)).first()
             lesson = Lesson(kind=LessonKind.LESSON, advisor_id=teaching.advisor_id, cohort_id=teaching.cohort_id,
-                            subject_id=teaching.subject_id, title="Live", starts_at=datetime.now(UTC) - timedelta(minutes=1),
+                            subject_id=teaching.subject_id, title="Live", starts_at=datetime.now(UTC) + timedelta(seconds=starts_in_seconds),
                             duration_minutes=45)  # fmt: skip
             lesson.register = [AttendanceRow(pupil=p) for p in teaching.cohort.pupils]
             db.session.add(lesson)

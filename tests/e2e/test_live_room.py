@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.test_coordinator_setup import shot
 from tests.e2e.test_lessons import sign_in
 
@@ -187,3 +188,59 @@ def test_a_classroom_computer_ticks_pupils_present(
             assert detected.split("\n") == ["present", "behind the classroom computer"]
     finally:
         live_app.app.config["ATTENDANCE_PRESENT_SHARE"] = 0.8
+
+
+def test_the_room_on_a_phone_lets_the_pupil_in_by_itself_and_the_advisor_turns_off_their_own(
+    live_server: str, new_page: Any, live_app: Any
+) -> None:
+    lesson_id = live_app.lesson_now(starts_in_seconds=8)
+    pupil = new_page(locale="en-US", viewport={"width": 375, "height": 740})
+    sign_in(pupil, live_server, "pup")
+    pupil.click("button[lang=en]")
+    pupil.goto(f"{live_server}/lessons/{lesson_id}/room")
+    assert "lets you in by itself" in pupil.inner_text("#room-waiting")
+    assert pupil.evaluate("document.getElementById('site-menu').open") is False  # folded
+    advisor = open_room(new_page, live_server, "adv", lesson_id)  # 15 minutes early is allowed
+    assert advisor.evaluate("document.getElementById('site-menu').open") is True
+    advisor.wait_for_selector("#participants li")
+    advisor.click("#start-camera")
+    advisor.wait_for_function(
+        "document.getElementById('room-status').textContent === 'You are on air.'", timeout=20_000
+    )
+    pupil.wait_for_selector("#room", timeout=30_000)  # the start came: it let itself in
+    pupil.wait_for_function("window.roomStats.framesDecoded > 20", timeout=30_000)
+
+    # On the phone: the stage full width, the hand within reach without scrolling.
+    stage = pupil.locator("#main-video").bounding_box()
+    hand = pupil.locator("#raise-hand").bounding_box()
+    assert stage["width"] >= 330 and hand["y"] + hand["height"] <= 740, (stage, hand)
+    ARTIFACTS.mkdir(exist_ok=True)
+    pupil.screenshot(path=str(ARTIFACTS / "36-live-room-phone-en.png"))
+
+    # The advisor turns their own microphone, then camera, off: the pupil's list and stage say so.
+    advisor.click("#toggle-mic")
+    assert advisor.inner_text("#toggle-mic") == "Turn my microphone on"
+    pupil.locator("#participants li", has_text="microphone off").wait_for(timeout=10_000)
+    advisor.click("#toggle-camera")
+    pupil.locator("#camera-off").wait_for(timeout=10_000)
+    assert pupil.inner_text("#camera-off") == "Adv · camera off"
+    pupil.screenshot(path=str(ARTIFACTS / "37-live-room-phone-camera-off-en.png"))
+    advisor.click("#toggle-camera")
+    pupil.locator("#camera-off").wait_for(state="hidden", timeout=10_000)
+    advisor.click("#toggle-mic")
+    pupil.locator("#participants li", has_text="microphone off").wait_for(
+        state="detached", timeout=10_000
+    )
+
+    # The advisor ends the lesson: the pupil's list says so.
+    advisor.once("dialog", lambda dialog: dialog.accept())
+    advisor.click("#end-lesson")
+    pupil.wait_for_function(
+        "document.getElementById('participants').textContent === 'The lesson has ended.'",
+        timeout=10_000,
+    )
+
+    # The folded menu opens on a tap and holds the site's links.
+    pupil.click("#site-menu summary")
+    pupil.get_by_role("link", name="Calendar").wait_for(timeout=5_000)
+    pupil.screenshot(path=str(ARTIFACTS / "38-menu-open-phone-en.png"))

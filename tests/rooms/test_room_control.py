@@ -78,6 +78,25 @@ def test_the_roster_hands_and_the_floor(app: Flask, lessons: LessonHub) -> None:
     assert ("floor", {"give": False}) in events and ("muted", {}) in events
 
 
+def test_turning_ones_own_microphone_or_camera_off_is_in_everyones_list(
+    app: Flask, lessons: LessonHub
+) -> None:
+    lesson_id = started(lessons)
+    advisor, pupil = room_client(app, "adv"), room_client(app, "pup")
+    ack(advisor, "join", {"lesson": lesson_id})
+    me = ack(pupil, "join", {"lesson": lesson_id})["me"]
+    assert ack(advisor, "media_state", {"microphone": False, "camera": True}) == {"ok": True}
+    advisor_entry = received(pupil, "roster")[-1][0]
+    assert (advisor_entry["microphone_off"], advisor_entry["camera_off"]) == (True, False)
+    for bad in ({}, {"microphone": "off", "camera": True}, {"microphone": False}, [False]):
+        assert ack(advisor, "media_state", bad) == {"error": "bad-request"}, bad
+    # A pupil's turn with the floor starts heard and seen, whatever they chose last time.
+    assert ack(pupil, "media_state", {"microphone": False, "camera": False}) == {"ok": True}
+    ack(advisor, "floor", {"participant": me, "give": True, "camera": True})
+    entry = next(p for p in received(advisor, "roster")[-1] if p["id"] == me)
+    assert (entry["floor"], entry["microphone_off"], entry["camera_off"]) == (True, False, False)
+
+
 def test_a_removed_pupil_cannot_come_back(app: Flask, lessons: LessonHub) -> None:
     lesson_id = started(lessons)
     advisor, pupil = room_client(app, "adv"), room_client(app, "pup")
