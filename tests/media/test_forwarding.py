@@ -157,7 +157,7 @@ class _Camera(MediaStreamTrack):
 def test_key_frame_requests_are_deferred_and_repeated_while_a_listener_waits() -> None:
     """Two listeners join 100 ms apart and no key frame comes: the second one's request is not
     dropped but sent once the 300 ms are up, and the publisher is asked again while anyone waits,
-    never more than once per 300 ms. Once a key frame has come, nobody asks any more."""
+    every 2 s. Once a key frame has come, nobody asks any more."""
     from intersession.rooms.media.forwarding import KEYFRAME_INTERVAL, Fanout
 
     async def scenario() -> dict[str, Any]:
@@ -189,8 +189,52 @@ def test_key_frame_requests_are_deferred_and_repeated_while_a_listener_waits() -
     assert result["waiting"] == [True, True]
     assert asked[0] < 0.05  # the first listener's request goes at once
     assert 0.1 < asked[1] < 0.5  # the second one's waits out the 300 ms, and goes
-    assert len(asked) >= 4  # and the publisher is asked again while they wait (2.6 s)
+    assert len(asked) == 3 and 2.2 < asked[2] < 2.45  # again 2 s on, while they wait
     gaps = [later - earlier for earlier, later in itertools.pairwise(asked)]
     assert min(gaps) >= KEYFRAME_INTERVAL - 0.01
     assert result["served"] == [False, False]
     assert result["asked_after_served"] == 0
+
+
+def test_a_listener_that_keeps_falling_behind_gets_a_key_frame_at_most_every_two_seconds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A listener on a weak link (here: one that never reads) lets its backlog go again and again;
+    the publisher is asked for a key frame for it at most once per 2 s, while a listener who joins
+    meanwhile is served within the 300 ms."""
+    from intersession.rooms.media import forwarding
+    from intersession.rooms.media.forwarding import KEYFRAME_RECOVERY, Fanout
+
+    monkeypatch.setattr(forwarding, "QUEUE_PACKETS", 10)  # a third of a second behind
+
+    async def scenario() -> dict[str, Any]:
+        camera = _Camera()
+        asked: list[float] = []
+
+        def ask() -> None:
+            asked.append(time.monotonic())
+            camera.keyframe_next = True  # as an encoder answers
+
+        fanout = Fanout(camera, ask)
+        fanout.start()
+        start = time.monotonic()
+        weak = fanout.add_listener()  # never reads
+        await asyncio.sleep(3.0)
+        joined = time.monotonic()
+        fanout.add_listener()
+        await asyncio.sleep(4.0)
+        await fanout.stop()
+        return {
+            "asked": [t - start for t in asked],
+            "joined": joined - start,
+            "dropped": weak.dropped,
+        }
+
+    result = run_in_loop(scenario)
+    asked, joined = result["asked"], result["joined"]
+    assert result["dropped"] > 100  # it fell behind all along
+    assert any(joined <= t <= joined + 0.35 for t in asked), asked  # the newcomer is not held
+    for_the_weak = [t for t in asked if not joined <= t <= joined + 0.35]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(for_the_weak)]
+    assert gaps and min(gaps) >= KEYFRAME_RECOVERY - 0.05, asked
+    assert len(asked) <= 6  # 7 s: at 300 ms it would have been some twenty

@@ -15,19 +15,21 @@ from aiortc.mediastreams import MediaStreamError
 from intersession.rooms.media.passthrough import is_vp8_keyframe
 
 QUEUE_PACKETS = 120  # about 4 s of video at 30 fps, or 2.4 s of audio
-KEYFRAME_INTERVAL = 0.3  # at most one key-frame request to the publisher per 300 ms
-KEYFRAME_RETRY = 1.0  # asked again if someone still waits for a key frame this long after
+KEYFRAME_INTERVAL = 0.3  # a new listener's request goes at most 300 ms after the last one
+# A listener that fell behind (a weak link), or anyone still waiting, is served a key frame at
+# most this often: one weak link must not turn into a stream of key frames for the whole room.
+KEYFRAME_RECOVERY = 2.0
 
 
 class ListenerTrack(MediaStreamTrack):
     """What one listener's sender reads: the publisher's packets, from a key frame on."""
 
-    def __init__(self, kind: str, on_keyframe_needed: Callable[[], None]) -> None:
+    def __init__(self, kind: str, on_fell_behind: Callable[[], None]) -> None:
         super().__init__()
         self.kind = kind
         self.queue: asyncio.Queue[av.Packet | None] = asyncio.Queue(maxsize=QUEUE_PACKETS)
         self.waiting_for_keyframe = kind == "video"
-        self._on_keyframe_needed = on_keyframe_needed
+        self._on_fell_behind = on_fell_behind
         self.dropped = 0
 
     def offer(self, packet: av.Packet) -> None:
@@ -46,7 +48,7 @@ class ListenerTrack(MediaStreamTrack):
                 self.queue.get_nowait()
             if self.kind == "video":
                 self.waiting_for_keyframe = True
-                self._on_keyframe_needed()
+                self._on_fell_behind()
 
     async def recv(self) -> av.Packet:
         packet = await self.queue.get()
@@ -75,7 +77,8 @@ class Fanout:
     Key frames: a listener (or writer) that waits for one receives no video, so nothing on its side
     will ask again; the fan-out asks the publisher for it, and keeps asking while anyone waits. A
     request is never dropped for the rate limit, only deferred: requests of listeners who join
-    together go out as one, at most one per KEYFRAME_INTERVAL."""
+    together go out as one, at most one per KEYFRAME_INTERVAL; a listener that fell behind waits
+    KEYFRAME_RECOVERY from the last request."""
 
     def __init__(self, source: MediaStreamTrack, request_keyframe: Callable[[], None]) -> None:
         self.source = source
@@ -83,7 +86,7 @@ class Fanout:
         self.listeners: list[ListenerTrack] = []
         self.taps: list[Consumer] = []  # the recording's writers
         self._request_keyframe = request_keyframe
-        self._last_request = -KEYFRAME_RETRY
+        self._last_request = -KEYFRAME_RECOVERY
         self._wanted = False  # a request is due as soon as the rate limit allows
         self._timer: asyncio.TimerHandle | None = None
         self._stopped = False
@@ -112,7 +115,7 @@ class Fanout:
             self._end()
 
     def add_listener(self) -> ListenerTrack:
-        listener = ListenerTrack(self.kind, self.keyframe_needed)
+        listener = ListenerTrack(self.kind, self.fell_behind)
         self.listeners.append(listener)
         self.keyframe_needed()  # a new listener sees nothing until the next key frame
         return listener
@@ -129,6 +132,12 @@ class Fanout:
         self._wanted = True
         self._plan()
 
+    def fell_behind(self) -> None:
+        """A listener let its backlog go and waits for a key frame: it is served with whoever
+        else waits, at most once per KEYFRAME_RECOVERY (a new listener's request is not held)."""
+        if self.kind == "video" and not self._stopped and self._timer is None:
+            self._plan()
+
     def _anyone_waiting(self) -> bool:
         return any(listener.waiting_for_keyframe for listener in self.listeners) or any(
             tap.waiting_for_keyframe and not tap.stopped for tap in self.taps
@@ -136,7 +145,7 @@ class Fanout:
 
     def _plan(self) -> None:
         """Set the one timer to when the next request is due: a new need KEYFRAME_INTERVAL after
-        the last request, a consumer still waiting KEYFRAME_RETRY after it (the key frame takes
+        the last request, a consumer still waiting KEYFRAME_RECOVERY after it (the key frame takes
         the publisher's round trip to come; asking sooner would make it send several)."""
         if self._timer is not None:
             self._timer.cancel()
@@ -144,7 +153,7 @@ class Fanout:
         if self._wanted:
             due = self._last_request + KEYFRAME_INTERVAL
         elif self._anyone_waiting():
-            due = self._last_request + KEYFRAME_RETRY
+            due = self._last_request + KEYFRAME_RECOVERY
         else:
             return
         delay = due - time.monotonic()
