@@ -15,6 +15,11 @@ from aiortc.mediastreams import MediaStreamError
 from intersession.rooms.media.passthrough import is_vp8_keyframe
 
 QUEUE_PACKETS = 120  # about 4 s of video at 30 fps, or 2.4 s of audio
+# Retransmissions to a listener: at most this share of the packets it was sent, in bursts of at
+# most RETRANSMIT_BURST, each packet at most twice. A weak link's NACKs answered without limit
+# (once 155 a second to a 256 kbit/s link) crowd out the sound they should save.
+RETRANSMIT_SHARE = 0.1
+RETRANSMIT_BURST = 10
 KEYFRAME_INTERVAL = 0.3  # a new listener's request goes at most 300 ms after the last one
 # A listener that fell behind (a weak link), or anyone still waiting, is served a key frame at
 # most this often: one weak link must not turn into a stream of key frames for the whole room.
@@ -31,6 +36,34 @@ class ListenerTrack(MediaStreamTrack):
         self.waiting_for_keyframe = kind == "video"
         self._on_fell_behind = on_fell_behind
         self.dropped = 0
+        self.delivered = 0  # packets handed to the listener's sender
+        self._tokens = float(RETRANSMIT_BURST)
+        self._counted = 0
+        self._resent: dict[int, int] = {}  # sequence number -> times retransmitted
+        self.refused_retransmissions = 0
+
+    def may_retransmit(self, sequence_number: int) -> bool:
+        """Whether a packet the listener reported lost is sent again (see RETRANSMIT_SHARE)."""
+        self._tokens = min(
+            RETRANSMIT_BURST, self._tokens + (self.delivered - self._counted) * RETRANSMIT_SHARE
+        )
+        self._counted = self.delivered
+        times = self._resent.get(sequence_number, 0)
+        if self._tokens < 1 or times >= 2:
+            self.refused_retransmissions += 1
+            return False
+        self._tokens -= 1
+        if len(self._resent) > 512:  # the sender keeps 128 packets: older ones are long gone
+            self._resent.clear()
+        self._resent[sequence_number] = times + 1
+        return True
+
+    def lost_picture(self) -> None:
+        """The listener's decoder asked for a key frame (a PLI): its deltas are of no use until
+        one comes, so they are not sent, and it is served as one that fell behind."""
+        if self.kind == "video":
+            self.waiting_for_keyframe = True
+            self._on_fell_behind()
 
     def offer(self, packet: av.Packet) -> None:
         """Called by the fan-out; never waits. A listener that falls behind is cut back to the next
@@ -55,6 +88,7 @@ class ListenerTrack(MediaStreamTrack):
         if packet is None:
             self.stop()
             raise MediaStreamError
+        self.delivered += 1
         return packet
 
     def close(self) -> None:

@@ -50,6 +50,21 @@ class Listener:
     tracks: list[tuple[Fanout, ListenerTrack]] = field(default_factory=list)
 
 
+def bound_to_the_listener(sender: RTCRtpSender, track: ListenerTrack) -> None:
+    """aiortc's sender answers a PLI by asking its encoder, and every NACK from its history; a
+    forwarding sender has no encoder, and a weak link's NACKs must not crowd out the sound. Both
+    are its private calls (tests/media/test_aiortc_contract.py fails if aiortc changes them)."""
+    retransmit = sender._retransmit
+
+    async def bounded(sequence_number: int) -> None:
+        if track.may_retransmit(sequence_number):
+            await retransmit(sequence_number)
+
+    sender._retransmit = bounded  # type: ignore[method-assign]
+    # The key-frame request goes to the publisher, at the pace of one that fell behind.
+    sender._send_keyframe = track.lost_picture  # type: ignore[method-assign]
+
+
 class MediaRoom:
     """Sources and their listeners, on the engine's event loop."""
 
@@ -172,8 +187,7 @@ class MediaRoom:
             sender = pc.addTrack(track)
             transceiver = next(t for t in pc.getTransceivers() if t.sender is sender)
             transceiver.setCodecPreferences(_preferred(kind, RTCRtpSender.getCapabilities(kind)))  # type: ignore[arg-type]
-            # A listener's key-frame request cannot reach an encoder: pass it on to the publisher.
-            sender._send_keyframe = fanout.keyframe_needed  # type: ignore[method-assign]
+            bound_to_the_listener(sender, track)
             listener.tracks.append((fanout, track))
         if not listener.tracks:
             await self._drop(listener_id, source_id)
