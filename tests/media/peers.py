@@ -4,6 +4,7 @@ in a worker process behind the same calls as an in-process room, and a UDP relay
 from __future__ import annotations
 
 import asyncio
+import random
 import re
 import threading
 import time
@@ -251,6 +252,48 @@ class DelayRelay:
         await asyncio.gather(*self.tasks, return_exceptions=True)
         for transport in self.sides.values():
             transport.close()
+
+
+class LinkRelay(DelayRelay):
+    """A rural link in user space (this kernel has no netem): toward the listener at most `kbps`,
+    through a queue of at most `queue_packets` (drop-tail), `delay` seconds each way, and a share
+    `loss` of the datagrams lost at random both ways. `cut()` and `restore()` drop it and bring
+    it back."""
+
+    def __init__(self, kbps: float, delay: float, loss: float, queue_packets: int = 40,
+                 seed: int = 1) -> None:  # fmt: skip
+        super().__init__(delay)
+        self.rate = kbps * 1000 / 8  # bytes per second
+        self.loss = loss
+        self.queue_packets = queue_packets
+        self.chance = random.Random(seed)
+        self.free_at = 0.0  # when the link has sent what it holds
+        self.departures: deque[float] = deque()  # when each held datagram leaves
+        self.lost = self.overflowed = 0
+
+    def received(self, side: str, data: bytes) -> None:
+        if self.cut_off:
+            return
+        if self.chance.random() < self.loss:
+            self.lost += 1
+            return
+        out = "back" if side == "front" else "front"
+        now = time.monotonic()
+        due = now + self.delay
+        if out == "front":  # toward the listener: the link's rate and its queue
+            while self.departures and self.departures[0] <= now:
+                self.departures.popleft()
+            if len(self.departures) >= self.queue_packets:
+                self.overflowed += 1
+                return
+            self.free_at = max(now, self.free_at) + len(data) / self.rate
+            self.departures.append(self.free_at)
+            due = self.free_at + self.delay
+        self.queues[out].append((due, data))
+        self.wake[out].set()
+
+    def restore(self) -> None:
+        self.cut_off = False
 
 
 class _RelaySide(asyncio.DatagramProtocol):
