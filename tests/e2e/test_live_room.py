@@ -76,7 +76,13 @@ def test_a_lesson_with_two_pupils(live_server: str, new_page: Any, live_app: Any
         "(window.roomStats.audio['Сәрсенбаев Әлихан'] || 0) > 50", timeout=30_000
     )
     entry.filter(has_text="has the floor").wait_for(timeout=10_000)
+    # No camera with this floor: the other pupil sees the speaker's name, not an empty picture.
+    tile = second.locator("#speakers figure.no-picture")
+    tile.wait_for(timeout=10_000)
+    assert tile.inner_text() == "Сәрсенбаев Әлихан" and not tile.locator("video").is_visible()
+    assert not first.is_visible("#raise-hand") and first.is_visible("#toggle-mic")
     shot(first, "30-live-room-pupil-floor-en")
+    shot(second, "30b-live-room-speaker-without-camera-en")
     entry.get_by_role("button", name="Take the floor back").click()
     first.wait_for_function(
         "document.getElementById('room-status').textContent === 'The advisor took the floor back.'",
