@@ -39,6 +39,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.room_load import Listener as RoomLoadListener  # noqa: E402
+
 WARMUP, MEASURE = 5.0, 12.0
 PUPIL_PAGES = ["/", "/lessons", "/work", "/portfolio"]
 ADVISOR_PAGES = ["/", "/lessons", "/grading", "/consultations"]
@@ -114,7 +116,10 @@ async def run_lesson(
 
     _, begin, end = await blocking(pipe.recv)
     fps = [listener.fps(begin, end) for listener in listeners]
-    latencies = [ms for when, ms in listeners[0].latencies if begin <= when <= end]
+    probe = listeners[0]
+    latencies = [
+        ms for when, ms in zip(probe.read_at, probe.latencies, strict=True) if begin <= when <= end
+    ]
     teacher_socket.emit("end", {}, namespace="/room")  # the room closes, its seats are free
     await asyncio.sleep(1)
     for listener in listeners:
@@ -125,55 +130,12 @@ async def run_lesson(
     pipe.send({"fps": fps, "latencies": latencies})
 
 
-class Listener:
-    """A pupil's connection: when each video frame arrived; the probe also decodes it and reads the
-    painted capture time."""
-
-    def __init__(self, started: float, probe: bool) -> None:
-        import av
-        from aiortc import RTCConfiguration, RTCPeerConnection
-
-        self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-        self.started = started
-        self.frames: list[float] = []
-        self.latencies: list[tuple[float, float]] = []
-        self.decoder = av.CodecContext.create("vp8", "r") if probe else None
-        self.tasks: list[asyncio.Task[None]] = []
-
-        @self.pc.on("track")
-        def on_track(track: Any) -> None:
-            self.tasks.append(asyncio.ensure_future(self.read(track)))
-
-    async def read(self, track: Any) -> None:
-        import av
-
-        from bench.room_load import read_stamp
-
-        while True:
-            try:
-                packet = await track.recv()
-            except Exception:
-                return
-            if track.kind != "video":
-                continue
-            now = time.monotonic()
-            self.frames.append(now)
-            if self.decoder is not None:
-                try:
-                    frames = self.decoder.decode(av.Packet(bytes(packet)))
-                except av.error.InvalidDataError:  # before the first key frame
-                    continue
-                for frame in frames:
-                    elapsed = int((now - self.started) * 1000) & 0xFFFFFFFF
-                    self.latencies.append((now, float((elapsed - read_stamp(frame)) & 0xFFFFFFFF)))
+class Listener(RoomLoadListener):
+    """A pupil's connection (bench/room_load.py's): when each video frame arrived; the probe also
+    decodes it and reads the painted capture time."""
 
     def fps(self, begin: float, end: float) -> float:
         return sum(begin <= t <= end for t in self.frames) / (end - begin)
-
-    async def close(self) -> None:
-        for task in self.tasks:
-            task.cancel()
-        await self.pc.close()
 
 
 # -- the pages: 50 signed-in people, each loading a page, thinking, loading the next -------------

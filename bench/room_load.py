@@ -174,6 +174,7 @@ class Listener:
         self.started, self.probe = started, probe
         self.frames: list[float] = []
         self.latencies: list[float] = []
+        self.read_at: list[float] = []  # when each latency was read
         self.decoder = av.CodecContext.create("vp8", "r") if probe else None
         self.tasks: list[asyncio.Task[None]] = []
 
@@ -192,10 +193,15 @@ class Listener:
             now = time.monotonic()
             self.frames.append(now)
             if self.decoder is not None:
-                for frame in self.decoder.decode(av.Packet(bytes(packet))):
+                try:
+                    frames = self.decoder.decode(av.Packet(bytes(packet)))
+                except av.error.InvalidDataError:  # before the first key frame
+                    continue
+                for frame in frames:
                     painted = read_stamp(frame)
                     elapsed = int((now - self.started) * 1000) & 0xFFFFFFFF
                     self.latencies.append(((elapsed - painted) & 0xFFFFFFFF) / 1.0)
+                    self.read_at.append(now)
 
     async def close(self) -> None:
         for task in self.tasks:
@@ -224,6 +230,7 @@ async def one_run(n: int, in_process: bool = False) -> dict[str, Any]:
     cpu_before, begin = engine.cpu_seconds(), time.monotonic()
     for listener in listeners:
         listener.latencies.clear()
+        listener.read_at.clear()
     await asyncio.sleep(MEASURE)
     end = time.monotonic()
     cpu = (engine.cpu_seconds() - cpu_before) / (end - begin)

@@ -9,18 +9,11 @@ import asyncio
 from typing import Any
 
 import pytest
-from aiortc import (
-    AudioStreamTrack,
-    RTCConfiguration,
-    RTCPeerConnection,
-    RTCSessionDescription,
-    VideoStreamTrack,
-)
 
 from intersession.rooms.media import passthrough
 from intersession.rooms.media.forwarding import RETRANSMIT_BURST, RETRANSMIT_SHARE, ListenerTrack
 from intersession.rooms.media.room import MediaRoom
-from tests.media.peers import Collector, run_in_loop
+from tests.media.peers import Collector, run_in_loop, start_publisher
 
 pytestmark = pytest.mark.media
 
@@ -42,13 +35,7 @@ def test_a_listeners_nacks_and_plis_through_real_peers_are_bounded() -> None:
 
     async def scenario() -> dict[str, Any]:
         room = MediaRoom(ice_servers=[])
-        publisher = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-        publisher.addTrack(VideoStreamTrack())
-        publisher.addTrack(AudioStreamTrack())
-        await publisher.setLocalDescription(await publisher.createOffer())
-        answer = await room.publish(publisher.localDescription.sdp)
-        await publisher.setRemoteDescription(RTCSessionDescription(answer, "answer"))
-        await room.wait_for_tracks("main", 2)
+        publisher = await start_publisher(room)
         listener = Collector()
         await listener.join(room, "weak")
         await asyncio.sleep(2)  # a picture, and some 60 packets of video
