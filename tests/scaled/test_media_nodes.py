@@ -197,7 +197,7 @@ def test_a_killed_node_moves_its_rooms_and_the_pages_publish_and_subscribe_again
         advisor.login("adv")
         pupil.login("pup")
         advisor_socket, at_a, me = joined(advisor, a, region.lesson_id, "engine-restarted")
-        pupil_socket, at_b, _ = joined(pupil, b, region.lesson_id, "engine-restarted")
+        pupil_socket, at_b, _ = joined(pupil, b, region.lesson_id, "engine-restarted", "ended")
         moved: dict[str, Any] = {}
 
         async def scenario() -> None:
@@ -228,6 +228,7 @@ def test_a_killed_node_moves_its_rooms_and_the_pages_publish_and_subscribe_again
         assert [name for name, _ in at_a.seen] == ["engine-restarted"]
         assert [name for name, _ in at_b.seen] == ["engine-restarted"]
         advisor_socket.emit("end", {}, namespace="/room")  # everyone is let go, the advisor too
+        at_b.wait("ended", timeout=20)  # before the sockets close: the end was taken
     # The lesson's recording went on in the same folder of the shared MEDIA_ROOT: one track
     # from each node; finished (as the Celery task does), it holds both parts.
     tracks = recorded_tracks(region)
