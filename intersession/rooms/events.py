@@ -81,11 +81,7 @@ def room_size(app: Flask, lesson_id: int) -> tuple[int, float]:
 def room_open_for(lesson: Lesson, is_advisor: bool) -> bool:
     """From 15 minutes before the start (the advisor) or the start (everyone else) until half an
     hour after the end, unless cancelled or ended by the advisor."""
-    if lesson.room_ended_at is not None:
-        return False
-    now = utcnow()
-    opens = lesson.starts_at - (ADVISOR_EARLY if is_advisor else timedelta(0))
-    return not lesson.cancelled and opens <= now <= lesson.ends_at + LATE_MARGIN
+    return room_opens_in(lesson, is_advisor) == 0
 
 
 def room_opens_in(lesson: Lesson, is_advisor: bool) -> float | None:
