@@ -182,8 +182,12 @@ class SignallingNamespace(InstanceSweeping, GuardedNamespace):
             self.tell("engine-restarted", {}, to=room_name(lesson_id))
 
     def media_event(self, lesson_id: int, event: str, data: dict[str, Any]) -> None:
-        """Something a media worker tells unasked: the recording stopped (a full disk) while the
-        lesson goes on. The advisor is told; what was written is kept, marked incomplete."""
+        """Something a media worker tells unasked: a listener's link changed what picture it gets
+        (the page says so), or the recording stopped (a full disk) while the lesson goes on (the
+        advisor is told; what was written is kept, marked incomplete)."""
+        if event == "picture":
+            self._tell_picture(lesson_id, data)
+            return
         if event != "recording-stopped":
             return
         with self.app.app_context():
@@ -191,6 +195,14 @@ class SignallingNamespace(InstanceSweeping, GuardedNamespace):
         for person in self.store.read(lesson_id).participants.values():
             if person.role == Role.ADVISOR:
                 self.tell("recording-stopped", {"reason": data.get("reason")}, to=person.sid)
+
+    def _tell_picture(self, lesson_id: int, data: dict[str, Any]) -> None:
+        picture, source = data.get("picture"), data.get("source")
+        if picture not in ("full", "small", None) or not isinstance(source, str):
+            return
+        for person in self.store.read(lesson_id).participants.values():
+            if person.pid == data.get("listener"):
+                self.tell("picture", {"source": source, "picture": picture}, to=person.sid)
 
     def broadcast_roster(self, room: LiveRoom) -> None:
         self.tell("roster", room.roster(), to=room_name(room.lesson_id))

@@ -11,16 +11,24 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
+from fractions import Fraction
 from typing import Any, Protocol
 
 import av
+import numpy
 from aiortc import (
     AudioStreamTrack,
+    MediaStreamTrack,
+    RTCBundlePolicy,
     RTCConfiguration,
     RTCPeerConnection,
     RTCSessionDescription,
     VideoStreamTrack,
 )
+from aiortc.codecs.vpx import Vp8Encoder, VpxPayloadDescriptor
+from aiortc.jitterbuffer import JitterBuffer, JitterFrame
+from aiortc.rtp import RtpPacket
+from aiortc.utils import uint16_add
 
 from intersession.rooms.media.workers import MediaWorkers
 
@@ -103,8 +111,118 @@ async def start_publisher(room: Room, source_id: str = "main") -> RTCPeerConnect
     return publisher
 
 
+class NoisyCamera(MediaStreamTrack):
+    """A camera whose picture moves and is grainy everywhere, as a classroom's is: the encoder
+    needs about what it is allowed (a flat picture would need next to nothing, pure noise many
+    times more)."""
+
+    kind = "video"
+
+    def __init__(self, width: int, height: int, fps: float) -> None:
+        super().__init__()
+        self.width, self.height, self.fps = width, height, fps
+        self._started: float | None = None
+        self._count = 0
+        self._random = numpy.random.default_rng(7)
+
+    async def recv(self) -> av.VideoFrame:
+        if self._started is None:
+            self._started = time.monotonic()
+        self._count += 1
+        await asyncio.sleep(max(0.0, self._started + self._count / self.fps - time.monotonic()))
+        frame = av.VideoFrame(self.width, self.height, "yuv420p")
+        luma = frame.planes[0]
+        columns = numpy.arange(luma.line_size) + self._count * 4
+        picture = (numpy.add.outer(numpy.arange(self.height), columns) // 2).astype(numpy.uint8)
+        grain = self._random.integers(0, 32, size=picture.shape, dtype=numpy.uint8)
+        picture[:, ::8] += grain[:, ::8]
+        luma.update(picture.tobytes())
+        for chroma in frame.planes[1:]:
+            chroma.update(bytes([128]) * (chroma.line_size * chroma.height))
+        frame.pts = round(self._count * 90000 / self.fps)
+        frame.time_base = Fraction(1, 90000)
+        return frame
+
+
+class CappedVp8Encoder(Vp8Encoder):
+    """VP8 at no more than `bps`, whatever the engine's bandwidth estimates say: as a browser
+    whose sender has a `maxBitrate`."""
+
+    def __init__(self, bps: int) -> None:
+        super().__init__()
+        self.cap = bps
+        self._Vp8Encoder__target_bitrate = bps
+
+    @property
+    def target_bitrate(self) -> int:
+        return int(self._Vp8Encoder__target_bitrate)
+
+    @target_bitrate.setter
+    def target_bitrate(self, bitrate: int) -> None:
+        self._Vp8Encoder__target_bitrate = min(self.cap, bitrate)
+
+
+async def start_two_encoding_publisher(
+    room: Room, source_id: str = "main", full_kbps: int = 600, small_kbps: int = 100
+) -> RTCPeerConnection:
+    """A publisher as the advisor's page is: its camera at 640x360 (30 fps) and again at 320x180
+    (15 fps) in a second video section, and its microphone (one transport: see room.publish)."""
+    publisher = RTCPeerConnection(
+        RTCConfiguration(iceServers=[], bundlePolicy=RTCBundlePolicy.MAX_BUNDLE)
+    )
+    publisher.addTrack(AudioStreamTrack())
+    for camera, kbps in (
+        (NoisyCamera(640, 360, 30), full_kbps),
+        (NoisyCamera(320, 180, 15), small_kbps),
+    ):
+        sender = publisher.addTrack(camera)
+        sender._RTCRtpSender__encoder = CappedVp8Encoder(kbps * 1000)  # type: ignore[attr-defined]
+    await publisher.setLocalDescription(await publisher.createOffer())
+    answer = await room.publish(publisher.localDescription.sdp, source_id)
+    await publisher.setRemoteDescription(RTCSessionDescription(answer, "answer"))
+    await room.wait_for_tracks(source_id, 2)
+    return publisher
+
+
+class KeyFrameJitterBuffer(JitterBuffer):
+    """aiortc's video jitter buffer waits for a missing packet until 512 newer ones have come
+    (seconds, or half a minute at a small picture's rate); a browser gives up on it and decodes from the next key
+    frame. This one does as a browser: a key frame's first packet lets go of everything before."""
+
+    STUCK = 1.0  # seconds without a picture before a key frame is asked for, as a browser does
+
+    def __init__(self, capacity: int, is_video: bool = True) -> None:
+        super().__init__(capacity, is_video=is_video)
+        self._pictured = self._asked = time.monotonic()
+
+    def add(self, packet: RtpPacket) -> tuple[bool, JitterFrame | None]:
+        if self._origin is not None and packet.sequence_number != self._origin:
+            ahead = uint16_add(packet.sequence_number, -self._origin)
+            if 0 < ahead < 0x8000 and _starts_key_frame(packet.payload):
+                self.remove(min(ahead, self.capacity))
+                self._origin = packet.sequence_number
+        ask, frame = super().add(packet)
+        now = time.monotonic()
+        if frame is not None or _starts_key_frame(packet.payload):  # a picture, or one coming
+            self._pictured = now
+        elif now - self._pictured > self.STUCK and now - self._asked > self.STUCK:
+            ask, self._asked = True, now
+        return ask, frame
+
+
+def _starts_key_frame(payload: bytes) -> bool:
+    try:
+        descriptor, data = VpxPayloadDescriptor.parse(payload)
+    except ValueError:
+        return False
+    return bool(descriptor.partition_start and descriptor.partition_id == 0 and data) and (
+        data[0] & 0x01 == 0
+    )
+
+
 class Collector:
-    """A listener's client: keeps what arrives (encoded packets, as the passthrough is process-wide)."""
+    """A listener's client: keeps what arrives (encoded packets, as the passthrough is process-wide).
+    Its video gives up on lost packets at the next key frame, as a browser's does."""
 
     def __init__(self) -> None:
         self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
@@ -113,6 +231,9 @@ class Collector:
 
         @self.pc.on("track")
         def on_track(track: Any) -> None:
+            if track.kind == "video":
+                receiver = next(r for r in self.pc.getReceivers() if r.track is track)
+                receiver._RTCRtpReceiver__jitter_buffer = KeyFrameJitterBuffer(512, is_video=True)  # type: ignore[attr-defined]
             self.tasks.append(asyncio.ensure_future(self._read(track)))
 
     async def _read(self, track: Any) -> None:
@@ -149,6 +270,18 @@ class Collector:
                 continue
             times.extend(when for _frame in frames)
         return times
+
+    def decoded_sizes(self, since: float = 0.0) -> list[tuple[float, int, int]]:
+        """When each picture arrived that decodes, and its width and height."""
+        decoder = av.CodecContext.create("vp8", "r")
+        sizes = []
+        for when, packet in self.packets["video"]:
+            try:
+                frames = decoder.decode(av.Packet(bytes(packet)))
+            except av.error.InvalidDataError:
+                continue
+            sizes.extend((when, f.width, f.height) for f in frames if when >= since)
+        return sizes
 
     def decoded_video_frames(self) -> int:
         return len(self.decoded_frame_times())

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 import av
@@ -24,23 +25,61 @@ KEYFRAME_INTERVAL = 0.3  # a new listener's request goes at most 300 ms after th
 # A listener that fell behind (a weak link), or anyone still waiting, is served a key frame at
 # most this often: one weak link must not turn into a stream of key frames for the whole room.
 KEYFRAME_RECOVERY = 2.0
+KEYFRAME_IN_FLIGHT = 1.0  # a key-frame request this soon after one was sent is for that one
 
 
 class ListenerTrack(MediaStreamTrack):
-    """What one listener's sender reads: the publisher's packets, from a key frame on."""
+    """What one listener's sender reads: the publisher's packets, from a key frame on.
 
-    def __init__(self, kind: str, on_fell_behind: Callable[[], None]) -> None:
+    A camera may come in several encodings (feeds, best first: the full picture, a small one);
+    the listener gets one of them, or none (sound only), as its link allows (see links.py). A
+    switch takes effect at the new encoding's next key frame, its timestamps carried on from the
+    last packet sent, so the listener's decoder sees one stream that changes size."""
+
+    def __init__(self, kind: str, on_fell_behind: Callable[[], None] | None = None) -> None:
         super().__init__()
         self.kind = kind
         self.queue: asyncio.Queue[av.Packet | None] = asyncio.Queue(maxsize=QUEUE_PACKETS)
-        self.waiting_for_keyframe = kind == "video"
-        self._on_fell_behind = on_fell_behind
+        # Per feed, how to ask its publisher's encoding for a key frame (at a fell-behind pace).
+        self.feeds: list[Callable[[], None]] = [on_fell_behind] if on_fell_behind else []
+        self.wanted: int | None = 0  # the feed to forward; None: no picture (sound only)
+        self.current: int | None = None if kind == "video" else 0  # the feed forwarded now
         self.dropped = 0
         self.delivered = 0  # packets handed to the listener's sender
         self._tokens = float(RETRANSMIT_BURST)
         self._counted = 0
         self._resent: dict[int, int] = {}  # sequence number -> times retransmitted
         self.refused_retransmissions = 0
+        self.repeated = False  # sound sent twice (a lossy link; see room.sound_sent_twice)
+        self._shift = 0  # added to the current feed's timestamps (0 until a switch)
+        self._last_pts: int | None = None  # the last timestamp handed on, and when
+        self._last_at = 0.0
+        self._last_feed: int | None = None  # the feed the last packet came from
+        self._keyframe_at = -KEYFRAME_IN_FLIGHT  # when the last key frame was handed on
+
+    def add_feed(self, on_fell_behind: Callable[[], None]) -> int:
+        self.feeds.append(on_fell_behind)
+        return len(self.feeds) - 1
+
+    @property
+    def waiting_for_keyframe(self) -> bool:
+        return self.kind == "video" and self.wanted is not None and self.current != self.wanted
+
+    def waits_on(self, feed: int) -> bool:
+        return self.wanted == feed and self.waiting_for_keyframe
+
+    def choose(self, feed: int | None) -> None:
+        """Forward `feed` from its next key frame on (None: no picture). Going to a smaller one,
+        or to none, the present one stops at once: the link it did not fit must drain."""
+        if self.kind != "video" or feed == self.wanted:
+            return
+        smaller = feed is None or (self.wanted is not None and feed > self.wanted)
+        self.wanted = feed
+        if smaller:
+            self.current = None
+            self._let_backlog_go()
+        if feed is not None:
+            self.feeds[feed]()
 
     def may_retransmit(self, sequence_number: int) -> bool:
         """Whether a packet the listener reported lost is sent again (see RETRANSMIT_SHARE)."""
@@ -60,28 +99,60 @@ class ListenerTrack(MediaStreamTrack):
 
     def lost_picture(self) -> None:
         """The listener's decoder asked for a key frame (a PLI): its deltas are of no use until
-        one comes, so they are not sent, and it is served as one that fell behind."""
-        if self.kind == "video":
-            self.waiting_for_keyframe = True
-            self._on_fell_behind()
+        one comes, so they are not sent, and it is served as one that fell behind. Unless one
+        is on its way: a request sent before it arrived is answered already."""
+        if self.kind != "video" or self.wanted is None:
+            return
+        if (
+            self.current == self.wanted
+            and time.monotonic() - self._keyframe_at < KEYFRAME_IN_FLIGHT
+        ):
+            return
+        self.current = None
+        self.feeds[self.wanted]()
 
-    def offer(self, packet: av.Packet) -> None:
-        """Called by the fan-out; never waits. A listener that falls behind is cut back to the next
+    def offer(self, packet: av.Packet, feed: int = 0) -> None:
+        """Called by a fan-out; never waits. A listener that falls behind is cut back to the next
         key frame instead of growing its queue or delaying the others."""
-        if self.waiting_for_keyframe:
+        current_before = self.current
+        if feed != self.current:
+            if feed != self.wanted:
+                return  # another encoding than this listener's
             if not is_vp8_keyframe(packet):
                 self.dropped += 1
                 return
-            self.waiting_for_keyframe = False
+            self._switch_to(feed, packet)
+        if self._shift:
+            packet = _shifted(packet, self._shift)
         try:
             self.queue.put_nowait(packet)
         except asyncio.QueueFull:
             self.dropped += self.queue.qsize() + 1
-            while not self.queue.empty():
-                self.queue.get_nowait()
-            if self.kind == "video":
-                self.waiting_for_keyframe = True
-                self._on_fell_behind()
+            self._let_backlog_go()
+            if self.kind == "video" and self.wanted is not None:
+                self.current = None
+                self.feeds[self.wanted]()
+            return
+        if self.kind == "video":
+            self._last_pts, self._last_at = int(packet.pts or 0), time.monotonic()
+            self._last_feed = feed
+            if feed != current_before:
+                self._keyframe_at = self._last_at
+
+    def _switch_to(self, feed: int, keyframe: av.Packet) -> None:
+        """From here on the listener gets `feed`. Each encoding has timestamps of its own: the
+        first key frame goes on from the last packet sent, as much later as time has passed."""
+        self.current = feed
+        if self._last_pts is None or feed == self._last_feed:
+            return  # the first picture, or the same encoding again after a loss: no jump
+        self._last_feed = feed
+        clock = 1 / keyframe.time_base if keyframe.time_base else 90000
+        later = max(1, round((time.monotonic() - self._last_at) * clock))
+        self._shift = (self._last_pts + later - int(keyframe.pts or 0)) % 2**32
+
+    def _let_backlog_go(self) -> None:
+        while not self.queue.empty():
+            self.queue.get_nowait()
 
     async def recv(self) -> av.Packet:
         packet = await self.queue.get()
@@ -92,8 +163,33 @@ class ListenerTrack(MediaStreamTrack):
         return packet
 
     def close(self) -> None:
+        self._let_backlog_go()
         with contextlib.suppress(asyncio.QueueFull):
             self.queue.put_nowait(None)
+
+
+def _shifted(packet: av.Packet, shift: int) -> av.Packet:
+    """A copy of a shared packet with its timestamp moved (the others' copies keep theirs)."""
+    moved = av.Packet(bytes(packet))
+    moved.pts = (int(packet.pts or 0) + shift) % 2**32
+    if packet.time_base is not None:
+        moved.time_base = packet.time_base
+    return moved
+
+
+@dataclass(eq=False)
+class Feed:
+    """One encoding's place in a listener's track, as a fan-out holds it."""
+
+    track: ListenerTrack
+    index: int
+
+    @property
+    def waiting_for_keyframe(self) -> bool:
+        return self.track.waits_on(self.index)
+
+    def offer(self, packet: av.Packet) -> None:
+        self.track.offer(packet, self.index)
 
 
 class Consumer(Protocol):
@@ -117,7 +213,7 @@ class Fanout:
     def __init__(self, source: MediaStreamTrack, request_keyframe: Callable[[], None]) -> None:
         self.source = source
         self.kind = source.kind
-        self.listeners: list[ListenerTrack] = []
+        self.listeners: list[Feed] = []
         self.taps: list[Consumer] = []  # the recording's writers
         self._request_keyframe = request_keyframe
         self._last_request = -KEYFRAME_RECOVERY
@@ -148,16 +244,18 @@ class Fanout:
         finally:
             self._end()
 
-    def add_listener(self) -> ListenerTrack:
-        listener = ListenerTrack(self.kind, self.fell_behind)
-        self.listeners.append(listener)
-        self.keyframe_needed()  # a new listener sees nothing until the next key frame
-        return listener
+    def add_listener(self, track: ListenerTrack | None = None) -> ListenerTrack:
+        """A new listener's track fed from here, or another encoding for `track`."""
+        track = track if track is not None else ListenerTrack(self.kind)
+        feed = Feed(track, track.add_feed(self.fell_behind))
+        self.listeners.append(feed)
+        if track.waits_on(feed.index):
+            self.keyframe_needed()  # a new listener sees nothing until the next key frame
+        return track
 
-    def remove_listener(self, listener: ListenerTrack) -> None:
-        if listener in self.listeners:
-            self.listeners.remove(listener)
-        listener.close()
+    def remove_listener(self, track: ListenerTrack) -> None:
+        self.listeners = [feed for feed in self.listeners if feed.track is not track]
+        track.close()
 
     def keyframe_needed(self) -> None:
         """Ask the publisher for a key frame: now, or as soon as the rate limit allows."""
@@ -209,8 +307,8 @@ class Fanout:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        for listener in self.listeners:
-            listener.close()
+        for feed in self.listeners:
+            feed.track.close()
 
     async def stop(self) -> None:
         if self.task is not None:

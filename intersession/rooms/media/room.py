@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiortc import (
+    RTCBundlePolicy,
     RTCConfiguration,
     RTCIceServer,
     RTCPeerConnection,
@@ -24,13 +25,16 @@ from aiortc import (
     RTCSessionDescription,
 )
 from aiortc.mediastreams import MediaStreamTrack
+from aiortc.rtp import is_rtcp
 
 from intersession.recordings.writer import RoomRecorder
+from intersession.rooms.media import links
 from intersession.rooms.media.forwarding import Fanout, ListenerTrack
 
 logger = logging.getLogger(__name__)
 CODECS = {"video": ("video/VP8", "video/rtx"), "audio": ("audio/opus",)}
 KINDS = ("audio", "video")
+REPEAT_AFTER = 0.04  # a repeated sound packet goes this much later, past a short burst of loss
 
 
 def _preferred(kind: str, capabilities: object) -> list[object]:
@@ -40,7 +44,8 @@ def _preferred(kind: str, capabilities: object) -> list[object]:
 @dataclass
 class Source:
     pc: RTCPeerConnection
-    fanouts: dict[str, Fanout] = field(default_factory=dict)
+    fanouts: dict[str, Fanout] = field(default_factory=dict)  # by kind; video: the full picture
+    small: Fanout | None = None  # the camera's second, small encoding, when it sends one
     label: str | None = None  # what the recording keeps of it: camera, screen, floor
 
 
@@ -48,6 +53,13 @@ class Source:
 class Listener:
     pc: RTCPeerConnection
     tracks: list[tuple[Fanout, ListenerTrack]] = field(default_factory=list)
+    senders: dict[str, tuple[RTCRtpSender, ListenerTrack]] = field(default_factory=dict)
+    judge: links.LinkJudge = field(default_factory=lambda: links.LinkJudge(["full", None]))
+
+    @property
+    def video(self) -> ListenerTrack | None:
+        sent = self.senders.get("video")
+        return sent[1] if sent else None
 
 
 def bound_to_the_listener(sender: RTCRtpSender, track: ListenerTrack) -> None:
@@ -63,6 +75,42 @@ def bound_to_the_listener(sender: RTCRtpSender, track: ListenerTrack) -> None:
     sender._retransmit = bounded  # type: ignore[method-assign]
     # The key-frame request goes to the publisher, at the pace of one that fell behind.
     sender._send_keyframe = track.lost_picture  # type: ignore[method-assign]
+
+
+def sound_sent_twice(sender: RTCRtpSender, track: ListenerTrack) -> None:
+    """While `track.repeated`, each of the sender's packets goes out again REPEAT_AFTER later,
+    the same packet (same sequence number): a client drops the copy if the first one came, and
+    plays it if the first was lost. Sound survives a lossy link so, at the cost of its own
+    small rate. Called once the connection is up, when the transport is the bundled one for good
+    (its private send call: tests/media/test_aiortc_contract.py)."""
+    transport = sender.transport
+    known: dict[int, ListenerTrack] | None = getattr(transport, "_repeats_for", None)
+    if known is not None:
+        known[sender._ssrc] = track
+        return
+    send = transport._send_rtp
+    repeats_for: dict[int, ListenerTrack] = {sender._ssrc: track}
+    pending: set[asyncio.Task[None]] = set()
+    loop = asyncio.get_running_loop()
+
+    async def again(data: bytes) -> None:
+        with contextlib.suppress(ConnectionError):
+            await send(data)
+
+    def later(data: bytes) -> None:
+        task = asyncio.ensure_future(again(data))
+        pending.add(task)
+        task.add_done_callback(pending.discard)
+
+    async def send_rtp(data: bytes) -> None:
+        await send(data)
+        if len(data) >= 12 and not is_rtcp(data):
+            repeated = repeats_for.get(int.from_bytes(data[8:12], "big"))
+            if repeated is not None and repeated.repeated:
+                loop.call_later(REPEAT_AFTER, later, data)
+
+    transport._repeats_for = repeats_for  # type: ignore[attr-defined]
+    transport._send_rtp = send_rtp  # type: ignore[method-assign]
 
 
 class MediaRoom:
@@ -82,6 +130,7 @@ class MediaRoom:
         self.listeners: dict[tuple[str, str], Listener] = {}  # (listener, source) -> connection
         self._pending: set[asyncio.Future[None]] = set()
         self.keyframes_asked = 0
+        self._watching: asyncio.Task[None] | None = None
 
     @property
     def fanouts(self) -> dict[str, Fanout]:
@@ -97,7 +146,14 @@ class MediaRoom:
         await self.unpublish(source_id)
         if recording is not None:
             self._recorder_for(recording)
-        pc = RTCPeerConnection(self.config)
+        # One transport for every section from the start: aiortc's default policy gives a second
+        # video section the first one's transport and then leaves it there when the browser's
+        # bundle moves the first onto the audio's (the small encoding would never arrive).
+        pc = RTCPeerConnection(
+            RTCConfiguration(
+                iceServers=self.config.iceServers, bundlePolicy=RTCBundlePolicy.MAX_BUNDLE
+            )
+        )
         source = Source(pc, label=recording["label"] if recording else None)
         self.sources[source_id] = source
         # One receiving transceiver per section of the offer, made first so that aiortc answers
@@ -105,6 +161,8 @@ class MediaRoom:
         offered = [
             line[2:].split(" ", 1)[0] for line in offer_sdp.splitlines() if line.startswith("m=")
         ]
+        if offered.count("audio") > 1 or offered.count("video") > 2:
+            raise ValueError("one microphone and at most two camera encodings")
         for kind in offered:
             if kind not in KINDS:
                 raise ValueError(f"cannot receive {kind}")
@@ -113,8 +171,15 @@ class MediaRoom:
 
         @pc.on("track")
         def on_track(track: MediaStreamTrack) -> None:
-            receiver = next(t.receiver for t in pc.getTransceivers() if t.receiver.track is track)
+            transceivers = [t for t in pc.getTransceivers() if t.kind == track.kind]
+            receiver = next(t.receiver for t in transceivers if t.receiver.track is track)
             fanout = Fanout(track, lambda: self._ask_keyframe(receiver))
+            if track.kind == "video" and receiver is not transceivers[0].receiver:
+                # A second video section: the camera's small encoding, for weak links. It is
+                # neither recorded nor listened to by itself.
+                self._add_small(source_id, source, fanout)
+                fanout.start()
+                return
             source.fanouts[track.kind] = fanout
             if self.recorder is not None and source.label is not None:
                 writer = self.recorder.track(source_id, source.label, track.kind)
@@ -189,11 +254,73 @@ class MediaRoom:
             transceiver.setCodecPreferences(_preferred(kind, RTCRtpSender.getCapabilities(kind)))  # type: ignore[arg-type]
             bound_to_the_listener(sender, track)
             listener.tracks.append((fanout, track))
+            listener.senders[kind] = (sender, track)
         if not listener.tracks:
             await self._drop(listener_id, source_id)
             raise KeyError(source_id)
+        if listener.video is not None and source.small is not None:
+            source.small.add_listener(listener.video)
+            listener.tracks.append((source.small, listener.video))
+            listener.judge.pictures.insert(1, "small")
+        if listener.video is None:
+            listener.judge.pictures = [None]
+        self._watch_links()
         await pc.setLocalDescription(await pc.createOffer())
         return pc.localDescription.sdp
+
+    def _add_small(self, source_id: str, source: Source, fanout: Fanout) -> None:
+        """The small encoding arrived: everyone who listens to the source may get it."""
+        source.small = fanout
+        for (_listener_id, listened), listener in self.listeners.items():
+            track = listener.video
+            if listened == source_id and track is not None and len(track.feeds) == 1:
+                fanout.add_listener(track)
+                listener.tracks.append((fanout, track))
+                judge = listener.judge
+                judge.pictures.insert(1, "small")
+                if judge.level > 0:
+                    judge.level += 1  # it stays on what it had: none
+
+    def _watch_links(self) -> None:
+        if self._watching is None or self._watching.done():
+            self._watching = asyncio.ensure_future(self._judge_links())
+
+    async def _judge_links(self) -> None:
+        """Every CHECK_EVERY, each listener's receiver reports decide its picture (links.py)."""
+        while self.listeners:
+            await asyncio.sleep(links.CHECK_EVERY)
+            now = asyncio.get_running_loop().time()
+            for (listener_id, source_id), listener in list(self.listeners.items()):
+                if listener.pc.connectionState != "connected":
+                    continue
+                with contextlib.suppress(Exception):  # a connection closing meanwhile
+                    await self._judge(listener_id, source_id, listener, now)
+
+    async def _judge(
+        self, listener_id: str, source_id: str, listener: Listener, now: float
+    ) -> None:
+        streams: dict[str, links.Counts] = {}
+        rtts: list[float] = []
+        for kind, (sender, _track) in listener.senders.items():
+            for stats in (await sender.getStats()).values():
+                if stats.type == "remote-inbound-rtp":
+                    streams[kind] = links.Counts(stats.packetsLost, stats.packetsReceived)
+                    if stats.roundTripTime is not None:
+                        rtts.append(stats.roundTripTime)
+        judge = listener.judge
+        changed = judge.report(now, streams, max(rtts) if rtts else None)
+        if "audio" in listener.senders:
+            sender, audio = listener.senders["audio"]
+            if judge.repeat_sound and not audio.repeated:
+                sound_sent_twice(sender, audio)
+            audio.repeated = judge.repeat_sound
+        video = listener.video
+        if changed and video is not None:
+            picture = judge.picture
+            video.choose(None if picture is None else judge.pictures.index(picture))
+            self.notify(
+                "picture", {"listener": listener_id, "source": source_id, "picture": picture}
+            )
 
     def _let_go_when_closed(self, listener_id: str, source_id: str, listener: Listener) -> None:
         """When the listener's connection ends by itself (its client closed it, or consent expired
@@ -244,6 +371,8 @@ class MediaRoom:
         source = self.sources.pop(source_id, None)
         if source is None:
             return
+        if source.small is not None:
+            await source.small.stop()
         for fanout in source.fanouts.values():
             await fanout.stop()
             if self.recorder is not None:
@@ -266,12 +395,21 @@ class MediaRoom:
     async def counters(self) -> dict[str, int]:
         """For the benchmark and the logs: key frames asked of publishers, packets dropped for
         listeners that fell behind."""
-        dropped = sum(
-            track.dropped for listener in self.listeners.values() for _f, track in listener.tracks
-        )
-        return {"keyframes_asked": self.keyframes_asked, "dropped": dropped}
+        tracks = {track for listener in self.listeners.values() for _f, track in listener.tracks}
+        pictures = [listener.judge.picture for listener in self.listeners.values()]
+        return {
+            "keyframes_asked": self.keyframes_asked,
+            "dropped": sum(track.dropped for track in tracks),
+            "small_pictures": pictures.count("small"),
+            "sound_only": sum(
+                listener.judge.picture is None and listener.video is not None
+                for listener in self.listeners.values()
+            ),
+        }
 
     async def close(self) -> None:
+        if self._watching is not None:
+            self._watching.cancel()
         for listener_id, source_id in list(self.listeners):
             await self._drop(listener_id, source_id)
         for source_id in list(self.sources):

@@ -1,0 +1,132 @@
+"""Each listener gets the picture its link carries: a camera published in two encodings, one
+listener behind an emulated rural link (tests/media/peers.py LinkRelay), one on a clean one."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import pytest
+
+from intersession.rooms.media import links, passthrough
+from intersession.rooms.media.room import MediaRoom
+from tests.media.peers import Collector, LinkRelay, run_in_loop, start_two_encoding_publisher
+
+
+async def _until(check: Any, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        await asyncio.sleep(0.2)
+    return False
+
+
+def test_a_weak_link_gets_the_small_picture_then_sound_only_and_comes_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """At 256 kbit/s the full picture (600 kbit/s) does not fit and the weak listener is moved to
+    the small one (100 kbit/s) while the clean listener keeps the full one; at 48 kbit/s even that
+    does not fit and it hears the lesson only; when the link is good again it comes back up, one
+    picture at a time. Each change is told (for the page), and the sound goes on throughout."""
+    passthrough.install()
+    passthrough.gather_only(["127.0.0.1"])
+    monkeypatch.setattr(links, "UP_AFTER", 3.0)  # the test's patience, not the product's
+
+    async def scenario() -> dict[str, Any]:
+        told: list[tuple[float, str | None]] = []
+
+        def notify(event: str, data: dict[str, Any]) -> None:
+            if event == "picture" and data["listener"] == "weak":
+                told.append((time.monotonic(), data["picture"]))
+
+        room = MediaRoom(ice_servers=[], notify=notify)
+        publisher = await start_two_encoding_publisher(room)
+        link = LinkRelay(kbps=256, delay=0.1, loss=0.02)
+        await link.start()
+        weak, clean = Collector(), Collector()
+        await weak.join(room, "weak", relay=link)
+        await clean.join(room, "clean")
+        small = await _until(lambda: told and told[-1][1] == "small", 15)
+        at_small = time.monotonic()
+        await asyncio.sleep(3)
+        weak_sizes = {(w, h) for _t, w, h in weak.decoded_sizes(since=at_small + 1)}
+        clean_sizes = {(w, h) for _t, w, h in clean.decoded_sizes(since=at_small + 1)}
+
+        link.rate = 48_000 / 8  # a link that carries sound only
+        sound_only = await _until(lambda: told[-1][1] is None, 15)
+        at_none = time.monotonic()
+        await asyncio.sleep(4)
+        video_then = [t for t, _p in weak.packets["video"] if t > at_none + 1.5]
+        audio_then = [t for t, _p in weak.packets["audio"] if t > at_none + 1.5]
+
+        link.rate, link.loss = 5_000_000 / 8, 0.0
+        back = await _until(lambda: told[-1][1] == "full", 30)
+        at_full = time.monotonic()
+        await asyncio.sleep(2)
+        full_sizes = {(w, h) for _t, w, h in weak.decoded_sizes(since=at_full + 1)}
+        counters = await room.counters()
+        for listener in (weak, clean):
+            await listener.close()
+        await link.close()
+        await room.close()
+        await publisher.close()
+        return {
+            "small": small, "weak_sizes": weak_sizes, "clean_sizes": clean_sizes,
+            "sound_only": sound_only, "video_then": len(video_then),
+            "audio_then": len(audio_then), "back": back, "full_sizes": full_sizes,
+            "told": [picture for _t, picture in told], "keyframes": counters["keyframes_asked"],
+        }  # fmt: skip
+
+    result = run_in_loop(scenario, timeout=120)
+    assert result["small"], result["told"]
+    assert result["weak_sizes"] == {(320, 180)}, result
+    assert result["clean_sizes"] == {(640, 360)}, result
+    assert result["sound_only"], result["told"]
+    assert result["video_then"] == 0  # no picture at all on a link that cannot carry one
+    assert result["audio_then"] > 80  # 2.5 s of sound at 50 packets a second, most of it there
+    assert result["back"], result["told"]
+    assert result["told"][-2:] == ["small", "full"]  # one step at a time
+    assert result["full_sizes"] == {(640, 360)}
+
+
+def test_the_judge_goes_down_on_congestion_not_on_random_loss() -> None:
+    """A rural link loses a few per cent at random: the picture stays. A picture that does not fit
+    loses far more: down one step at once when a try up fails, after two looks otherwise; the next
+    try waits twice as long."""
+    judge = links.LinkJudge(["full", "small", None])
+    received = lost = 0
+    now = 0.0
+
+    def look(loss: float, rtt: float = 0.1) -> bool:
+        nonlocal received, lost, now
+        lost += round(100 * loss)
+        received += 100 - round(100 * loss)
+        now += 1.0
+        return judge.report(now, {"video": links.Counts(lost, received)}, rtt)
+
+    assert [look(0.05) for _ in range(5)] == [False] * 5 and judge.picture == "full"
+    judge = links.LinkJudge(["full", "small", None])
+    received = lost = 0
+    assert look(0.0) is False
+    assert look(0.8) is True and judge.picture == "small"  # far over: at once
+    waited = 1
+    while not look(0.05):
+        waited += 1
+    assert judge.picture == "full"  # a clean spell: try up
+    assert links.UP_AFTER <= waited <= links.SETTLE + links.UP_AFTER + 1
+    assert look(0.25) is True and judge.picture == "small"  # the try failed: at once
+    waited = 0
+    while not look(0.05):
+        waited += 1
+    assert waited >= 2 * links.UP_AFTER  # twice as long before the next try
+    judge.repeat_sound = False
+    assert look(0.03) is False and judge.repeat_sound  # loss: the sound is sent twice
+
+
+def test_the_judge_holds_while_a_queue_builds() -> None:
+    judge = links.LinkJudge(["full", "small", None], level=1)
+    for second in range(1, 30):
+        judge.report(float(second), {"audio": links.Counts(0, 50 * second)}, 0.1 + second * 0.05)
+    assert judge.picture == "small"  # never tried up: the round trip kept growing
