@@ -325,6 +325,8 @@ class DelayRelay:
         self.tasks: list[asyncio.Task[None]] = []
         self.forwarded = 0
         self.cut_off = False
+        self.payload_kinds: dict[int, str] = {}  # from the engine's offer
+        self.delivered: dict[str, list[tuple[float, int, int]]] = {"audio": [], "video": []}
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -345,6 +347,8 @@ class DelayRelay:
         connection uses the first one's transport: that is where the relay sends."""
         ports = _ports(offer_sdp)
         self.engine = ("127.0.0.1", ports[0])
+        for number, codec in re.findall(r"(?m)^a=rtpmap:(\d+) (\w+)/", offer_sdp):
+            self.payload_kinds[int(number)] = "audio" if codec.lower() == "opus" else "video"
         for port in ports:
             offer_sdp = _move_port(offer_sdp, port, self.port("front"))
         return offer_sdp
@@ -375,6 +379,19 @@ class DelayRelay:
             if target is not None and not self.cut_off:
                 self.sides[side].sendto(data, target)
                 self.forwarded += 1
+                if side == "front":
+                    self._note_delivered(data)
+
+    def _note_delivered(self, data: bytes) -> None:
+        """What reaches the listener's machine, from the RTP headers (SRTP leaves them clear):
+        sound is judged here, as a browser would play it, not by aiortc's audio buffer, which
+        stalls at every hole."""
+        if len(data) < 12 or data[0] >> 6 != 2 or 192 <= data[1] <= 223:  # not RTP, or RTCP
+            return
+        kind = self.payload_kinds.get(data[1] & 0x7F)
+        if kind is not None:
+            sequence, stamp = int.from_bytes(data[2:4], "big"), int.from_bytes(data[4:8], "big")
+            self.delivered[kind].append((time.monotonic(), sequence, stamp))
 
     def cut(self) -> None:
         self.cut_off = True

@@ -130,3 +130,43 @@ def test_the_judge_holds_while_a_queue_builds() -> None:
     for second in range(1, 30):
         judge.report(float(second), {"audio": links.Counts(0, 50 * second)}, 0.1 + second * 0.05)
     assert judge.picture == "small"  # never tried up: the round trip kept growing
+
+
+def test_a_lossy_link_gets_its_sound_twice(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A link that loses a quarter of its packets at random: sent once, a quarter of the sound is
+    gone; sent twice (once the judge sees the loss), nearly all of it comes."""
+    passthrough.install()
+    passthrough.gather_only(["127.0.0.1"])
+    monkeypatch.setattr(links, "REPEAT_FROM", 2.0)  # first: never repeated
+
+    def share(link: LinkRelay, begin: float, end: float) -> float:
+        """The sound that reached the listener (as a browser's jitter buffer takes it)."""
+        stamps = {stamp for t, _seq, stamp in link.delivered["audio"] if begin <= t <= end}
+        return len(stamps) / ((end - begin) * 50)  # Opus: 50 packets a second
+
+    async def scenario() -> tuple[float, float]:
+        room = MediaRoom(ice_servers=[])
+        publisher = await start_two_encoding_publisher(room)
+        link = LinkRelay(kbps=20_000, delay=0.05, loss=0.25)
+        await link.start()
+        lossy = Collector()
+        await lossy.join(room, "lossy", relay=link)
+        await asyncio.sleep(3)
+        begin = time.monotonic()
+        await asyncio.sleep(5)
+        once = share(link, begin, time.monotonic())
+        monkeypatch.setattr(links, "REPEAT_FROM", 0.02)
+        await asyncio.sleep(2.5)  # the judge's next looks
+        begin = time.monotonic()
+        await asyncio.sleep(5)
+        twice = share(link, begin, time.monotonic())
+        await lossy.close()
+        await link.close()
+        await room.close()
+        await publisher.close()
+        return once, twice
+
+    once, twice = run_in_loop(scenario, timeout=60)
+    print("sound that came, sent once and twice:", once, twice)
+    assert 0.6 < once < 0.85, once
+    assert twice > 0.9, twice
