@@ -166,6 +166,7 @@
     if (!stream) { return; }
     stream.getAudioTracks().forEach(function (t) { t.enabled = own.microphone; });
     stream.getVideoTracks().forEach(function (t) { t.enabled = own.camera; });
+    if (smallCamera) { smallCamera.enabled = own.camera; }
   }
 
   function showOwnControls() {
@@ -202,6 +203,24 @@
     return sender.setParameters(parameters).catch(function () {});
   }
 
+  // The advisor's camera goes out twice: as set for the lesson, and small (a quarter of the
+  // size, 15 frames a second, 120 kbit/s) for pupils whose link cannot carry more. The engine
+  // gives each pupil the one their link carries (rooms/media/links.py).
+  var smallCamera = null;
+
+  function sendSmall(peer, track) {
+    if (smallCamera) { smallCamera.stop(); }
+    smallCamera = track.clone();
+    smallCamera.enabled = own.camera;
+    var sender = peer.addTrack(smallCamera);
+    var parameters = sender.getParameters();
+    parameters.encodings = parameters.encodings && parameters.encodings.length ? parameters.encodings : [{}];
+    parameters.encodings[0].scaleResolutionDownBy = 2;
+    parameters.encodings[0].maxFramerate = 15;
+    parameters.encodings[0].maxBitrate = 120000;
+    sender.setParameters(parameters).catch(function () {});
+  }
+
   function publish(kind, stream) {
     if (publishers[kind]) { publishers[kind].close(); }
     if (kind === "camera") { applyOwn(stream); }
@@ -212,6 +231,8 @@
       // Cap the camera for rural links: the engine forwards what it gets to everyone.
       if (track.kind === "video") { capBitrate(sender, kind === "camera" ? parseInt(msg.kbps, 10) : 1200); }
     });
+    var camera = stream.getVideoTracks()[0];
+    if (kind === "camera" && role === "advisor" && camera) { sendSmall(peer, camera); }
     peer.addEventListener("connectionstatechange", function () {
       reportState();
       if (peer.connectionState === "connected") { everConnected = true; }
@@ -237,7 +258,10 @@
   function unpublish(kind) {
     wanted[kind] = false;
     if (publishers[kind]) { publishers[kind].close(); delete publishers[kind]; }
-    if (kind === "camera") { showOwnControls(); }
+    if (kind === "camera") {
+      if (smallCamera) { smallCamera.stop(); smallCamera = null; }
+      showOwnControls();
+    }
     return ask("unpublish", { source: kind }).catch(function () {});
   }
 
@@ -245,9 +269,16 @@
     var timer = setInterval(function () {
       if (peer.connectionState === "closed") { clearInterval(timer); return; }
       peer.getStats().then(function (report) {
+        var widths = [];
+        var sent = 0;
         report.forEach(function (entry) {
-          if (entry.type === "outbound-rtp" && entry.kind === "video") { stats.framesSent = entry.framesSent || 0; }
+          if (entry.type === "outbound-rtp" && entry.kind === "video") {
+            widths.push(entry.frameWidth || 0);
+            sent = Math.max(sent, entry.framesSent || 0);
+          }
         });
+        stats.framesSent = sent;
+        stats.sentWidths = widths.sort(function (a, b) { return b - a; });  // full, then small
       });
     }, 1000);
   }
@@ -403,6 +434,7 @@
 
   function subscribe(source) {
     dropSub(source.id);
+    if (pictures[source.id]) { showPicture(source.id, "full"); }  // a new connection starts anew
     var peer = new RTCPeerConnection({ iceServers: iceServers });
     var sub = { pc: peer, epoch: source.epoch, stream: new MediaStream(), bytes: -1, changed: Date.now() };
     subs[source.id] = sub;
@@ -485,6 +517,27 @@
     if (role !== "advisor" && !advisorLive && !floor) { say("msgWaiting"); }
   }
   socket.on("sources", showSources);
+
+  // The engine moved this page to a smaller picture, or to sound only, or back (its link).
+  var pictures = {};
+  var pictureNotice = $("picture-notice");
+
+  function showPicture(sourceId, picture) {
+    if (picture === "full") { delete pictures[sourceId]; } else { pictures[sourceId] = picture; }
+    stats.pictures = Object.assign({}, pictures);
+    var words = [];
+    Object.keys(pictures).forEach(function (id) {
+      var screen = sources[id] && sources[id].kind === "screen";
+      var key = pictures[id] === "small" ? "msgSmall" : (screen ? "msgScreenNone" : "msgNone");
+      var line = pictureNotice.dataset[key];
+      if (words.indexOf(line) < 0) { words.push(line); }
+    });
+    pictureNotice.textContent = words.join(" ");
+    pictureNotice.hidden = !words.length;
+  }
+  socket.on("picture", function (data) {
+    if (data && typeof data.source === "string") { showPicture(data.source, data.picture === null ? "none" : data.picture); }
+  });
 
   // A watchdog per connection: no bytes for five seconds means the link (or the engine) dropped
   // it, whatever the connection state says; take a new one.

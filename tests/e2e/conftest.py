@@ -90,6 +90,25 @@ class LiveApp:
         engine = self.app.extensions["media_engine"]
         return int(engine.request(lesson_id, "drop_listener", participant))
 
+    def counters(self, lesson_id: int) -> dict[str, int]:
+        return dict(self.app.extensions["media_engine"].request(lesson_id, "counters"))
+
+    def tell_picture(self, lesson_id: int, login: str, picture: str | None) -> None:
+        """The media engine's notice that a listener's link moved it to another picture of the
+        advisor's camera (as the engine's link judge sends it), from there on as in the room."""
+        from intersession.auth.models import User
+
+        namespace = self.app.extensions["room_namespaces"][0]
+        with self.app.app_context():
+            user_id = db.session.scalar(select(User.id).where(User.login == login))
+            db.session.remove()
+        people = namespace.store.read(lesson_id).participants.values()
+        listener = next(p.pid for p in people if p.user_id == user_id)
+        advisor = next(p.pid for p in people if p.role == "advisor")
+        namespace.media_event(
+            lesson_id, "picture", {"listener": listener, "source": advisor, "picture": picture}
+        )
+
     def kill_media_worker(self, lesson_id: int) -> int:
         """Kill the media worker holding the lesson's room, as a crash would; returns its pid."""
         worker = self.app.extensions["media_engine"].worker_for(lesson_id)

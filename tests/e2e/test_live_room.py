@@ -52,6 +52,29 @@ def test_a_lesson_with_two_pupils(live_server: str, new_page: Any, live_app: Any
         if pupil.is_visible("#sound-on"):  # no click on the page yet: the browser held the sound
             pupil.click("#sound-on")
         assert not pupil.evaluate("document.getElementById('main-video').muted")
+    # The advisor's camera goes out twice, full and small; pupils on a good link get the full one.
+    assert live_app.counters(lesson_id)["small_sources"] == 1
+    # (Chromium starts its encodings small and lets them grow as its bandwidth estimate does.)
+    advisor.wait_for_function(
+        "(window.roomStats.sentWidths || [0, 0])[0] > window.roomStats.sentWidths[1]",
+        timeout=30_000,
+    )
+    full, small = advisor.evaluate("window.roomStats.sentWidths")
+    assert small > 0
+    first.wait_for_function(
+        f"document.getElementById('main-video').videoWidth === {full}", timeout=10_000
+    )
+    # A pupil whose link the engine judged too slow is told so, and told again when it is back.
+    live_app.tell_picture(lesson_id, "pup5", None)
+    second.wait_for_selector("#picture-notice:not([hidden])")
+    assert "you hear the lesson without it" in second.inner_text("#picture-notice")
+    assert first.is_hidden("#picture-notice")
+    live_app.tell_picture(lesson_id, "pup5", "small")
+    second.wait_for_function(
+        "document.getElementById('picture-notice').textContent.indexOf('smaller picture') > 0"
+    )
+    live_app.tell_picture(lesson_id, "pup5", "full")
+    second.wait_for_selector("#picture-notice", state="hidden")
 
     # Chat arrives as text.
     first.fill("#chat-text", "<script>alert(1)</script> Сұрақ бар")

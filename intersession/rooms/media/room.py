@@ -77,6 +77,15 @@ def bound_to_the_listener(sender: RTCRtpSender, track: ListenerTrack) -> None:
     sender._send_keyframe = track.lost_picture  # type: ignore[method-assign]
 
 
+def without_bandwidth_estimates(receiver: RTCRtpReceiver) -> None:
+    """aiortc's receivers each send the publisher an estimate (REMB) of what their own stream
+    carries; a browser takes each as the cap on everything it sends, so the small encoding's
+    would hold the full one at its size (Chromium sent both at 320x180, 50 kbit/s). With two
+    encodings the browser goes by its own loss-based estimate (a private attribute:
+    tests/media/test_aiortc_contract.py)."""
+    receiver._RTCRtpReceiver__remote_bitrate_estimator = None  # type: ignore[attr-defined]
+
+
 def sound_sent_twice(sender: RTCRtpSender, track: ListenerTrack) -> None:
     """While `track.repeated`, each of the sender's packets goes out again REPEAT_AFTER later,
     the same packet (same sequence number): a client drops the copy if the first one came, and
@@ -173,6 +182,8 @@ class MediaRoom:
         def on_track(track: MediaStreamTrack) -> None:
             transceivers = [t for t in pc.getTransceivers() if t.kind == track.kind]
             receiver = next(t.receiver for t in transceivers if t.receiver.track is track)
+            if offered.count("video") > 1:
+                without_bandwidth_estimates(receiver)
             fanout = Fanout(track, lambda: self._ask_keyframe(receiver))
             if track.kind == "video" and receiver is not transceivers[0].receiver:
                 # A second video section: the camera's small encoding, for weak links. It is
@@ -401,6 +412,7 @@ class MediaRoom:
             "keyframes_asked": self.keyframes_asked,
             "dropped": sum(track.dropped for track in tracks),
             "small_pictures": pictures.count("small"),
+            "small_sources": sum(source.small is not None for source in self.sources.values()),
             "sound_only": sum(
                 listener.judge.picture is None and listener.video is not None
                 for listener in self.listeners.values()

@@ -1,0 +1,39 @@
+"""The aiortc internals the engine relies on (see shared MEDIA.md): if an upgrade changes one of
+them, this fails before a room does."""
+
+from __future__ import annotations
+
+import inspect
+
+import aiortc.rtcrtpreceiver
+from aiortc import RTCRtpReceiver, RTCRtpSender
+from aiortc.rtcdtlstransport import RTCDtlsTransport
+from aiortc.rtp import is_rtcp
+
+
+def test_the_calls_the_engine_patches_or_makes_are_there() -> None:
+    # The passthrough decoder replaces the module's get_decoder(codec).
+    assert list(inspect.signature(aiortc.rtcrtpreceiver.get_decoder).parameters) == ["codec"]
+    # Retransmissions and key-frame requests of a listener's sender (bound_to_the_listener).
+    assert list(inspect.signature(RTCRtpSender._retransmit).parameters) == [
+        "self",
+        "sequence_number",
+    ]
+    assert list(inspect.signature(RTCRtpSender._send_keyframe).parameters) == ["self"]
+    # Key-frame requests forwarded to a publisher (MediaRoom._ask_keyframe).
+    assert list(inspect.signature(RTCRtpReceiver._send_rtcp_pli).parameters) == [
+        "self", "media_ssrc",
+    ]  # fmt: skip
+    # Sound sent twice goes through the transport's send (room.sound_sent_twice).
+    assert list(inspect.signature(RTCDtlsTransport._send_rtp).parameters) == ["self", "data"]
+    assert is_rtcp(bytes([0x80, 200, 0, 6])) and not is_rtcp(bytes([0x80, 96, 0, 1]))
+
+
+def test_the_private_attributes_are_where_the_engine_looks() -> None:
+    receiver_init = inspect.getsource(RTCRtpReceiver.__init__)
+    assert "self.__remote_bitrate_estimator" in receiver_init  # without_bandwidth_estimates
+    assert "if self.__remote_bitrate_estimator is not None" in inspect.getsource(RTCRtpReceiver)
+    sender = inspect.getsource(RTCRtpSender)
+    assert "self._ssrc" in sender and "self.transport._send_rtp(" in sender
+    # A forwarded packet is packed, not encoded: its pts and time base make the timestamp.
+    assert "self.__encoder.pack(data)" in sender
