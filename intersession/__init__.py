@@ -73,6 +73,7 @@ def create_app(config: Any = None) -> Flask:
     from intersession.portfolio import tasks as _portfolio_tasks  # noqa: F401
     from intersession.recordings import models as _recording_models  # noqa: F401
     from intersession.recordings import tasks as _recording_tasks  # noqa: F401
+    from intersession.rooms import models as _room_models  # noqa: F401
     from intersession.rooms import tasks as _room_tasks  # noqa: F401
     from intersession.rooms.views import bp as rooms_bp
     from intersession.schools import tasks as _school_tasks  # noqa: F401

@@ -197,12 +197,25 @@ class SignallingNamespace(InstanceSweeping, GuardedNamespace):
                 self.tell("recording-stopped", {"reason": data.get("reason")}, to=person.sid)
 
     def _tell_picture(self, lesson_id: int, data: dict[str, Any]) -> None:
+        """The listener's page says what its link now gets; of the advisor's camera, everyone's
+        list says it too, so the advisor sees who is on the small picture or on sound only."""
         picture, source = data.get("picture"), data.get("source")
         if picture not in ("full", "small", None) or not isinstance(source, str):
             return
-        for person in self.store.read(lesson_id).participants.values():
-            if person.pid == data.get("listener"):
-                self.tell("picture", {"source": source, "picture": picture}, to=person.sid)
+        with self.store.changing(lesson_id) as room:
+            listener = next(
+                (p for p in room.participants.values() if p.pid == data.get("listener")), None
+            )
+            if listener is None:
+                return
+            about = room.sources.get(source) or {}
+            owner = next(
+                (p for p in room.participants.values() if p.pid == about.get("owner")), None
+            )
+            if owner is not None and owner.role == Role.ADVISOR and about.get("kind") == "camera":
+                listener.picture = picture or "none"
+        self.tell("picture", {"source": source, "picture": picture}, to=listener.sid)
+        self.broadcast_roster(room)
 
     def broadcast_roster(self, room: LiveRoom) -> None:
         self.tell("roster", room.roster(), to=room_name(room.lesson_id))

@@ -40,6 +40,7 @@ class Participant:
     audio_only: bool = False
     microphone_off: bool = False  # turned off by the person (the advisor, or one with the floor)
     camera_off: bool = False
+    picture: str = "full"  # what their link carries of the advisor's camera: full, small, none
     instance: str = ""  # the web instance holding the socket (store.py sweeps a dead one's)
     interval: int | None = None  # a pupil's open presence interval
 
@@ -47,7 +48,7 @@ class Participant:
         return {"id": self.pid, "name": self.name, "role": self.role, "school": self.school,
                 "state": self.state, "hand": self.hand, "floor": self.floor,
                 "audio_only": self.audio_only, "microphone_off": self.microphone_off,
-                "camera_off": self.camera_off}  # fmt: skip
+                "camera_off": self.camera_off, "picture": self.picture}  # fmt: skip
 
 
 @dataclass

@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
+from flask_login import current_user
 
 from intersession.recordings import services as recordings
+from intersession.rooms import link_check
 from intersession.rooms.events import SignallingNamespace, engine
 from intersession.rooms.live import Role
 from intersession.rooms.media.engine import EngineError
@@ -76,7 +78,7 @@ class MediaNamespace(SignallingNamespace):
         here = self._here()
         if here is None:
             return {"error": "not-allowed"}
-        room, person, _lesson = here
+        room, person, lesson = here
         source_id = data.get("source") if isinstance(data, dict) else None
         about = room.sources.get(source_id) if isinstance(source_id, str) else None
         if not isinstance(source_id, str) or about is None or about["owner"] == person.pid:
@@ -84,14 +86,45 @@ class MediaNamespace(SignallingNamespace):
         kinds = tuple(k for k in about["kinds"] if k == "audio" or not person.audio_only)
         if not kinds:
             return {"error": "audio-only"}
+        # A new connection starts on what the school's last link check says its link carries;
+        # the engine moves it from there as the link does.
+        picture = "full"
+        if "video" in kinds and about["kind"] == "camera":
+            picture = link_check.start_picture(person.school_id, lesson.camera_kbps)
         media = engine()
         try:
-            offer = media.request(room.lesson_id, "subscribe", person.pid, source_id, kinds)
+            offer = media.request(
+                room.lesson_id, "subscribe", person.pid, source_id, kinds, picture
+            )
         except KeyError:
             return {"error": "no-source"}
         except EngineError as error:
             return {"error": "engine", "detail": str(error)[:200]}
-        return {"sdp": offer, "source": source_id}
+        owner = next((p for p in room.participants.values() if p.pid == about["owner"]), None)
+        of_the_advisor = owner is not None and owner.role == Role.ADVISOR
+        if of_the_advisor and about["kind"] == "camera" and person.picture != picture:
+            with self.store.changing(room.lesson_id) as room:
+                if (listener := room.participants.get(person.sid)) is not None:
+                    listener.picture = picture
+            self.broadcast_roster(room)
+        return {"sdp": offer, "source": source_id, "picture": picture}
+
+    def on_link_check(self, data: Any = None) -> dict[str, Any]:
+        """The pre-flight panel measured this computer's link to the server: it is kept in the
+        school's link history, and the page is told what it carries of the advisor's camera."""
+        here = self._here()
+        if here is None:
+            return {"error": "not-allowed"}
+        _room, person, lesson = here
+        down = data.get("down_kbps") if isinstance(data, dict) else None
+        up = data.get("up_kbps") if isinstance(data, dict) else None
+        rates = (down, up)
+        if not all(type(r) is int and 1 <= r <= link_check.MOST_KBPS for r in rates):
+            return {"error": "bad-request"}
+        if person.school_id is None:
+            return {"error": "no-school"}
+        link_check.record(person.school_id, current_user.id, down, up)  # type: ignore[arg-type]
+        return {"ok": True, "picture": link_check.picture_for(down, lesson.camera_kbps)}  # type: ignore[arg-type]
 
     def on_answer(self, data: Any = None) -> dict[str, Any]:
         here = self._here()

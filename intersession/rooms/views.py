@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+import os
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import get_timezone
 from flask_babel import gettext as _
@@ -10,6 +22,7 @@ from flask_login import current_user, login_required
 
 from intersession.core.access import get_visible_or_404
 from intersession.core.forms import ButtonForm
+from intersession.core.guard import UnusableInput
 from intersession.lessons.access import can_view_lesson
 from intersession.lessons.models import Lesson
 
@@ -59,3 +72,32 @@ def reopen_room(lesson_id: int) -> ResponseReturnValue:
         room_state.reopen(lesson)
         flash(_("The room is open again."), "success")
     return redirect(url_for("rooms.live_room", lesson_id=lesson.id))
+
+
+@bp.get("/link-check/sample")
+@login_required
+def link_sample() -> ResponseReturnValue:
+    """Random bytes (they cannot be compressed on the way) for the pre-flight panel to time."""
+    from intersession.rooms.link_check import SAMPLE_MAX_KB
+
+    size = request.args.get("kb", "64")
+    if not size.isascii() or not size.isdigit() or not 1 <= int(size) <= SAMPLE_MAX_KB:
+        raise UnusableInput(
+            _("The size of the sample must be a whole number of kilobytes from 1 to %(most)d.",
+              most=SAMPLE_MAX_KB)
+        )  # fmt: skip
+    response = Response(os.urandom(int(size) * 1024), mimetype="application/octet-stream")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/link-check/sample")
+@login_required
+def link_sample_back() -> ResponseReturnValue:
+    """The pre-flight panel's upload, timed by the page; what it sends is not kept."""
+    from intersession.rooms.link_check import SAMPLE_MAX_KB
+
+    received = len(request.get_data(cache=False))
+    if received > SAMPLE_MAX_KB * 1024:
+        raise UnusableInput(_("The sample is larger than %(most)d KB.", most=SAMPLE_MAX_KB))
+    return Response(status=204)

@@ -154,6 +154,65 @@
     });
   });
 
+  // -- the connection check: what this computer's link carries, kept as the school's -------------
+
+  var linkCheck = $("link-check");
+  var linkButton = $("check-link");
+
+  function timed(url, options) {
+    var started = performance.now();
+    return fetch(url, Object.assign({ cache: "no-store", credentials: "same-origin" }, options || {}))
+      .then(function (response) {
+        if (!response.ok) { throw response; }
+        return response.arrayBuffer();
+      })
+      .then(function () { return Math.max(1, performance.now() - started); });
+  }
+
+  function randomBytes(size) {
+    var bytes = new Uint8Array(size);
+    for (var at = 0; at < size; at += 65536) { crypto.getRandomValues(bytes.subarray(at, Math.min(size, at + 65536))); }
+    return bytes;
+  }
+
+  // kilobytes in so many milliseconds, as kbit/s (one bit a millisecond is one kbit/s)
+  function rate(kb, ms) { return Math.max(1, Math.round(kb * 8192 / ms)); }
+
+  linkButton.addEventListener("click", function () {
+    var out = $("link-result");
+    var sample = linkCheck.dataset.sample;
+    var down, up, size;
+    linkButton.disabled = true;
+    out.textContent = linkCheck.dataset.msgMeasuring;
+    // A first small sample sizes the second to about two seconds: a slow link is not kept long.
+    timed(sample + "?kb=16")
+      .then(function (ms) {
+        size = Math.min(512, Math.max(16, Math.round(rate(16, ms) * 2 / 8)));
+        return timed(sample + "?kb=" + size);
+      })
+      .then(function (ms) {
+        down = rate(size, ms);
+        size = Math.min(256, Math.max(16, Math.round(down / 8)));  // about a second, up being slower
+        return timed(sample, {
+          method: "POST", body: randomBytes(size * 1024),
+          headers: { "Content-Type": "application/octet-stream", "X-CSRFToken": linkCheck.dataset.csrf }
+        });
+      })
+      .then(function (ms) {
+        up = rate(size, ms);
+        return ask("link_check", { down_kbps: down, up_kbps: up });
+      })
+      .then(function (reply) {
+        stats.link = { down: down, up: up, picture: reply.picture };
+        var lang = document.documentElement.lang || undefined;
+        out.textContent = linkCheck.dataset.msgRates.replace("{down}", down.toLocaleString(lang))
+          .replace("{up}", up.toLocaleString(lang)) + " " +
+          linkCheck.dataset["msg" + reply.picture.charAt(0).toUpperCase() + reply.picture.slice(1)];
+      })
+      .catch(function () { out.textContent = linkCheck.dataset.msgFailed; })
+      .then(function () { linkButton.disabled = false; });
+  });
+
   // -- one's own microphone and camera (the advisor, or whoever has the floor) ---------------------
 
   // Turned off, a track stays on its connection, silent or dark: turning it on again is instant
@@ -462,7 +521,10 @@
       }
     });
     return ask("subscribe", { source: source.id })
-      .then(function (reply) { return peer.setRemoteDescription({ type: "offer", sdp: reply.sdp }); })
+      .then(function (reply) {
+        if (reply.picture && reply.picture !== "full") { showPicture(source.id, reply.picture); }
+        return peer.setRemoteDescription({ type: "offer", sdp: reply.sdp });
+      })
       .then(function () { return peer.createAnswer(); })
       .then(function (answer) { return peer.setLocalDescription(answer); })
       .then(function () { return gathered(peer); })
@@ -626,7 +688,9 @@
         (p.hand ? " · " + text("msgHand") : "") + (p.floor ? " · " + text("msgSpeaking") : "") +
         (p.audio_only ? " · " + text("msgAudioOnlyOn") : "") +
         (p.microphone_off ? " · " + text("msgMicrophoneIsOff") : "") +
-        (p.camera_off ? " · " + text("msgCameraIsOff") : "");
+        (p.camera_off ? " · " + text("msgCameraIsOff") : "") +
+        (p.picture === "small" ? " · " + text("msgOnSmall") : "") +
+        (p.picture === "none" ? " · " + text("msgOnSoundOnly") : "");
       li.appendChild(about);
       if (role === "advisor" && p.role !== "advisor" && p.role !== "observer") {
         var tools = document.createElement("div");

@@ -109,6 +109,16 @@ class LiveApp:
             lesson_id, "picture", {"listener": listener, "source": advisor, "picture": picture}
         )
 
+    def add_link_check(self, login: str, down_kbps: int, up_kbps: int = 100) -> None:
+        """A check of the person's school's link, as made on one of its computers."""
+        from intersession.auth.models import User
+        from intersession.rooms import link_check
+
+        with self.app.app_context():
+            user = db.session.scalar(select(User).where(User.login == login))
+            link_check.record(user.school_id, user.id, down_kbps, up_kbps)
+            db.session.remove()
+
     def kill_media_worker(self, lesson_id: int) -> int:
         """Kill the media worker holding the lesson's room, as a crash would; returns its pid."""
         worker = self.app.extensions["media_engine"].worker_for(lesson_id)

@@ -69,12 +69,37 @@ def test_a_lesson_with_two_pupils(live_server: str, new_page: Any, live_app: Any
     second.wait_for_selector("#picture-notice:not([hidden])")
     assert "you hear the lesson without it" in second.inner_text("#picture-notice")
     assert first.is_hidden("#picture-notice")
+    advisor.wait_for_function(
+        "document.getElementById('participants').textContent.indexOf('slow connection: sound only') > 0"
+    )
     live_app.tell_picture(lesson_id, "pup5", "small")
     second.wait_for_function(
         "document.getElementById('picture-notice').textContent.indexOf('smaller picture') > 0"
     )
     live_app.tell_picture(lesson_id, "pup5", "full")
     second.wait_for_selector("#picture-notice", state="hidden")
+    # The connection check: measured, kept as the school's, and said in words.
+    first.click("#preflight summary")
+    first.click("#check-link")
+    first.wait_for_function(
+        "window.roomStats.link && window.roomStats.link.picture", timeout=20_000
+    )
+    assert first.evaluate("window.roomStats.link.picture") == "full"  # loopback
+    assert "Enough for the lesson’s picture and sound." in first.inner_text("#link-result")
+    shot(first, "33-live-room-connection-checked-en")
+    # A school whose last check was slow: its pupil starts on the small picture, and says so.
+    live_app.add_link_check("pup5", down_kbps=300)
+    second.reload()
+    second.wait_for_selector("#picture-notice:not([hidden])", timeout=20_000)
+    assert "smaller picture" in second.inner_text("#picture-notice")
+    second.wait_for_function(
+        f"document.getElementById('main-video').videoWidth === {small}", timeout=20_000
+    )
+    advisor.wait_for_function(
+        "document.getElementById('participants').textContent.indexOf('slow connection: small picture') > 0"
+    )
+    shot(second, "34-live-room-small-picture-en")
+    shot(advisor, "35-live-room-advisor-sees-slow-connection-en")
 
     # Chat arrives as text.
     first.fill("#chat-text", "<script>alert(1)</script> Сұрақ бар")

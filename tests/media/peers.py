@@ -248,7 +248,15 @@ class Collector:
         self, room: Room, name: str, source_id: str = "main", relay: DelayRelay | None = None
     ) -> float:
         """Signal with the room (through `relay`, if given); returns when the answer was taken."""
-        offer = await room.subscribe(name, source_id)
+        return await self.answer(
+            room, name, await room.subscribe(name, source_id), source_id, relay
+        )
+
+    async def answer(
+        self, room: Room, name: str, offer: str, source_id: str = "main",
+        relay: DelayRelay | None = None,
+    ) -> float:  # fmt: skip
+        """Take the room's offer and answer it (through `relay`, if given)."""
         if relay is not None:
             offer = relay.stand_in_for_engine(offer)
         await self.pc.setRemoteDescription(RTCSessionDescription(offer, "offer"))

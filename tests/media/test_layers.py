@@ -170,3 +170,48 @@ def test_a_lossy_link_gets_its_sound_twice(monkeypatch: pytest.MonkeyPatch) -> N
     print("sound that came, sent once and twice:", once, twice)
     assert 0.6 < once < 0.85, once
     assert twice > 0.9, twice
+
+
+def test_the_judge_does_not_take_a_cut_for_congestion() -> None:
+    """The link went for five seconds (no reports came) and came back: the first report counts
+    what was lost meanwhile, and the picture stays."""
+    judge = links.LinkJudge(["full", "small", None])
+    received = 0
+    for second in range(1, 6):
+        received += 50
+        judge.report(float(second), {"audio": links.Counts(0, received)}, 0.1)
+    for second in range(6, 11):  # nothing new
+        assert judge.report(float(second), {"audio": links.Counts(0, received)}, 0.1) is False
+    received += 50
+    assert judge.report(11.0, {"audio": links.Counts(250, received)}, 0.1) is False
+    received += 50
+    assert judge.report(12.0, {"audio": links.Counts(250, received)}, 0.1) is False
+    assert judge.picture == "full"
+
+
+def test_a_listener_of_a_weak_school_starts_on_the_small_picture() -> None:
+    """Its school's last check said the link carries the small picture: the first picture it
+    decodes is the small one, while another listener's is the full one."""
+    passthrough.install()
+    passthrough.gather_only(["127.0.0.1"])
+
+    async def scenario() -> tuple[set[tuple[int, int]], set[tuple[int, int]], int]:
+        room = MediaRoom(ice_servers=[])
+        publisher = await start_two_encoding_publisher(room)
+        await _until(lambda: room.sources["main"].small is not None, 5)
+        weak, clean = Collector(), Collector()
+        offer = await room.subscribe("weak", "main", ("audio", "video"), "small")
+        await weak.answer(room, "weak", offer)
+        await clean.join(room, "clean")
+        await asyncio.sleep(3)
+        sizes = {(w, h) for _t, w, h in weak.decoded_sizes()}
+        clean_sizes = {(w, h) for _t, w, h in clean.decoded_sizes()}
+        counters = await room.counters()
+        for listener in (weak, clean):
+            await listener.close()
+        await room.close()
+        await publisher.close()
+        return sizes, clean_sizes, counters["small_pictures"]
+
+    sizes, clean_sizes, small = run_in_loop(scenario)
+    assert sizes == {(320, 180)} and clean_sizes == {(640, 360)} and small == 1

@@ -26,6 +26,7 @@ UP_AFTER_MOST = 80.0  # the wait after tries that failed doubles up to this
 TRY_FAILS_WITHIN = 6.0  # going down this soon after going up: the try failed
 SETTLE = 3.0  # seconds after going down before the link is judged again: its queue drains, and
 # the reports still count what the bigger picture lost
+OUTAGE = 3.0  # no report for this long (and three usual gaps): the link was gone, not congested
 REPEAT_FROM = 0.02  # lost share from which the sound is sent twice
 REPEAT_UNTIL_CLEAN = 10.0  # seconds with less loss than that before it is sent once again
 
@@ -56,6 +57,8 @@ class LinkJudge:
     _lossy_at: float | None = None
     _over: int = 0  # consecutive looks over TOO_LOSSY
     _settle_until: float = 0.0
+    _reported_at: float | None = None  # when the reports last moved on
+    _usual_gap: float = CHECK_EVERY
 
     @property
     def picture(self) -> str | None:
@@ -64,6 +67,17 @@ class LinkJudge:
     def report(self, now: float, streams: dict[str, Counts], rtt: float | None) -> bool:
         """Take the latest totals per stream (audio, video) and the round trip; returns whether
         the picture changed."""
+        if all(self._last.get(name) == counts for name, counts in streams.items()):
+            return False  # no new report since the last look
+        gap = now - self._reported_at if self._reported_at is not None else 0.0
+        self._reported_at = now
+        if gap > max(OUTAGE, 3 * self._usual_gap):
+            # The first report after the link came back counts what was lost while it was gone:
+            # that says nothing of what it carries. It only sets where the next one starts from.
+            self._last.update(streams)
+            self._samples.clear()
+            return False
+        self._usual_gap = 0.8 * self._usual_gap + 0.2 * gap
         lost = total = 0
         for name, counts in streams.items():
             before = self._last.get(name, Counts())

@@ -245,9 +245,14 @@ class MediaRoom:
             await asyncio.sleep(0.05)
 
     async def subscribe(
-        self, listener_id: str, source_id: str = "main", kinds: tuple[str, ...] = KINDS
+        self,
+        listener_id: str,
+        source_id: str = "main",
+        kinds: tuple[str, ...] = KINDS,
+        picture: str = "full",
     ) -> str:
-        """Make an offer to a listener for a source's tracks of these kinds; returns its SDP."""
+        """Make an offer to a listener for a source's tracks of these kinds; returns its SDP.
+        `picture` is the one it starts on (full, small, none: its school's link, as checked)."""
         await self._drop(listener_id, source_id)
         source = self.sources.get(source_id)
         if source is None:
@@ -275,9 +280,18 @@ class MediaRoom:
             listener.judge.pictures.insert(1, "small")
         if listener.video is None:
             listener.judge.pictures = [None]
+        self._start_on(listener, None if picture == "none" else picture)
         self._watch_links()
         await pc.setLocalDescription(await pc.createOffer())
         return pc.localDescription.sdp
+
+    @staticmethod
+    def _start_on(listener: Listener, picture: str | None) -> None:
+        judge, video = listener.judge, listener.video
+        if video is None or picture not in judge.pictures or picture == judge.picture:
+            return
+        judge.level = judge.pictures.index(picture)
+        video.choose(None if picture is None else judge.level)
 
     def _add_small(self, source_id: str, source: Source, fanout: Fanout) -> None:
         """The small encoding arrived: everyone who listens to the source may get it."""
