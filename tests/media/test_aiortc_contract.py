@@ -37,3 +37,23 @@ def test_the_private_attributes_are_where_the_engine_looks() -> None:
     assert "self._ssrc" in sender and "self.transport._send_rtp(" in sender
     # A forwarded packet is packed, not encoded: its pts and time base make the timestamp.
     assert "self.__encoder.pack(data)" in sender
+
+
+def test_the_answer_to_a_publisher_asks_for_resilient_opus() -> None:
+    """In-band error correction and silence suppression for the publisher's encoder, written into
+    the answer (room.with_resilient_opus); other sections and parameters as they were."""
+    from intersession.rooms.media.room import with_resilient_opus
+
+    answer = "\r\n".join([
+        "v=0", "o=- 1 1 IN IP4 0.0.0.0", "s=-", "t=0 0",
+        "m=audio 9 UDP/TLS/RTP/SAVPF 111", "a=rtpmap:111 opus/48000/2", "a=fmtp:111 minptime=10",
+        "m=video 9 UDP/TLS/RTP/SAVPF 111", "a=rtpmap:111 VP8/90000",
+        "m=audio 9 UDP/TLS/RTP/SAVPF 96", "a=rtpmap:96 opus/48000/2", "a=mid:2", "",
+    ])  # fmt: skip
+    lines = with_resilient_opus(answer).split("\r\n")
+    assert "a=fmtp:111 minptime=10;useinbandfec=1;usedtx=1" in lines
+    assert lines[lines.index("a=rtpmap:96 opus/48000/2") + 1] == "a=fmtp:96 useinbandfec=1;usedtx=1"
+    assert (
+        lines.count("a=rtpmap:111 VP8/90000") == 1 and len(lines) == len(answer.split("\r\n")) + 1
+    )
+    assert lines[-1] == ""

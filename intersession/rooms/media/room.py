@@ -77,6 +77,53 @@ def bound_to_the_listener(sender: RTCRtpSender, track: ListenerTrack) -> None:
     sender._send_keyframe = track.lost_picture  # type: ignore[method-assign]
 
 
+OPUS_RESILIENCE = {"useinbandfec": "1", "usedtx": "1"}
+
+
+def with_resilient_opus(answer_sdp: str) -> str:
+    """The answer to a publisher asks its Opus encoder for in-band forward error correction (a
+    lost packet's sound is rebuilt from the next one's) and for sending next to nothing in
+    silence. aiortc does not decode Opus here and keeps no such parameters, so they are written
+    into the answer's text, which only the browser reads."""
+    newline = "\r\n" if "\r\n" in answer_sdp else "\n"
+    out: list[str] = []
+    section: list[str] = []
+    for line in [*answer_sdp.split(newline), None]:
+        if line is None or line.startswith("m="):
+            out.extend(
+                _opus_section(section)
+                if section[:1] and section[0].startswith("m=audio")
+                else section
+            )
+            section = []
+        if line is not None:
+            section.append(line)
+    return newline.join(out)
+
+
+def _opus_section(lines: list[str]) -> list[str]:
+    def number(line: str, prefix: str) -> str:
+        return line[len(prefix) :].split(" ", 1)[0]
+
+    opus = [
+        number(line, "a=rtpmap:")
+        for line in lines
+        if line.startswith("a=rtpmap:") and line.lower().split(" ", 1)[-1].startswith("opus/")
+    ]
+    given = {number(line, "a=fmtp:"): line for line in lines if line.startswith("a=fmtp:")}
+    out = []
+    for line in lines:
+        if line.startswith("a=fmtp:") and number(line, "a=fmtp:") in opus:
+            continue  # written again below, with the resilience parameters
+        out.append(line)
+        if line.startswith("a=rtpmap:") and (payload := number(line, "a=rtpmap:")) in opus:
+            before = given.get(payload, "").partition(" ")[2]
+            parameters = dict(p.split("=", 1) for p in before.split(";") if "=" in p)
+            parameters.update(OPUS_RESILIENCE)
+            out.append(f"a=fmtp:{payload} " + ";".join(f"{k}={v}" for k, v in parameters.items()))
+    return out
+
+
 def without_bandwidth_estimates(receiver: RTCRtpReceiver) -> None:
     """aiortc's receivers each send the publisher an estimate (REMB) of what their own stream
     carries; a browser takes each as the cap on everything it sends, so the small encoding's
@@ -201,7 +248,7 @@ class MediaRoom:
 
         await pc.setRemoteDescription(RTCSessionDescription(offer_sdp, "offer"))
         await pc.setLocalDescription(await pc.createAnswer())
-        return pc.localDescription.sdp
+        return with_resilient_opus(pc.localDescription.sdp)
 
     def _recorder_for(self, recording: dict[str, Any]) -> RoomRecorder:
         """The room's recorder, made on the first recorded source (again after a restart)."""
