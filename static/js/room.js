@@ -596,6 +596,9 @@
     });
     pictureNotice.textContent = words.join(" ");
     pictureNotice.hidden = !words.length;
+    // The last picture stays on the element: dimmed, it does not pass for a live one.
+    var stage = Object.keys(sources).filter(function (id) { return sources[id].kind === "camera" && ownerRole(sources[id]) === "advisor"; })[0];
+    mainVideo.classList.toggle("sound-only", !!stage && pictures[stage] === "none");
   }
   socket.on("picture", function (data) {
     if (data && typeof data.source === "string") { showPicture(data.source, data.picture === null ? "none" : data.picture); }

@@ -86,7 +86,7 @@ def test_a_lesson_with_two_pupils(live_server: str, new_page: Any, live_app: Any
     )
     assert first.evaluate("window.roomStats.link.picture") == "full"  # loopback
     assert "Enough for the lesson’s picture and sound." in first.inner_text("#link-result")
-    shot(first, "33-live-room-connection-checked-en")
+    shot(first, "39-live-room-connection-checked-en")
     # A school whose last check was slow: its pupil starts on the small picture, and says so.
     live_app.add_link_check("pup5", down_kbps=300)
     second.reload()
@@ -98,8 +98,8 @@ def test_a_lesson_with_two_pupils(live_server: str, new_page: Any, live_app: Any
     advisor.wait_for_function(
         "document.getElementById('participants').textContent.indexOf('slow connection: small picture') > 0"
     )
-    shot(second, "34-live-room-small-picture-en")
-    shot(advisor, "35-live-room-advisor-sees-slow-connection-en")
+    shot(second, "40-live-room-small-picture-en")
+    shot(advisor, "41-live-room-advisor-sees-slow-connection-en")
 
     # Chat arrives as text.
     first.fill("#chat-text", "<script>alert(1)</script> Сұрақ бар")
@@ -270,6 +270,17 @@ def test_the_room_on_a_phone_lets_the_pupil_in_by_itself_and_the_advisor_turns_o
     assert stage["width"] >= 330 and hand["y"] + hand["height"] <= 740, (stage, hand)
     ARTIFACTS.mkdir(exist_ok=True)
     pupil.screenshot(path=str(ARTIFACTS / "36-live-room-phone-en.png"))
+    # Its link judged too slow for the picture: the phone says so, and the hand stays in reach.
+    live_app.tell_picture(lesson_id, "pup", None)
+    pupil.wait_for_selector("#picture-notice:not([hidden])")
+    hand = pupil.locator("#raise-hand").bounding_box()
+    assert hand["y"] + hand["height"] <= 740, hand
+    notice = pupil.locator("#picture-notice").bounding_box()
+    assert notice["y"] + notice["height"] <= hand["y"], (notice, hand)  # read without scrolling
+    assert "sound-only" in pupil.get_attribute("#main-video", "class")  # the last picture dimmed
+    pupil.screenshot(path=str(ARTIFACTS / "42-live-room-phone-sound-only-en.png"))
+    live_app.tell_picture(lesson_id, "pup", "full")
+    pupil.wait_for_selector("#picture-notice", state="hidden")
 
     # The advisor turns their own microphone, then camera, off: the pupil's list and stage say so.
     advisor.click("#toggle-mic")
