@@ -359,7 +359,8 @@ def test_the_nodes_channel_refuses_a_wrong_key_and_survives_malformed_frames(
     refused = link.receive()
     assert refused["ok"] is False and refused["error"]["code"] == "value-error"
     link.send({"id": 2, "room": 5, "op": "counters", "args": [], "timeout": 10})
-    assert link.receive() == {"id": 2, "ok": True, "value": {"keyframes_asked": 0, "dropped": 0}}
+    answered = link.receive()  # the node survived the frames above and answers as it should
+    assert (answered["id"], answered["ok"], answered["value"]["keyframes_asked"]) == (2, True, 0)
     link.close()
     assert node.process.poll() is None
     assert json.dumps(node.heartbeat())  # still beating
