@@ -17,7 +17,7 @@ restored.
 One JSON line per run: encodings 1 or 2; the weak listener's audio on time (the share of the
 Opus frames sent that reached its machine within 400 ms of the fastest one's delay, a jitter
 buffer's reach: judged at the link's end, as a browser plays it), decoded video fps and longest
-freeze, its picture at the end (full, small, none); the clean listeners' fps_min; key frames
+freeze, how many of the seconds it was on the full picture, the small one or sound only; the clean listeners' fps_min; key frames
 asked of the publisher, the link's losses and overflows; reconnect_s (from the link's return to
 the first decoded picture and sound). The last line: per variant, the medians.
 """
@@ -97,6 +97,13 @@ def video_figures(listener: Collector, begin: float, end: float) -> tuple[float,
     return len(times) / (end - begin), longest
 
 
+def picture_of(counters: dict[str, int]) -> str:
+    """The weak listener's picture (the clean ones stay on the full one)."""
+    if counters["sound_only"]:
+        return "none"
+    return "small" if counters["small_pictures"] else "full"
+
+
 async def start_publisher(engine: Engine, encodings: int) -> RTCPeerConnection:
     publisher = RTCPeerConnection(
         RTCConfiguration(iceServers=[], bundlePolicy=RTCBundlePolicy.MAX_BUNDLE)
@@ -129,7 +136,11 @@ async def one_run(encodings: int, seconds: float) -> dict[str, Any]:
     counted = await engine.call("counters")
     lost_before, overflowed_before = link.lost, link.overflowed
     begin = time.monotonic()
-    await asyncio.sleep(seconds)
+    seconds_on = {"full": 0, "small": 0, "none": 0}  # the weak listener's picture, each second
+    while time.monotonic() < begin + seconds:
+        await asyncio.sleep(1)
+        now = await engine.call("counters")
+        seconds_on[picture_of(now)] += 1
     end = time.monotonic()
     counters = await engine.call("counters")
     lost, overflowed = link.lost - lost_before, link.overflowed - overflowed_before
@@ -142,16 +153,12 @@ async def one_run(encodings: int, seconds: float) -> dict[str, Any]:
     picture = [t for t in weak.decoded_frame_times() if t > restored]
     sound = [t for t, _seq, _stamp in link.delivered["audio"] if t > restored]
     back = max(picture[0], sound[0]) - restored if picture and sound else None
-    if counters["sound_only"]:
-        weak_picture = "none"
-    else:
-        weak_picture = "small" if counters["small_pictures"] else "full"
     result = {
         "encodings": encodings,
         "weak_audio_on_time": round(audio_on_time(link.delivered["audio"], begin, end), 3),
         "weak_video_fps": round(fps, 1),
         "weak_longest_freeze_s": round(freeze, 2),
-        "weak_picture": weak_picture,
+        "weak_seconds_on": seconds_on,
         "others_fps_min": round(
             min(
                 sum(begin <= w <= end for w, _ in listener.packets["video"]) / (end - begin)
@@ -192,9 +199,9 @@ def main() -> None:
         figures: dict[str, Any] = {
             key: statistics.median(r[key] for r in runs if r[key] is not None)
             for key in runs[0]
-            if key not in ("encodings", "weak_picture") and any(r[key] is not None for r in runs)
+            if key not in ("encodings", "weak_seconds_on") and any(r[key] is not None for r in runs)
         }
-        figures["weak_picture"] = [r["weak_picture"] for r in runs]
+        figures["weak_seconds_on"] = [r["weak_seconds_on"] for r in runs]
         summary["two_encodings" if encodings == 2 else "one_encoding"] = figures
     print(json.dumps(summary), flush=True)
 

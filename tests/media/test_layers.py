@@ -33,6 +33,7 @@ def test_a_weak_link_gets_the_small_picture_then_sound_only_and_comes_back(
     passthrough.install()
     passthrough.gather_only(["127.0.0.1"])
     monkeypatch.setattr(links, "UP_AFTER", 3.0)  # the test's patience, not the product's
+    monkeypatch.setattr(links, "UP_TO_FULL_AFTER", 4.0)
 
     async def scenario() -> dict[str, Any]:
         told: list[tuple[float, str | None]] = []
@@ -114,15 +115,24 @@ def test_the_judge_goes_down_on_congestion_not_on_random_loss() -> None:
     waited = 1
     while not look(0.05):
         waited += 1
-    assert judge.picture == "full"  # a clean spell: try up
-    assert links.UP_AFTER <= waited <= links.SETTLE + links.UP_AFTER + 1
+    assert judge.picture == "full"  # a clean spell: try up (the full picture: a long one)
+    assert links.UP_TO_FULL_AFTER <= waited <= links.SETTLE + links.UP_TO_FULL_AFTER + 1
     assert look(0.25) is True and judge.picture == "small"  # the try failed: at once
     waited = 0
     while not look(0.05):
         waited += 1
-    assert waited >= 2 * links.UP_AFTER  # twice as long before the next try
+    assert waited >= 2 * links.UP_TO_FULL_AFTER  # twice as long before the next try
     judge.repeat_sound = False
     assert look(0.03) is False and judge.repeat_sound  # loss: the sound is sent twice
+
+
+def test_from_sound_only_the_small_picture_is_tried_soon() -> None:
+    judge = links.LinkJudge(["full", "small", None], level=2)
+    second = 0
+    while not judge.report(float(second + 1), {"audio": links.Counts(0, 50 * (second + 1))}, 0.1):
+        second += 1
+    assert judge.picture == "small" and links.UP_AFTER <= second <= links.UP_AFTER + 2
+    assert judge.wait_up == links.UP_TO_FULL_AFTER  # the full one, later
 
 
 def test_the_judge_holds_while_a_queue_builds() -> None:

@@ -4,7 +4,8 @@ Each listener's client reports, about once a second per stream, how many packets
 how long a round trip takes. The judge turns those into one of the source's pictures: the full
 encoding, the small one (a camera published in two), or none (sound only). It goes down when the
 link loses more than congestion allows, and tries the next picture up after a clean spell; a try
-that fails makes the next one wait twice as long. Sound is never judged away: when the link loses
+that fails makes the next one wait twice as long; the full picture is tried more rarely than the
+small one, because a failed try costs the link a second or two of everything, sound included. Sound is never judged away: when the link loses
 packets, the listener's sound is also sent twice (see room.sound_sent_twice).
 
 Random loss on a rural link (a few per cent) is not congestion: a picture that does not fit fills
@@ -21,8 +22,12 @@ WINDOW = 2.5  # seconds of reports the loss is counted over
 TOO_LOSSY = 0.15  # lost share over the window that means the picture does not fit
 CLEAN = 0.08  # at most this lost share, and no queue, for a spell to count as clean
 QUEUE_DELAY = 0.4  # round trip above the link's best by this much: a queue is building
-UP_AFTER = 10.0  # seconds clean before the next picture up is tried
-UP_AFTER_MOST = 80.0  # the wait after tries that failed doubles up to this
+# Seconds clean before the next picture up is tried: soon for the small one (it costs little
+# if it does not fit), later for the full one (a try that fails fills the link's queue for a
+# second or two, sound and all: on a rural link it must be rare, not the rule).
+UP_AFTER = 10.0
+UP_TO_FULL_AFTER = 45.0
+UP_AFTER_MOST = 300.0  # the wait after tries that failed doubles up to this
 TRY_FAILS_WITHIN = 6.0  # going down this soon after going up: the try failed
 SETTLE = 3.0  # seconds after going down before the link is judged again: its queue drains, and
 # the reports still count what the bigger picture lost
@@ -53,7 +58,7 @@ class LinkJudge:
     _clean_since: float | None = None
     _changed_at: float = 0.0
     _went_up_at: float | None = None
-    _wait_up: float = field(default_factory=lambda: UP_AFTER)
+    _failed_tries: int = 0  # tries up that failed in a row (each doubles the next wait)
     _lossy_at: float | None = None
     _over: int = 0  # consecutive looks over TOO_LOSSY
     _settle_until: float = 0.0
@@ -116,10 +121,17 @@ class LinkJudge:
         if self._clean_since is None:
             self._clean_since = now
         if self._went_up_at is not None and not trying:
-            self._went_up_at, self._wait_up = None, UP_AFTER  # the last try held
-        if self.level > 0 and now - self._clean_since >= self._wait_up:
+            self._went_up_at, self._failed_tries = None, 0  # the last try held
+        if self.level > 0 and now - self._clean_since >= self.wait_up:
             return self._up(now)
         return False
+
+    @property
+    def wait_up(self) -> float:
+        """How long the link must stay clean before the next picture up is tried."""
+        target = self.pictures[self.level - 1] if self.level > 0 else None
+        base = UP_TO_FULL_AFTER if target == "full" else UP_AFTER
+        return min(UP_AFTER_MOST, base * 2**self._failed_tries)
 
     def _judge_sound(self, now: float, loss: float) -> None:
         if loss >= REPEAT_FROM:
@@ -133,7 +145,7 @@ class LinkJudge:
         self._clean_since = None
         self._samples.clear()  # what the old picture lost says nothing of the new one
         if self._went_up_at is not None and now - self._went_up_at < TRY_FAILS_WITHIN:
-            self._wait_up = min(UP_AFTER_MOST, self._wait_up * 2)
+            self._failed_tries += 1
         self._went_up_at = None
         self._settle_until = now + SETTLE
         if self.level == len(self.pictures) - 1:

@@ -389,6 +389,7 @@ class MediaRoom:
         video = listener.video
         if changed and video is not None:
             picture = judge.picture
+            logger.info("listener %s of %s: picture %s", listener_id, source_id, picture or "none")
             video.choose(None if picture is None else judge.pictures.index(picture))
             self.notify(
                 "picture", {"listener": listener_id, "source": source_id, "picture": picture}
