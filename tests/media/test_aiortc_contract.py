@@ -34,6 +34,8 @@ def test_the_private_attributes_are_where_the_engine_looks() -> None:
     assert "self.__remote_bitrate_estimator" in receiver_init  # without_bandwidth_estimates
     assert "if self.__remote_bitrate_estimator is not None" in inspect.getsource(RTCRtpReceiver)
     sender = inspect.getsource(RTCRtpSender)
+    assert 'id="remote-inbound-rtp_" + str(id(self))' in sender  # room.receiver_report
+    assert "self.__stats.add(" in sender
     assert "self._ssrc" in sender and "self.transport._send_rtp(" in sender
     # A forwarded packet is packed, not encoded: its pts and time base make the timestamp.
     assert "self.__encoder.pack(data)" in sender

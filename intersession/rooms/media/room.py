@@ -26,6 +26,7 @@ from aiortc import (
 )
 from aiortc.mediastreams import MediaStreamTrack
 from aiortc.rtp import is_rtcp
+from aiortc.stats import RTCRemoteInboundRtpStreamStats
 
 from intersession.recordings.writer import RoomRecorder
 from intersession.rooms.media import links
@@ -122,6 +123,14 @@ def _opus_section(lines: list[str]) -> list[str]:
             parameters.update(OPUS_RESILIENCE)
             out.append(f"a=fmtp:{payload} " + ";".join(f"{k}={v}" for k, v in parameters.items()))
     return out
+
+
+def receiver_report(sender: RTCRtpSender) -> RTCRemoteInboundRtpStreamStats | None:
+    """What the listener's latest receiver report said of this sender's stream. Read where the
+    sender keeps it: `getStats()` would also gather the transport's statistics, every second for
+    every listener (12% more engine CPU at 40 listeners); tests/media/test_aiortc_contract.py."""
+    kept: dict[str, Any] = sender._RTCRtpSender__stats  # type: ignore[attr-defined]
+    return kept.get(f"remote-inbound-rtp_{id(sender)}")
 
 
 def without_bandwidth_estimates(receiver: RTCRtpReceiver) -> None:
@@ -366,19 +375,17 @@ class MediaRoom:
                 if listener.pc.connectionState != "connected":
                     continue
                 with contextlib.suppress(Exception):  # a connection closing meanwhile
-                    await self._judge(listener_id, source_id, listener, now)
+                    self._judge(listener_id, source_id, listener, now)
 
-    async def _judge(
-        self, listener_id: str, source_id: str, listener: Listener, now: float
-    ) -> None:
+    def _judge(self, listener_id: str, source_id: str, listener: Listener, now: float) -> None:
         streams: dict[str, links.Counts] = {}
         rtts: list[float] = []
         for kind, (sender, _track) in listener.senders.items():
-            for stats in (await sender.getStats()).values():
-                if stats.type == "remote-inbound-rtp":
-                    streams[kind] = links.Counts(stats.packetsLost, stats.packetsReceived)
-                    if stats.roundTripTime is not None:
-                        rtts.append(stats.roundTripTime)
+            stats = receiver_report(sender)
+            if stats is not None:
+                streams[kind] = links.Counts(stats.packetsLost, stats.packetsReceived)
+                if stats.roundTripTime is not None:
+                    rtts.append(stats.roundTripTime)
         judge = listener.judge
         changed = judge.report(now, streams, max(rtts) if rtts else None)
         if "audio" in listener.senders:
