@@ -36,17 +36,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from aiortc import (
-    AudioStreamTrack,
-    RTCBundlePolicy,
-    RTCConfiguration,
-    RTCPeerConnection,
-    RTCSessionDescription,
-)
 
 from bench.room_load import Engine
 from intersession.rooms.media import passthrough
-from tests.media.peers import CappedVp8Encoder, Collector, LinkRelay, NoisyCamera
+from tests.media.peers import Collector, LinkRelay, start_two_encoding_publisher
 
 CLEAN_LISTENERS = 10
 JITTER_BUDGET = 0.4
@@ -58,6 +51,12 @@ class RoomOnPipe:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+
+    async def publish(self, offer_sdp: str, source_id: str = "main") -> str:
+        return str(await self.engine.call("publish", offer_sdp, source_id))
+
+    async def wait_for_tracks(self, source_id: str, count: int) -> None:
+        await self.engine.call("wait_for_tracks", source_id, count)
 
     async def subscribe(self, listener_id: str, source_id: str = "main") -> str:
         return str(await self.engine.call("subscribe", listener_id, source_id))
@@ -104,26 +103,12 @@ def picture_of(counters: dict[str, int]) -> str:
     return "small" if counters["small_pictures"] else "full"
 
 
-async def start_publisher(engine: Engine, encodings: int) -> RTCPeerConnection:
-    publisher = RTCPeerConnection(
-        RTCConfiguration(iceServers=[], bundlePolicy=RTCBundlePolicy.MAX_BUNDLE)
-    )
-    publisher.addTrack(AudioStreamTrack())
-    cameras = [(NoisyCamera(640, 360, 30), 500), (NoisyCamera(320, 180, 15), 120)]
-    for camera, kbps in cameras[:encodings]:
-        sender = publisher.addTrack(camera)
-        sender._RTCRtpSender__encoder = CappedVp8Encoder(kbps * 1000)  # type: ignore[attr-defined]
-    await publisher.setLocalDescription(await publisher.createOffer())
-    answer = await engine.call("publish", publisher.localDescription.sdp)
-    await publisher.setRemoteDescription(RTCSessionDescription(answer, "answer"))
-    await engine.call("wait_for_tracks", "main", 2)
-    return publisher
-
-
 async def one_run(encodings: int, seconds: float) -> dict[str, Any]:
     engine = Engine()
     room = RoomOnPipe(engine)
-    publisher = await start_publisher(engine, encodings)
+    publisher = await start_two_encoding_publisher(
+        room, full_kbps=500, small_kbps=120, encodings=encodings
+    )
     await asyncio.sleep(1)
     link = LinkRelay(kbps=256, delay=0.2, loss=0.05)
     await link.start()

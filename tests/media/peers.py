@@ -104,6 +104,11 @@ async def start_publisher(room: Room, source_id: str = "main") -> RTCPeerConnect
     publisher = RTCPeerConnection(RTCConfiguration(iceServers=[]))
     publisher.addTrack(VideoStreamTrack())
     publisher.addTrack(AudioStreamTrack())
+    return await _published(room, publisher, source_id)
+
+
+async def _published(room: Room, publisher: RTCPeerConnection, source_id: str) -> RTCPeerConnection:
+    """The publisher's offer answered by the room, and its tracks arrived there."""
     await publisher.setLocalDescription(await publisher.createOffer())
     answer = await room.publish(publisher.localDescription.sdp, source_id)
     await publisher.setRemoteDescription(RTCSessionDescription(answer, "answer"))
@@ -163,31 +168,28 @@ class CappedVp8Encoder(Vp8Encoder):
 
 
 async def start_two_encoding_publisher(
-    room: Room, source_id: str = "main", full_kbps: int = 600, small_kbps: int = 100
-) -> RTCPeerConnection:
+    room: Room, source_id: str = "main", full_kbps: int = 600, small_kbps: int = 100,
+    encodings: int = 2,
+) -> RTCPeerConnection:  # fmt: skip
     """A publisher as the advisor's page is: its camera at 640x360 (30 fps) and again at 320x180
-    (15 fps) in a second video section, and its microphone (one transport: see room.publish)."""
+    (15 fps) in a second video section, and its microphone (one transport: see room.publish).
+    With `encodings=1`, the camera once, as before."""
     publisher = RTCPeerConnection(
         RTCConfiguration(iceServers=[], bundlePolicy=RTCBundlePolicy.MAX_BUNDLE)
     )
     publisher.addTrack(AudioStreamTrack())
-    for camera, kbps in (
-        (NoisyCamera(640, 360, 30), full_kbps),
-        (NoisyCamera(320, 180, 15), small_kbps),
-    ):
+    cameras = [(NoisyCamera(640, 360, 30), full_kbps), (NoisyCamera(320, 180, 15), small_kbps)]
+    for camera, kbps in cameras[:encodings]:
         sender = publisher.addTrack(camera)
         sender._RTCRtpSender__encoder = CappedVp8Encoder(kbps * 1000)  # type: ignore[attr-defined]
-    await publisher.setLocalDescription(await publisher.createOffer())
-    answer = await room.publish(publisher.localDescription.sdp, source_id)
-    await publisher.setRemoteDescription(RTCSessionDescription(answer, "answer"))
-    await room.wait_for_tracks(source_id, 2)
-    return publisher
+    return await _published(room, publisher, source_id)
 
 
 class KeyFrameJitterBuffer(JitterBuffer):
     """aiortc's video jitter buffer waits for a missing packet until 512 newer ones have come
-    (seconds, or half a minute at a small picture's rate); a browser gives up on it and decodes from the next key
-    frame. This one does as a browser: a key frame's first packet lets go of everything before."""
+    (seconds, or half a minute at a small picture's rate); a browser gives up on it and decodes
+    from the next key frame. This one does as a browser: a key frame's first packet lets go of
+    everything before it."""
 
     STUCK = 1.0  # seconds without a picture before a key frame is asked for, as a browser does
 
