@@ -24,7 +24,7 @@ def test_the_calls_the_engine_patches_or_makes_are_there() -> None:
     assert list(inspect.signature(RTCRtpReceiver._send_rtcp_pli).parameters) == [
         "self", "media_ssrc",
     ]  # fmt: skip
-    # Sound sent twice goes through the transport's send (room.sound_sent_twice).
+    # Sound sent twice goes through the transport's send (hooks.sound_sent_twice).
     assert list(inspect.signature(RTCDtlsTransport._send_rtp).parameters) == ["self", "data"]
     assert is_rtcp(bytes([0x80, 200, 0, 6])) and not is_rtcp(bytes([0x80, 96, 0, 1]))
 
@@ -34,7 +34,7 @@ def test_the_private_attributes_are_where_the_engine_looks() -> None:
     assert "self.__remote_bitrate_estimator" in receiver_init  # without_bandwidth_estimates
     assert "if self.__remote_bitrate_estimator is not None" in inspect.getsource(RTCRtpReceiver)
     sender = inspect.getsource(RTCRtpSender)
-    assert 'id="remote-inbound-rtp_" + str(id(self))' in sender  # room.receiver_report
+    assert 'id="remote-inbound-rtp_" + str(id(self))' in sender  # hooks.receiver_report
     assert "self.__stats.add(" in sender
     assert "self._ssrc" in sender and "self.transport._send_rtp(" in sender
     # A forwarded packet is packed, not encoded: its pts and time base make the timestamp.
@@ -43,8 +43,8 @@ def test_the_private_attributes_are_where_the_engine_looks() -> None:
 
 def test_the_answer_to_a_publisher_asks_for_resilient_opus() -> None:
     """In-band error correction and silence suppression for the publisher's encoder, written into
-    the answer (room.with_resilient_opus); other sections and parameters as they were."""
-    from intersession.rooms.media.room import with_resilient_opus
+    the answer (opus.with_resilient_opus); other sections and parameters as they were."""
+    from intersession.rooms.media.opus import with_resilient_opus
 
     answer = "\r\n".join([
         "v=0", "o=- 1 1 IN IP4 0.0.0.0", "s=-", "t=0 0",

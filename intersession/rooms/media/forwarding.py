@@ -50,7 +50,7 @@ class ListenerTrack(MediaStreamTrack):
         self._counted = 0
         self._resent: dict[int, int] = {}  # sequence number -> times retransmitted
         self.refused_retransmissions = 0
-        self.repeated = False  # sound sent twice (a lossy link; see room.sound_sent_twice)
+        self.repeated = False  # sound sent twice (a lossy link; see hooks.sound_sent_twice)
         self._shift = 0  # added to the current feed's timestamps (0 until a switch)
         self._last_pts: int | None = None  # the last timestamp handed on, and when
         self._last_at = 0.0

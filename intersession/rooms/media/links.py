@@ -6,7 +6,7 @@ encoding, the small one (a camera published in two), or none (sound only). It go
 link loses more than congestion allows, and tries the next picture up after a clean spell; a try
 that fails makes the next one wait twice as long; the full picture is tried more rarely than the
 small one, because a failed try costs the link a second or two of everything, sound included. Sound is never judged away: when the link loses
-packets, the listener's sound is also sent twice (see room.sound_sent_twice).
+packets, the listener's sound is also sent twice (see hooks.sound_sent_twice).
 
 Random loss on a rural link (a few per cent) is not congestion: a picture that does not fit fills
 the link's queue and loses far more, and the round trip grows with the queue.
