@@ -225,3 +225,15 @@ def test_a_listener_of_a_weak_school_starts_on_the_small_picture() -> None:
 
     sizes, clean_sizes, small = run_in_loop(scenario)
     assert sizes == {(320, 180)} and clean_sizes == {(640, 360)} and small == 1
+
+
+def test_a_listener_reporting_every_five_seconds_is_judged_all_the_same() -> None:
+    """A browser that receives sound only reports every 5 s: after the first few, those reports
+    are not taken for outages, and a spell of them tries the small picture again."""
+    judge = links.LinkJudge(["full", "small", None], level=2)
+    changed_at = None
+    for look in range(1, 40):
+        if judge.report(look * 5.0, {"audio": links.Counts(0, 250 * look)}, 0.1):
+            changed_at = look * 5.0
+            break
+    assert judge.picture == "small" and changed_at is not None and changed_at <= 60

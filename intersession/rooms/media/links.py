@@ -76,13 +76,16 @@ class LinkJudge:
             return False  # no new report since the last look
         gap = now - self._reported_at if self._reported_at is not None else 0.0
         self._reported_at = now
-        if gap > max(OUTAGE, 3 * self._usual_gap):
+        outage = gap > max(OUTAGE, 3 * self._usual_gap)
+        # Learnt also from gaps taken for outages: a browser that only receives sound reports
+        # every 5 s, and must not be taken for one that keeps losing its link.
+        self._usual_gap = 0.8 * self._usual_gap + 0.2 * gap
+        if outage:
             # The first report after the link came back counts what was lost while it was gone:
             # that says nothing of what it carries. It only sets where the next one starts from.
             self._last.update(streams)
             self._samples.clear()
             return False
-        self._usual_gap = 0.8 * self._usual_gap + 0.2 * gap
         lost = total = 0
         for name, counts in streams.items():
             before = self._last.get(name, Counts())
