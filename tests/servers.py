@@ -31,7 +31,9 @@ def free_port() -> int:
 
 
 def wait_for(url: str, timeout: float = 40.0, process: subprocess.Popen[Any] | None = None) -> None:
-    """Until the URL answers at all (any status), or fail saying why."""
+    """Until the URL answers at all (any status), or fail saying why. A server that took the
+    connection but has not answered in 2 s is still starting (gunicorn's master listens before its
+    worker has loaded the app): it is asked again, not failed."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
@@ -39,7 +41,7 @@ def wait_for(url: str, timeout: float = 40.0, process: subprocess.Popen[Any] | N
         try:
             requests.get(url, timeout=2)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             time.sleep(0.2)
     raise AssertionError(f"{url} did not answer in {timeout} s")
 
