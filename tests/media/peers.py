@@ -47,9 +47,12 @@ def run_in_loop(scenario: Callable[[], Awaitable[Any]], timeout: float = 60) -> 
             loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
 
-    thread = threading.Thread(target=target)
+    # A daemon: a scenario stuck past its timeout fails its test, and never holds pytest at exit.
+    thread = threading.Thread(target=target, daemon=True)
     thread.start()
     thread.join(timeout + 10)
+    if thread.is_alive():
+        raise TimeoutError(f"the scenario's event loop did not end within {timeout + 10} s")
     if "error" in result:
         raise result["error"]
     return result["value"]

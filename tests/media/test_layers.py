@@ -150,9 +150,19 @@ def test_a_lossy_link_gets_its_sound_twice(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(links, "REPEAT_FROM", 2.0)  # first: never repeated
 
     def share(link: LinkRelay, begin: float, end: float) -> float:
-        """The sound that reached the listener (as a browser's jitter buffer takes it)."""
+        """The sound that reached the listener (as a browser's jitter buffer takes it), out of what
+        was sent meanwhile: counted by RTP timestamps, so a publisher slowed by a busy machine
+        does not count as loss."""
         stamps = {stamp for t, _seq, stamp in link.delivered["audio"] if begin <= t <= end}
-        return len(stamps) / ((end - begin) * 50)  # Opus: 50 packets a second
+        sent = (max(stamps) - min(stamps)) // 960 + 1  # Opus: 20 ms at 48 kHz a packet
+        return len(stamps) / sent
+
+    async def repeating(room: MediaRoom) -> None:
+        while not any(
+            "audio" in listener.senders and listener.senders["audio"][1].repeated
+            for listener in room.listeners.values()
+        ):
+            await asyncio.sleep(0.1)
 
     async def scenario() -> tuple[float, float]:
         room = MediaRoom(ice_servers=[])
@@ -163,12 +173,13 @@ def test_a_lossy_link_gets_its_sound_twice(monkeypatch: pytest.MonkeyPatch) -> N
         await lossy.join(room, "lossy", relay=link)
         await asyncio.sleep(3)
         begin = time.monotonic()
-        await asyncio.sleep(5)
+        await asyncio.sleep(8)
         once = share(link, begin, time.monotonic())
         monkeypatch.setattr(links, "REPEAT_FROM", 0.02)
-        await asyncio.sleep(2.5)  # the judge's next looks
+        await asyncio.wait_for(repeating(room), 10)  # the judge's next looks
+        await asyncio.sleep(0.5)  # the repeats of packets sent before are on their way
         begin = time.monotonic()
-        await asyncio.sleep(5)
+        await asyncio.sleep(8)
         twice = share(link, begin, time.monotonic())
         await lossy.close()
         await link.close()
@@ -178,8 +189,8 @@ def test_a_lossy_link_gets_its_sound_twice(monkeypatch: pytest.MonkeyPatch) -> N
 
     once, twice = run_in_loop(scenario, timeout=60)
     print("sound that came, sent once and twice:", once, twice)
-    assert 0.6 < once < 0.85, once
-    assert twice > 0.9, twice
+    assert 0.65 < once < 0.85, once  # 0.75 expected
+    assert twice > 0.88 and twice - once > 0.1, twice  # 1 - 0.25 ** 2 = 0.94 expected
 
 
 def test_the_judge_does_not_take_a_cut_for_congestion() -> None:
