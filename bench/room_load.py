@@ -8,9 +8,17 @@ the painted time, which gives capture-to-decode latency.
 
     .venv/bin/python bench/room_load.py            # N = 1, 5, 10, 20, 40
     .venv/bin/python bench/room_load.py --n 40 --runs 5
+    .venv/bin/python bench/room_load.py --n 1 10 20 --runs 3 --compare-reassembly
 
 One JSON line per run: n, worker_cpu (core-seconds per second of the engine's process), fps_min,
-fps_mean, latency_p50_ms, latency_p95_ms, rss_mb.
+fps_mean, latency_p50_ms, latency_p95_ms (video, capture to decode), sound_p50_ms and sound_p95_ms
+(a sound packet from the publisher's send to the probe's track), rss_mb. The sound is Opus-framed
+packets that carry their send time (the engine forwards them as they are).
+
+`--compare-reassembly` runs each point twice, interleaved: the engine reassembling frames as
+aiortc does ("held": a frame waits for a packet of the next one) and as the engine does
+(reassembly.py, "prompt"); the listeners always reassemble promptly, as browsers do. The last line
+is a summary: per N, the medians of both and the ratios.
 """
 
 from __future__ import annotations
@@ -21,8 +29,10 @@ import json
 import multiprocessing
 import os
 import statistics
+import struct
 import sys
 import time
+from fractions import Fraction
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -31,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import av
 from aiortc import (
-    AudioStreamTrack,
+    MediaStreamTrack,
     RTCConfiguration,
     RTCPeerConnection,
     RTCSessionDescription,
@@ -47,12 +57,17 @@ WARMUP, MEASURE = 4.0, 10.0
 # -- the engine's process ----------------------------------------------------------------------
 
 
-def engine_process(pipe: Connection) -> None:
+def engine_process(pipe: Connection, reassembly: str) -> None:
     """Serve MediaRoom calls from the pipe until told to stop."""
+    import aiortc.jitterbuffer
+    import aiortc.rtcrtpreceiver
+
     from intersession.rooms.media.room import MediaRoom
 
     passthrough.install()
     passthrough.gather_only(["127.0.0.1"])
+    if reassembly == "held":  # aiortc's own, for comparison
+        aiortc.rtcrtpreceiver.JitterBuffer = aiortc.jitterbuffer.JitterBuffer  # type: ignore[misc]
 
     async def serve() -> None:
         room = MediaRoom([])
@@ -73,10 +88,10 @@ def engine_process(pipe: Connection) -> None:
 
 
 class Engine:
-    def __init__(self) -> None:
+    def __init__(self, reassembly: str = "prompt") -> None:
         context = multiprocessing.get_context("spawn")
         self.pipe, child = context.Pipe()
-        self.process = context.Process(target=engine_process, args=(child,), daemon=True)
+        self.process = context.Process(target=engine_process, args=(child, reassembly), daemon=True)
         self.process.start()
 
     async def call(self, op: str, *args: Any) -> Any:
@@ -159,6 +174,25 @@ class ClockCamera(VideoStreamTrack):
         return frame
 
 
+class StampedSound(MediaStreamTrack):
+    """Opus-framed packets every 20 ms, each carrying the time it was sent (a float after the
+    table-of-contents byte of a silent frame)."""
+
+    kind = "audio"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+        self.started = time.monotonic()
+
+    async def recv(self) -> av.Packet:
+        self.count += 1
+        await asyncio.sleep(max(0.0, self.started + self.count * 0.02 - time.monotonic()))
+        packet = av.Packet(b"\xf8" + struct.pack(">d", time.monotonic()))
+        packet.pts, packet.time_base = self.count * 960, Fraction(1, 48000)
+        return packet
+
+
 def read_stamp(frame: av.VideoFrame) -> int:
     luma, stride = bytes(frame.planes[0]), frame.planes[0].line_size
     stamp = 0
@@ -175,6 +209,7 @@ class Listener:
         self.frames: list[float] = []
         self.latencies: list[float] = []
         self.read_at: list[float] = []  # when each latency was read
+        self.sound_latencies: list[float] = []
         self.decoder = av.CodecContext.create("vp8", "r") if probe else None
         self.tasks: list[asyncio.Task[None]] = []
 
@@ -188,9 +223,12 @@ class Listener:
                 packet = await track.recv()
             except Exception:
                 return
-            if track.kind != "video":
-                continue
             now = time.monotonic()
+            if track.kind != "video":
+                data = bytes(packet)
+                if self.probe and len(data) == 9:
+                    self.sound_latencies.append((now - struct.unpack(">d", data[1:])[0]) * 1000)
+                continue
             self.frames.append(now)
             if self.decoder is not None:
                 try:
@@ -209,11 +247,11 @@ class Listener:
         await self.pc.close()
 
 
-async def one_run(n: int, in_process: bool = False) -> dict[str, Any]:
-    engine: Any = InProcessEngine() if in_process else Engine()
+async def one_run(n: int, in_process: bool = False, reassembly: str = "prompt") -> dict[str, Any]:
+    engine: Any = InProcessEngine() if in_process else Engine(reassembly)
     publisher = RTCPeerConnection(RTCConfiguration(iceServers=[]))
     camera = ClockCamera()
-    publisher.addTrack(AudioStreamTrack())
+    publisher.addTrack(StampedSound())
     publisher.addTrack(camera)
     await publisher.setLocalDescription(await publisher.createOffer())
     answer = await engine.call("publish", publisher.localDescription.sdp)
@@ -231,6 +269,7 @@ async def one_run(n: int, in_process: bool = False) -> dict[str, Any]:
     for listener in listeners:
         listener.latencies.clear()
         listener.read_at.clear()
+        listener.sound_latencies.clear()
     await asyncio.sleep(MEASURE)
     end = time.monotonic()
     cpu = (engine.cpu_seconds() - cpu_before) / (end - begin)
@@ -239,6 +278,7 @@ async def one_run(n: int, in_process: bool = False) -> dict[str, Any]:
         sum(begin <= t <= end for t in listener.frames) / (end - begin) for listener in listeners
     ]
     latencies = sorted(listeners[0].latencies)
+    sound = sorted(listeners[0].sound_latencies)
     result = {
         "n": n,
         "worker_cpu": round(cpu, 3),
@@ -246,6 +286,8 @@ async def one_run(n: int, in_process: bool = False) -> dict[str, Any]:
         "fps_mean": round(statistics.fmean(fps), 1),
         "latency_p50_ms": round(latencies[len(latencies) // 2], 1) if latencies else None,
         "latency_p95_ms": round(latencies[int(len(latencies) * 0.95)], 1) if latencies else None,
+        "sound_p50_ms": round(sound[len(sound) // 2], 1) if sound else None,
+        "sound_p95_ms": round(sound[int(len(sound) * 0.95)], 1) if sound else None,
         "rss_mb": round(engine.rss_mb(), 1),
         # While measuring: key frames asked of the publisher, packets dropped for slow listeners.
         "keyframes": counters["keyframes_asked"] - counted["keyframes_asked"],
@@ -269,16 +311,41 @@ def main() -> None:
     parser.add_argument(
         "--in-process", action="store_true", help="the engine on a thread of the bench's process"
     )
+    parser.add_argument(
+        "--compare-reassembly", action="store_true", help="aiortc's reassembly against ours"
+    )
     options = parser.parse_args()
     passthrough.install()  # listeners get packets; the probe decodes them itself
     passthrough.gather_only(["127.0.0.1"])
+    arms = ["held", "prompt"] if options.compare_reassembly else ["prompt"]
+    results: list[dict[str, Any]] = []
     for n in options.n:
         for _ in range(options.runs):
-            result = asyncio.run(one_run(n, options.in_process))
-            print(
-                json.dumps(result | ({"in_process": True} if options.in_process else {})),
-                flush=True,
-            )
+            for arm in arms:
+                result = asyncio.run(one_run(n, options.in_process, arm))
+                result |= {"reassembly": arm} | ({"in_process": True} if options.in_process else {})
+                results.append(result)
+                print(json.dumps(result), flush=True)
+    if options.compare_reassembly:
+        print(json.dumps({"summary": compared(results, options.n)}), flush=True)
+
+
+def compared(results: list[dict[str, Any]], points: list[int]) -> list[dict[str, Any]]:
+    """Per N: the medians of each arm's figures, and prompt / held."""
+    summary = []
+    for n in points:
+        row: dict[str, Any] = {"n": n}
+        for figure in ("worker_cpu", "latency_p50_ms", "sound_p50_ms", "fps_min"):
+            medians = {}
+            for arm in ("held", "prompt"):
+                values = [r[figure] for r in results if r["n"] == n and r["reassembly"] == arm]
+                values = [v for v in values if v is not None]
+                medians[arm] = round(statistics.median(values), 3) if values else None
+                row[f"{figure}_{arm}"] = medians[arm]
+            if medians["held"] and medians["prompt"] is not None:
+                row[f"{figure}_ratio"] = round(medians["prompt"] / medians["held"], 3)
+        summary.append(row)
+    return summary
 
 
 if __name__ == "__main__":

@@ -26,10 +26,11 @@ from aiortc import (
     VideoStreamTrack,
 )
 from aiortc.codecs.vpx import Vp8Encoder, VpxPayloadDescriptor
-from aiortc.jitterbuffer import JitterBuffer, JitterFrame
+from aiortc.jitterbuffer import JitterFrame
 from aiortc.rtp import RtpPacket
 from aiortc.utils import uint16_add
 
+from intersession.rooms.media.reassembly import PromptJitterBuffer
 from intersession.rooms.media.workers import MediaWorkers
 
 
@@ -188,11 +189,11 @@ async def start_two_encoding_publisher(
     return await _published(room, publisher, source_id)
 
 
-class KeyFrameJitterBuffer(JitterBuffer):
+class KeyFrameJitterBuffer(PromptJitterBuffer):
     """aiortc's video jitter buffer waits for a missing packet until 512 newer ones have come
     (seconds, or half a minute at a small picture's rate); a browser gives up on it and decodes
     from the next key frame. This one does as a browser: a key frame's first packet lets go of
-    everything before it."""
+    everything before it, and a whole frame goes at once (as the engine's)."""
 
     STUCK = 1.0  # seconds without a picture before a key frame is asked for, as a browser does
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 
+import aiortc.jitterbuffer
 import aiortc.rtcrtpreceiver
 from aiortc import RTCRtpReceiver, RTCRtpSender
 from aiortc.rtcdtlstransport import RTCDtlsTransport
@@ -14,6 +15,13 @@ from aiortc.rtp import is_rtcp
 def test_the_calls_the_engine_patches_or_makes_are_there() -> None:
     # The passthrough decoder replaces the module's get_decoder(codec).
     assert list(inspect.signature(aiortc.rtcrtpreceiver.get_decoder).parameters) == ["codec"]
+    # Receivers build their jitter buffers with the module's JitterBuffer (reassembly.py).
+    assert list(inspect.signature(aiortc.rtcrtpreceiver.JitterBuffer).parameters) == [
+        "capacity", "prefetch", "is_video",
+    ]  # fmt: skip
+    assert list(inspect.signature(aiortc.rtcrtpreceiver.JitterBuffer.add).parameters) == [
+        "self", "packet",
+    ]  # fmt: skip
     # Retransmissions and key-frame requests of a listener's sender (bound_to_the_listener).
     assert list(inspect.signature(RTCRtpSender._retransmit).parameters) == [
         "self",
@@ -31,6 +39,9 @@ def test_the_calls_the_engine_patches_or_makes_are_there() -> None:
 
 def test_the_private_attributes_are_where_the_engine_looks() -> None:
     receiver_init = inspect.getsource(RTCRtpReceiver.__init__)
+    assert receiver_init.count("self.__jitter_buffer = JitterBuffer(") == 2  # PromptJitterBuffer
+    for name in ("_origin", "_packets", "_capacity", "_is_video", "remove", "_remove_frame"):
+        assert name in inspect.getsource(aiortc.jitterbuffer.JitterBuffer), name
     assert "self.__remote_bitrate_estimator" in receiver_init  # without_bandwidth_estimates
     assert "if self.__remote_bitrate_estimator is not None" in inspect.getsource(RTCRtpReceiver)
     sender = inspect.getsource(RTCRtpSender)

@@ -57,7 +57,9 @@ def test_ten_listeners_joining_together_all_get_a_picture(workers: MediaWorkers)
 
     figures = run_in_loop(scenario)
     print("first picture after joining:", [f["first_frame_after_join"] for f in figures])
-    assert max(f["asked_at"] or 0 for f in figures) < 0.1
+    # The scenario's premise (the joins overlap: each takes longer than this), not the engine's
+    # doing: on a busy machine this process's own loop starts the tenth one a little late.
+    assert max(f["asked_at"] or 0 for f in figures) < 0.5
     without = [i for i, f in enumerate(figures) if f["first_frame_after_join"] is None]
     assert without == [], f"listeners without a picture: {without} {figures}"
     late = [f["first_frame_after_join"] for f in figures if f["first_frame_after_join"] >= 1.0]  # type: ignore[operator]

@@ -2,8 +2,9 @@
 
 aiortc 1.16 always decodes what it receives, in a thread that asks `get_decoder` of its
 `rtcrtpreceiver` module for a decoder per codec. A stand-in that returns each depayloaded frame as an
-`av.Packet` makes received tracks yield encoded packets, which an `RTCRtpSender` only packetizes. This
-changes the whole process: the engine runs in processes of its own.
+`av.Packet` makes received tracks yield encoded packets, which an `RTCRtpSender` only packetizes. The
+receivers also reassemble frames without waiting for later ones (reassembly.py). This changes the
+whole process: the engine runs in processes of its own.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import Any
 import aioice.ice
 import aiortc.rtcrtpreceiver
 import av
+
+from intersession.rooms.media.reassembly import PromptJitterBuffer
 
 _installed = False
 
@@ -37,6 +40,7 @@ def install() -> None:
     if _installed:
         return
     aiortc.rtcrtpreceiver.get_decoder = lambda codec: PassthroughDecoder(codec.clockRate)  # type: ignore[assignment, return-value]
+    aiortc.rtcrtpreceiver.JitterBuffer = PromptJitterBuffer  # type: ignore[misc]
     _installed = True
 
 
