@@ -8,17 +8,19 @@ the painted time, which gives capture-to-decode latency.
 
     .venv/bin/python bench/room_load.py            # N = 1, 5, 10, 20, 40
     .venv/bin/python bench/room_load.py --n 40 --runs 5
-    .venv/bin/python bench/room_load.py --n 1 10 20 --runs 3 --compare-reassembly
+    .venv/bin/python bench/room_load.py --n 1 10 20 --runs 3 --compare-receivers
 
 One JSON line per run: n, worker_cpu (core-seconds per second of the engine's process), fps_min,
 fps_mean, latency_p50_ms, latency_p95_ms (video, capture to decode), sound_p50_ms and sound_p95_ms
 (a sound packet from the publisher's send to the probe's track), rss_mb. The sound is Opus-framed
 packets that carry their send time (the engine forwards them as they are).
 
-`--compare-reassembly` runs each point twice, interleaved: the engine reassembling frames as
-aiortc does ("held": a frame waits for a packet of the next one) and as the engine does
-(reassembly.py, "prompt"); the listeners always reassemble promptly, as browsers do. The last line
-is a summary: per N, the medians of both and the ratios.
+`--compare-receivers` runs each point three times, interleaved, with the engine's receivers as
+aiortc makes them ("aiortc": a frame waits for a packet of the next one, then crosses to a decoder
+thread and back), with prompt reassembly only (reassembly.py, "prompt") and as the engine has them
+(prompt, and handed to the track on the loop: handoff.py, "ours"); the listeners are always as the
+engine's, as browsers are prompt. The last line is a summary: per N, the medians of each and the
+ratios to "aiortc".
 """
 
 from __future__ import annotations
@@ -57,17 +59,43 @@ WARMUP, MEASURE = 4.0, 10.0
 # -- the engine's process ----------------------------------------------------------------------
 
 
-def engine_process(pipe: Connection, reassembly: str) -> None:
-    """Serve MediaRoom calls from the pipe until told to stop."""
+ARMS = ["aiortc", "prompt", "ours"]
+
+
+def receivers_as(arm: str) -> None:
+    """Install the engine's receivers (passthrough.install), or put some of aiortc's back."""
+    import queue
+
     import aiortc.jitterbuffer
-    import aiortc.rtcrtpreceiver
+    import aiortc.rtcrtpreceiver as receiver
 
-    from intersession.rooms.media.room import MediaRoom
-
+    decoder_worker = receiver.decoder_worker  # aiortc's, before the engine's stand-in
     passthrough.install()
+    if arm in ("aiortc", "prompt"):  # aiortc's decoder thread, given encoded frames as before
+        receiver.queue = queue
+        receiver.decoder_worker = decoder_worker
+        receiver.get_decoder = lambda codec: EncodedFrames(codec.clockRate)  # type: ignore[assignment, return-value]
+    if arm == "aiortc":
+        receiver.JitterBuffer = aiortc.jitterbuffer.JitterBuffer  # type: ignore[misc]
+
+
+class EncodedFrames:
+    """A decoder for aiortc's decoder thread that hands the encoded frame on."""
+
+    def __init__(self, clock_rate: int) -> None:
+        self.time_base = Fraction(1, clock_rate)
+
+    def decode(self, encoded_frame: Any) -> list[av.Packet]:
+        packet = av.Packet(encoded_frame.data)
+        packet.pts, packet.time_base = encoded_frame.timestamp, self.time_base
+        return [packet]
+
+
+def engine_process(pipe: Connection, arm: str) -> None:
+    """Serve MediaRoom calls from the pipe until told to stop."""
+    receivers_as(arm)
     passthrough.gather_only(["127.0.0.1"])
-    if reassembly == "held":  # aiortc's own, for comparison
-        aiortc.rtcrtpreceiver.JitterBuffer = aiortc.jitterbuffer.JitterBuffer  # type: ignore[misc]
+    from intersession.rooms.media.room import MediaRoom
 
     async def serve() -> None:
         room = MediaRoom([])
@@ -88,10 +116,10 @@ def engine_process(pipe: Connection, reassembly: str) -> None:
 
 
 class Engine:
-    def __init__(self, reassembly: str = "prompt") -> None:
+    def __init__(self, arm: str = "ours", target: Any = engine_process) -> None:
         context = multiprocessing.get_context("spawn")
         self.pipe, child = context.Pipe()
-        self.process = context.Process(target=engine_process, args=(child, reassembly), daemon=True)
+        self.process = context.Process(target=target, args=(child, arm), daemon=True)
         self.process.start()
 
     async def call(self, op: str, *args: Any) -> Any:
@@ -247,8 +275,8 @@ class Listener:
         await self.pc.close()
 
 
-async def one_run(n: int, in_process: bool = False, reassembly: str = "prompt") -> dict[str, Any]:
-    engine: Any = InProcessEngine() if in_process else Engine(reassembly)
+async def one_run(n: int, in_process: bool = False, arm: str = "ours") -> dict[str, Any]:
+    engine: Any = InProcessEngine() if in_process else Engine(arm)
     publisher = RTCPeerConnection(RTCConfiguration(iceServers=[]))
     camera = ClockCamera()
     publisher.addTrack(StampedSound())
@@ -312,38 +340,39 @@ def main() -> None:
         "--in-process", action="store_true", help="the engine on a thread of the bench's process"
     )
     parser.add_argument(
-        "--compare-reassembly", action="store_true", help="aiortc's reassembly against ours"
+        "--compare-receivers", action="store_true", help="aiortc's receivers against the engine's"
     )
     options = parser.parse_args()
     passthrough.install()  # listeners get packets; the probe decodes them itself
     passthrough.gather_only(["127.0.0.1"])
-    arms = ["held", "prompt"] if options.compare_reassembly else ["prompt"]
+    arms = ARMS if options.compare_receivers else ["ours"]
     results: list[dict[str, Any]] = []
     for n in options.n:
         for _ in range(options.runs):
             for arm in arms:
                 result = asyncio.run(one_run(n, options.in_process, arm))
-                result |= {"reassembly": arm} | ({"in_process": True} if options.in_process else {})
+                result |= {"receivers": arm} | ({"in_process": True} if options.in_process else {})
                 results.append(result)
                 print(json.dumps(result), flush=True)
-    if options.compare_reassembly:
+    if options.compare_receivers:
         print(json.dumps({"summary": compared(results, options.n)}), flush=True)
 
 
 def compared(results: list[dict[str, Any]], points: list[int]) -> list[dict[str, Any]]:
-    """Per N: the medians of each arm's figures, and prompt / held."""
+    """Per N: the medians of each arm's figures, and their ratios to aiortc's receivers'."""
     summary = []
     for n in points:
         row: dict[str, Any] = {"n": n}
         for figure in ("worker_cpu", "latency_p50_ms", "sound_p50_ms", "fps_min"):
             medians = {}
-            for arm in ("held", "prompt"):
-                values = [r[figure] for r in results if r["n"] == n and r["reassembly"] == arm]
+            for arm in ARMS:
+                values = [r[figure] for r in results if r["n"] == n and r["receivers"] == arm]
                 values = [v for v in values if v is not None]
                 medians[arm] = round(statistics.median(values), 3) if values else None
                 row[f"{figure}_{arm}"] = medians[arm]
-            if medians["held"] and medians["prompt"] is not None:
-                row[f"{figure}_ratio"] = round(medians["prompt"] / medians["held"], 3)
+            for arm in ARMS[1:]:
+                if medians["aiortc"] and medians[arm] is not None:
+                    row[f"{figure}_ratio_{arm}"] = round(medians[arm] / medians["aiortc"], 3)
         summary.append(row)
     return summary
 

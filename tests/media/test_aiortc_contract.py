@@ -13,8 +13,11 @@ from aiortc.rtp import is_rtcp
 
 
 def test_the_calls_the_engine_patches_or_makes_are_there() -> None:
-    # The passthrough decoder replaces the module's get_decoder(codec).
-    assert list(inspect.signature(aiortc.rtcrtpreceiver.get_decoder).parameters) == ["codec"]
+    # Frames go to the track through a Handoff in place of the receiver's queue (handoff.py).
+    worker = aiortc.rtcrtpreceiver.decoder_worker
+    assert list(inspect.signature(worker).parameters) == [
+        "loop", "input_q", "output_q", "decode_error",
+    ]  # fmt: skip
     # Receivers build their jitter buffers with the module's JitterBuffer (reassembly.py).
     assert list(inspect.signature(aiortc.rtcrtpreceiver.JitterBuffer).parameters) == [
         "capacity", "prefetch", "is_video",
@@ -39,6 +42,10 @@ def test_the_calls_the_engine_patches_or_makes_are_there() -> None:
 
 def test_the_private_attributes_are_where_the_engine_looks() -> None:
     receiver_init = inspect.getsource(RTCRtpReceiver.__init__)
+    receiver = inspect.getsource(RTCRtpReceiver)
+    assert "self.__decoder_queue: queue.Queue = queue.Queue()" in receiver_init  # a Handoff
+    assert receiver.count("self.__decoder_queue.put(") == 2  # (codec, frame), and None to stop
+    assert "target=decoder_worker," in receiver and "self._track._queue," in receiver
     assert receiver_init.count("self.__jitter_buffer = JitterBuffer(") == 2  # PromptJitterBuffer
     for name in ("_origin", "_packets", "_capacity", "_is_video", "remove", "_remove_frame"):
         assert name in inspect.getsource(aiortc.jitterbuffer.JitterBuffer), name

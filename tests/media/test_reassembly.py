@@ -1,9 +1,11 @@
 """The engine hands a frame on as soon as it is whole (reassembly.py): a video frame with the packet
-that completes it, a sound packet as it comes; aiortc's own buffer waits for later ones."""
+that completes it, a sound packet as it comes; aiortc's own buffer waits for later ones. And it
+hands it to the track on the event loop, with no decoder thread (handoff.py)."""
 
 from __future__ import annotations
 
 import asyncio
+import threading
 from fractions import Fraction
 from typing import Any
 
@@ -13,7 +15,7 @@ import pytest
 from aiortc import MediaStreamTrack, RTCConfiguration, RTCPeerConnection
 from aiortc.rtp import RtpPacket
 
-from intersession.rooms.media import passthrough
+from intersession.rooms.media import handoff, passthrough
 from intersession.rooms.media.reassembly import PromptJitterBuffer
 from intersession.rooms.media.room import MediaRoom
 from tests.media.peers import Collector, _published, run_in_loop
@@ -109,7 +111,7 @@ def test_the_engine_forwards_each_frame_without_waiting_for_the_next() -> None:
             await asyncio.sleep(0.1)
         return False
 
-    async def scenario() -> dict[str, list[bool]]:
+    async def scenario() -> dict[str, Any]:
         room = MediaRoom(ice_servers=[])
         sound, camera = PacketTrack("audio"), PacketTrack("video")
         publisher = RTCPeerConnection(RTCConfiguration(iceServers=[]))
@@ -123,17 +125,23 @@ def test_the_engine_forwards_each_frame_without_waiting_for_the_next() -> None:
                 break
             await asyncio.sleep(0.1)
         await asyncio.sleep(1)  # the engine's senders to the listener are running
-        came: dict[str, list[bool]] = {"audio": [], "video": []}
+        came: dict[str, Any] = {"audio": [], "video": []}
         for index, frame in enumerate(vp8_frames(3)):
             camera.send(frame, index * 3000, 90000)
             came["video"].append(await arrived(listener, "video", index + 1))
         for index in range(3):
             sound.send(SILENCE, index * 960, 48000)
             came["audio"].append(await arrived(listener, "audio", index + 1))
+        came["decoder threads"] = [t.name for t in threading.enumerate() if "decoder" in t.name]
+        came["handoffs"] = sum(
+            isinstance(receiver._RTCRtpReceiver__decoder_queue, handoff.Handoff)  # type: ignore[attr-defined]
+            for receiver in listener.pc.getReceivers()
+        )
         await listener.close()
         await room.close()
         await publisher.close()
         return came
 
     came = run_in_loop(scenario, timeout=60)
-    assert came == {"audio": [True] * 3, "video": [True] * 3}, came
+    assert came == {"audio": [True] * 3, "video": [True] * 3, "decoder threads": [],
+                    "handoffs": 2}, came  # fmt: skip

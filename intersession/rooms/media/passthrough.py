@@ -1,37 +1,22 @@
 """Making aiortc's receivers yield encoded packets instead of decoded frames (see shared MEDIA.md).
 
-aiortc 1.16 always decodes what it receives, in a thread that asks `get_decoder` of its
-`rtcrtpreceiver` module for a decoder per codec. A stand-in that returns each depayloaded frame as an
-`av.Packet` makes received tracks yield encoded packets, which an `RTCRtpSender` only packetizes. The
-receivers also reassemble frames without waiting for later ones (reassembly.py). This changes the
-whole process: the engine runs in processes of its own.
+aiortc 1.16 always decodes what it receives, in a decoder thread of each receiver. Here the
+receivers hand each depayloaded frame to their track as an `av.Packet`, on the event loop, with no
+thread (handoff.py): received tracks yield encoded packets, which an `RTCRtpSender` only
+packetizes. They also reassemble frames without waiting for later ones (reassembly.py). This
+changes the whole process: the engine runs in processes of its own.
 """
 
 from __future__ import annotations
-
-from fractions import Fraction
-from typing import Any
 
 import aioice.ice
 import aiortc.rtcrtpreceiver
 import av
 
+from intersession.rooms.media import handoff
 from intersession.rooms.media.reassembly import PromptJitterBuffer
 
 _installed = False
-
-
-class PassthroughDecoder:
-    """Hands the encoded frame on, timed by its RTP timestamp."""
-
-    def __init__(self, clock_rate: int) -> None:
-        self.time_base = Fraction(1, clock_rate)
-
-    def decode(self, encoded_frame: Any) -> list[av.Packet]:
-        packet = av.Packet(encoded_frame.data)
-        packet.pts = encoded_frame.timestamp
-        packet.time_base = self.time_base
-        return [packet]
 
 
 def install() -> None:
@@ -39,8 +24,9 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    aiortc.rtcrtpreceiver.get_decoder = lambda codec: PassthroughDecoder(codec.clockRate)  # type: ignore[assignment, return-value]
     aiortc.rtcrtpreceiver.JitterBuffer = PromptJitterBuffer  # type: ignore[misc]
+    aiortc.rtcrtpreceiver.queue = handoff.queue_module  # type: ignore[assignment]
+    aiortc.rtcrtpreceiver.decoder_worker = handoff.tell_the_handoff
     _installed = True
 
 
