@@ -368,9 +368,14 @@ class DelayRelay:
         return offer_sdp
 
     def stand_in_for_listener(self, answer_sdp: str) -> str:
+        """The listener's answer as the engine sees it: its loopback candidate is the relay's,
+        and its others are gone (a browser offers every interface it has, and the engine would
+        reach it around the relay)."""
         (port,) = _ports(answer_sdp)  # the listener answers with one bundled transport
         self.listener = ("127.0.0.1", port)
-        return _move_port(answer_sdp, port, self.port("back"))
+        lines = answer_sdp.split("\r\n")
+        kept = [x for x in lines if not x.startswith("a=candidate:") or _CANDIDATE.match(x)]
+        return _move_port("\r\n".join(kept), port, self.port("back"))
 
     def received(self, side: str, data: bytes) -> None:
         """A datagram at the front (from the listener) leaves by the back, and the other way."""
