@@ -109,6 +109,24 @@ class MediaNamespace(SignallingNamespace):
             self.broadcast_roster(room)
         return {"sdp": offer, "source": source_id, "picture": picture}
 
+    def on_picture_try(self, data: Any = None) -> dict[str, Any]:
+        """The page's "try the picture now": this person's connection to the source goes up one
+        picture at once, and down again if their link does not carry it."""
+        here = self._here()
+        if here is None:
+            return {"error": "not-allowed"}
+        room, person, _lesson = here
+        source_id = data.get("source") if isinstance(data, dict) else None
+        if not isinstance(source_id, str) or source_id not in room.sources:
+            return {"error": "no-source"}
+        try:
+            picture = engine().request(room.lesson_id, "try_picture", person.pid, source_id)
+        except KeyError:  # not listening to it (any more)
+            return {"error": "no-source"}
+        except EngineError as error:
+            return {"error": "engine", "detail": str(error)[:200]}
+        return {"source": source_id, "picture": picture or "none"}
+
     def on_link_check(self, data: Any = None) -> dict[str, Any]:
         """The pre-flight panel measured this computer's link to the server: it is kept in the
         school's link history, and the page is told what it carries of the advisor's camera."""

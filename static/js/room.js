@@ -583,6 +583,7 @@
   // The engine moved this page to a smaller picture, or to sound only, or back (its link).
   var pictures = {};
   var pictureNotice = $("picture-notice");
+  var pictureTry = $("picture-try");
 
   function showPicture(sourceId, picture) {
     if (picture === "full") { delete pictures[sourceId]; } else { pictures[sourceId] = picture; }
@@ -596,12 +597,24 @@
     });
     pictureNotice.textContent = words.join(" ");
     pictureNotice.hidden = !words.length;
+    pictureTry.parentNode.hidden = !Object.keys(pictures).some(function (id) { return pictures[id] === "none"; });
     // The last picture stays on the element: dimmed, it does not pass for a live one.
     var stage = Object.keys(sources).filter(function (id) { return sources[id].kind === "camera" && ownerRole(sources[id]) === "advisor"; })[0];
     mainVideo.classList.toggle("sound-only", !!stage && pictures[stage] === "none");
   }
   socket.on("picture", function (data) {
     if (data && typeof data.source === "string") { showPicture(data.source, data.picture === null ? "none" : data.picture); }
+  });
+  // On sound only, the pupil may try the picture now rather than wait for the engine to: it
+  // goes back to sound only by itself if the link does not carry it.
+  pictureTry.addEventListener("click", function () {
+    pictureTry.disabled = true;
+    setTimeout(function () { pictureTry.disabled = false; }, 10000);
+    Object.keys(pictures).filter(function (id) { return pictures[id] === "none"; }).forEach(function (id) {
+      ask("picture_try", { source: id })
+        .then(function (reply) { showPicture(reply.source, reply.picture); })
+        .catch(function () {});
+    });
   });
 
   // A watchdog per connection: no bytes for five seconds means the link (or the engine) dropped

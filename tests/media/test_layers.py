@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from intersession.rooms.media import links, passthrough
-from intersession.rooms.media.room import MediaRoom
+from intersession.rooms.media.room import KINDS, MediaRoom
 from tests.media.peers import Collector, LinkRelay, run_in_loop, start_two_encoding_publisher
 
 
@@ -248,3 +248,50 @@ def test_a_listener_reporting_every_five_seconds_is_judged_all_the_same() -> Non
             changed_at = look * 5.0
             break
     assert judge.picture == "small" and changed_at is not None and changed_at <= 60
+
+
+def test_a_listener_on_sound_only_may_try_the_picture_now() -> None:
+    """Started on sound only (its school's check), the listener asks to try the picture: the small
+    one comes at once, and the web process is told; asked again on the small picture, it tries the
+    full one; a listener the room does not know is a KeyError (the page's "no-source")."""
+    passthrough.install()
+    passthrough.gather_only(["127.0.0.1"])
+    told: list[dict[str, Any]] = []
+
+    async def scenario() -> dict[str, Any]:
+        room = MediaRoom(ice_servers=[], notify=lambda event, data: told.append(data))
+        publisher = await start_two_encoding_publisher(room)
+        await _until(lambda: room.sources["main"].small is not None, 5)
+        listener = Collector()
+        await listener.answer(room, "pupil", await room.subscribe("pupil", "main", KINDS, "none"))
+        await asyncio.sleep(2)
+        before = len(listener.decoded_sizes())
+        tried = time.monotonic()
+        picture = await room.try_picture("pupil", "main")
+        await asyncio.sleep(3)
+        sizes = {(w, h) for _t, w, h in listener.decoded_sizes(since=tried)}
+        again = await room.try_picture("pupil", "main")
+        try:
+            await room.try_picture("stranger", "main")
+            stranger = "answered"
+        except KeyError:
+            stranger = "KeyError"
+        await listener.close()
+        await room.close()
+        await publisher.close()
+        return {"before": before, "picture": picture, "sizes": sizes, "again": again,
+                "stranger": stranger}  # fmt: skip
+
+    result = run_in_loop(scenario)
+    assert result == {"before": 0, "picture": "small", "sizes": {(320, 180)}, "again": "full",
+                      "stranger": "KeyError"}, result  # fmt: skip
+    assert {"listener": "pupil", "source": "main", "picture": "small"} in told
+
+
+def test_a_try_up_that_the_link_does_not_carry_goes_back_down_and_waits_longer() -> None:
+    judge = links.LinkJudge(["full", "small", None], level=2)
+    assert judge.try_up(100.0) and judge.picture == "small"
+    judge.report(101.0, {"video": links.Counts(0, 100)}, 0.1)
+    assert judge.report(102.0, {"video": links.Counts(40, 160)}, 0.1)  # 40% lost: back down
+    assert judge.picture is None and judge.wait_up == 2 * links.UP_AFTER
+    assert not links.LinkJudge(["full", None]).try_up(0.0)  # on the full picture already

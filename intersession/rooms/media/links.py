@@ -157,6 +157,11 @@ class LinkJudge:
         self._changed_at = now
         return True
 
+    def try_up(self, now: float) -> bool:
+        """The listener asked for a better picture now (their page's "try the picture"): a try
+        up like the judge's own, which a lossy link takes back within TRY_FAILS_WITHIN."""
+        return self.level > 0 and self._up(now)
+
     def _up(self, now: float) -> bool:
         self.level -= 1
         self._changed_at = now

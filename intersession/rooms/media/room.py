@@ -282,14 +282,25 @@ class MediaRoom:
             if judge.repeat_sound and not audio.repeated:
                 sound_sent_twice(sender, audio)
             audio.repeated = judge.repeat_sound
-        video = listener.video
-        if changed and video is not None:
-            picture = judge.picture
-            logger.info("listener %s of %s: picture %s", listener_id, source_id, picture or "none")
-            video.choose(None if picture is None else judge.pictures.index(picture))
-            self.notify(
-                "picture", {"listener": listener_id, "source": source_id, "picture": picture}
-            )
+        if changed:
+            self._show(listener_id, source_id, listener)
+
+    async def try_picture(self, listener_id: str, source_id: str) -> str | None:
+        """The listener asked to try a better picture than its link was judged to carry; returns
+        the picture it is on now."""
+        listener = self.listeners[(listener_id, source_id)]
+        if listener.video is not None and listener.judge.try_up(asyncio.get_running_loop().time()):
+            self._show(listener_id, source_id, listener)
+        return listener.judge.picture
+
+    def _show(self, listener_id: str, source_id: str, listener: Listener) -> None:
+        """Send the listener the picture its judge chose, and tell the web process."""
+        picture, video = listener.judge.picture, listener.video
+        if video is None:
+            return
+        logger.info("listener %s of %s: picture %s", listener_id, source_id, picture or "none")
+        video.choose(None if picture is None else listener.judge.level)
+        self.notify("picture", {"listener": listener_id, "source": source_id, "picture": picture})
 
     def _let_go_when_closed(self, listener_id: str, source_id: str, listener: Listener) -> None:
         """When the listener's connection ends by itself (its client closed it, or consent expired

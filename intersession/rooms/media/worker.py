@@ -25,7 +25,7 @@ from intersession.rooms.media.room import MediaRoom
 # What the web process may ask of a room; nothing else is called.
 OPERATIONS = frozenset(
     {"publish", "subscribe", "accept_answer", "leave", "unpublish", "drop_listener", "counters",
-     "wait_for_tracks", "close_room", "stop_recording", "load"}
+     "wait_for_tracks", "close_room", "stop_recording", "load", "try_picture"}
 )  # fmt: skip
 
 
