@@ -50,6 +50,7 @@ class RuralLink:
         asyncio.run_coroutine_threadsafe(self.relay.close(), self.loop).result(10)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(timeout=10)
+        self.loop.close()
 
 
 @pytest.fixture()
