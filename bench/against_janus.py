@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.codecs.vpx import Vp8Encoder
 
-from bench.room_load import WARMUP, ClockCamera, Engine, Listener, StampedSound, receivers_as
+from bench.room_load import WARMUP, ClockCamera, Engine, Listener, StampedSound, serve_room
 from intersession.rooms.media import passthrough
 
 NAMESPACE, HOST, INSIDE = "isbench", "10.231.0.1", "10.231.0.2"
@@ -84,25 +84,7 @@ def enter_namespace() -> None:
 
 def engine_in_namespace(pipe: Any, arm: str) -> None:
     enter_namespace()
-    receivers_as(arm)
-    passthrough.gather_only([INSIDE])
-    from intersession.rooms.media.room import MediaRoom
-
-    async def serve() -> None:
-        room = MediaRoom([])
-        loop = asyncio.get_running_loop()
-        while True:
-            op, args = await loop.run_in_executor(None, pipe.recv)
-            if op == "stop":
-                await room.close()
-                pipe.send(None)
-                return
-            try:
-                pipe.send(await getattr(room, op)(*args))
-            except Exception as error:  # handed back to the bench
-                pipe.send(error)
-
-    asyncio.run(serve())
+    serve_room(pipe, arm, [INSIDE])
 
 
 # -- the two servers behind the same calls -------------------------------------------------------

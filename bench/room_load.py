@@ -93,8 +93,13 @@ class EncodedFrames:
 
 def engine_process(pipe: Connection, arm: str) -> None:
     """Serve MediaRoom calls from the pipe until told to stop."""
+    serve_room(pipe, arm, ["127.0.0.1"])
+
+
+def serve_room(pipe: Connection, arm: str, addresses: list[str]) -> None:
+    """The engine's side: a MediaRoom gathering on `addresses`, its calls read from the pipe."""
     receivers_as(arm)
-    passthrough.gather_only(["127.0.0.1"])
+    passthrough.gather_only(addresses)
     from intersession.rooms.media.room import MediaRoom
 
     async def serve() -> None:
