@@ -20,6 +20,7 @@ pytestmark = pytest.mark.media
 
 def test_retransmissions_are_a_share_of_what_was_sent_and_each_packet_at_most_twice() -> None:
     track = ListenerTrack("video", lambda: None)
+    track.current = 0  # a picture is being sent
     allowed = [track.may_retransmit(seq) for seq in range(100)]
     assert sum(allowed) == RETRANSMIT_BURST  # nothing sent yet: the first burst only
     track.delivered += 200  # 200 packets went out since
@@ -27,6 +28,23 @@ def test_retransmissions_are_a_share_of_what_was_sent_and_each_packet_at_most_tw
     assert sum(allowed) == min(RETRANSMIT_BURST, 200 * RETRANSMIT_SHARE)
     track.delivered += 1000
     assert [track.may_retransmit(500) for _ in range(3)] == [True, True, False]
+
+
+def test_no_picture_is_resent_to_a_listener_without_one() -> None:
+    """Sound only, or a smaller picture until its key frame: what the link asks again of the
+    picture it could not carry is of no use, and would take the room the sound needs."""
+    track = ListenerTrack("video", lambda: None)
+    track.add_feed(lambda: None)
+    track.current = 0
+    track.delivered += 1000
+    track.choose(None)
+    assert [track.may_retransmit(seq) for seq in range(5)] == [False] * 5
+    track.choose(1)  # the small picture, from its next key frame
+    assert track.may_retransmit(5) is False
+    track.current = 1  # its key frame went out
+    assert track.may_retransmit(6) is True
+    sound = ListenerTrack("audio")
+    assert sound.may_retransmit(1) is True
 
 
 def test_a_listeners_nacks_and_plis_through_real_peers_are_bounded() -> None:

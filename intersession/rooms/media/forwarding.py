@@ -82,7 +82,12 @@ class ListenerTrack(MediaStreamTrack):
             self.feeds[feed]()
 
     def may_retransmit(self, sequence_number: int) -> bool:
-        """Whether a packet the listener reported lost is sent again (see RETRANSMIT_SHARE)."""
+        """Whether a packet the listener reported lost is sent again (see RETRANSMIT_SHARE).
+        Never a picture to one without one (sound only, or waiting for a smaller one's key
+        frame): the link could not carry it, and what it lost of it is of no use any more."""
+        if self.kind == "video" and self.current is None:
+            self.refused_retransmissions += 1
+            return False
         self._tokens = min(
             RETRANSMIT_BURST, self._tokens + (self.delivered - self._counted) * RETRANSMIT_SHARE
         )
