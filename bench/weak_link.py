@@ -12,7 +12,7 @@ stuck, as a browser does. The measured 30 s start 8 s after it joined (the engin
 seconds to see that its link does not carry the full picture). Then the link is cut for 5 s and
 restored.
 
-    .venv/bin/python bench/weak_link.py [--seconds 30] [--runs 2]
+    .venv/bin/python bench/weak_link.py [--seconds 30] [--runs 2] [--encodings 2]
 
 One JSON line per run: encodings 1 or 2; the weak listener's audio on time (the share of the
 Opus frames sent that reached its machine within 400 ms of the fastest one's delay, a jitter
@@ -169,17 +169,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument(
+        "--encodings", type=int, choices=(1, 2), action="append",
+        help="the variants to run (both unless given)",
+    )  # fmt: skip
     options = parser.parse_args()
     passthrough.install()
     passthrough.gather_only(["127.0.0.1"])
+    variants = sorted(set(options.encodings or (1, 2)), reverse=True)
     results = []
     for _ in range(options.runs):
-        for encodings in (2, 1):  # interleaved: the machine's load falls on both alike
+        for encodings in variants:  # interleaved: the machine's load falls on both alike
             result = asyncio.run(one_run(encodings, options.seconds))
             print(json.dumps(result), flush=True)
             results.append(result)
     summary: dict[str, Any] = {"summary": True}
-    for encodings in (2, 1):
+    for encodings in variants:
         runs = [r for r in results if r["encodings"] == encodings]
         figures: dict[str, Any] = {
             key: statistics.median(r[key] for r in runs if r[key] is not None)

@@ -25,11 +25,12 @@ from aiortc import (
     RTCSessionDescription,
     VideoStreamTrack,
 )
-from aiortc.codecs.vpx import Vp8Encoder, VpxPayloadDescriptor
+from aiortc.codecs.vpx import Vp8Encoder
 from aiortc.jitterbuffer import JitterFrame
 from aiortc.rtp import RtpPacket
 from aiortc.utils import uint16_add
 
+from intersession.rooms.media.hooks import starts_keyframe
 from intersession.rooms.media.reassembly import PromptJitterBuffer
 from intersession.rooms.media.workers import MediaWorkers
 
@@ -204,26 +205,16 @@ class KeyFrameJitterBuffer(PromptJitterBuffer):
     def add(self, packet: RtpPacket) -> tuple[bool, JitterFrame | None]:
         if self._origin is not None and packet.sequence_number != self._origin:
             ahead = uint16_add(packet.sequence_number, -self._origin)
-            if 0 < ahead < 0x8000 and _starts_key_frame(packet.payload):
+            if 0 < ahead < 0x8000 and starts_keyframe(packet.payload):
                 self.remove(min(ahead, self.capacity))
                 self._origin = packet.sequence_number
         ask, frame = super().add(packet)
         now = time.monotonic()
-        if frame is not None or _starts_key_frame(packet.payload):  # a picture, or one coming
+        if frame is not None or starts_keyframe(packet.payload):  # a picture, or one coming
             self._pictured = now
         elif now - self._pictured > self.STUCK and now - self._asked > self.STUCK:
             ask, self._asked = True, now
         return ask, frame
-
-
-def _starts_key_frame(payload: bytes) -> bool:
-    try:
-        descriptor, data = VpxPayloadDescriptor.parse(payload)
-    except ValueError:
-        return False
-    return bool(descriptor.partition_start and descriptor.partition_id == 0 and data) and (
-        data[0] & 0x01 == 0
-    )
 
 
 class Collector:

@@ -55,6 +55,10 @@ def test_the_private_attributes_are_where_the_engine_looks() -> None:
     assert 'id="remote-inbound-rtp_" + str(id(self))' in sender  # hooks.receiver_report
     assert "self.__stats.add(" in sender
     assert "self._ssrc" in sender and "self.transport._send_rtp(" in sender
+    # hooks._KeyFramesNoted: the history, a dict set by item as each packet goes out.
+    assert "self.__rtp_history: dict[int, RtpPacket] = {}" in sender
+    assert "self.__rtp_history[packet.sequence_number % RTP_HISTORY_SIZE] = (" in sender
+    assert "self.__rtp_history.get(sequence_number % RTP_HISTORY_SIZE)" in sender
     # A forwarded packet is packed, not encoded: its pts and time base make the timestamp.
     assert "self.__encoder.pack(data)" in sender
 

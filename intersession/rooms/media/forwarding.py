@@ -12,6 +12,7 @@ from typing import Protocol
 import av
 from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
+from aiortc.utils import uint16_gt
 
 from intersession.rooms.media.passthrough import is_vp8_keyframe
 
@@ -21,6 +22,8 @@ QUEUE_PACKETS = 120  # about 4 s of video at 30 fps, or 2.4 s of audio
 # (once 155 a second to a 256 kbit/s link) crowd out the sound they should save.
 RETRANSMIT_SHARE = 0.1
 RETRANSMIT_BURST = 10
+ROUND_TRIP_GUESS = 0.25  # until the listener's first receiver report says
+RESEND_AFTER_ROUND_TRIPS = 1.25  # a copy not arrived by then was lost too
 KEYFRAME_INTERVAL = 0.3  # a new listener's request goes at most 300 ms after the last one
 # A listener that fell behind (a weak link), or anyone still waiting, is served a key frame at
 # most this often: one weak link must not turn into a stream of key frames for the whole room.
@@ -48,8 +51,13 @@ class ListenerTrack(MediaStreamTrack):
         self.delivered = 0  # packets handed to the listener's sender
         self._tokens = float(RETRANSMIT_BURST)
         self._counted = 0
-        self._resent: dict[int, int] = {}  # sequence number -> times retransmitted
+        # sequence number -> times retransmitted, and when last
+        self._resent: dict[int, tuple[int, float]] = {}
+        self.round_trip = ROUND_TRIP_GUESS  # seconds; the listener's receiver reports tell
+        # The sequence number the latest key frame went out with (hooks.keyframes_noted).
+        self.keyframe_sequence: int | None = None
         self.refused_retransmissions = 0
+        self.resent = 0  # packets sent again
         self.repeated = False  # sound sent twice (a lossy link; see hooks.sound_sent_twice)
         self._shift = 0  # added to the current feed's timestamps (0 until a switch)
         self._last_pts: int | None = None  # the last timestamp handed on, and when
@@ -81,25 +89,38 @@ class ListenerTrack(MediaStreamTrack):
         if feed is not None:
             self.feeds[feed]()
 
-    def may_retransmit(self, sequence_number: int) -> bool:
+    def may_retransmit(self, sequence_number: int, now: float | None = None) -> bool:
         """Whether a packet the listener reported lost is sent again (see RETRANSMIT_SHARE).
-        Never a picture to one without one (sound only, or waiting for a smaller one's key
-        frame): the link could not carry it, and what it lost of it is of no use any more."""
-        if self.kind == "video" and self.current is None:
-            self.refused_retransmissions += 1
+
+        What is of no use is not sent, and costs the share nothing: a picture to one without
+        one (sound only, or waiting for a key frame), a packet sent before the latest key frame
+        (the listener decodes from there on; a client asks again for all it misses, old holes
+        too, at each new gap), or one asked for again within the round trip (its copy is on its
+        way). A picture's packet that is of use but cannot be sent again leaves a hole no later
+        delta decodes past: the key frame is asked for at once, and the deltas wait for it."""
+        if self.kind == "video" and (
+            self.current is None
+            or (self.keyframe_sequence is not None
+                and uint16_gt(self.keyframe_sequence, sequence_number))
+        ):  # fmt: skip
+            return False
+        now = time.monotonic() if now is None else now
+        times, last = self._resent.get(sequence_number, (0, 0.0))
+        if times and now - last < self.round_trip * RESEND_AFTER_ROUND_TRIPS:
             return False
         self._tokens = min(
             RETRANSMIT_BURST, self._tokens + (self.delivered - self._counted) * RETRANSMIT_SHARE
         )
         self._counted = self.delivered
-        times = self._resent.get(sequence_number, 0)
         if self._tokens < 1 or times >= 2:
             self.refused_retransmissions += 1
+            self.lost_picture()
             return False
         self._tokens -= 1
+        self.resent += 1
         if len(self._resent) > 512:  # the sender keeps 128 packets: older ones are long gone
             self._resent.clear()
-        self._resent[sequence_number] = times + 1
+        self._resent[sequence_number] = (times + 1, now)
         return True
 
     def lost_picture(self) -> None:

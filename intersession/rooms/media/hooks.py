@@ -10,7 +10,8 @@ import contextlib
 from typing import Any
 
 from aiortc import RTCRtpReceiver, RTCRtpSender
-from aiortc.rtp import is_rtcp
+from aiortc.codecs.vpx import VpxPayloadDescriptor
+from aiortc.rtp import RtpPacket, is_rtcp
 from aiortc.stats import RTCRemoteInboundRtpStreamStats
 
 from intersession.rooms.media.forwarding import ListenerTrack
@@ -31,6 +32,34 @@ def bound_to_the_listener(sender: RTCRtpSender, track: ListenerTrack) -> None:
     sender._retransmit = bounded  # type: ignore[method-assign]
     # The key-frame request goes to the publisher, at the pace of one that fell behind.
     sender._send_keyframe = track.lost_picture  # type: ignore[method-assign]
+    if track.kind == "video":
+        sender._RTCRtpSender__rtp_history = _KeyFramesNoted(track)  # type: ignore[attr-defined]
+
+
+class _KeyFramesNoted(dict[int, RtpPacket]):
+    """The sender's history of what it sent (for retransmissions), noting the sequence number
+    each key frame went out with: a listener's NACK of a packet before it is of no use."""
+
+    def __init__(self, track: ListenerTrack) -> None:
+        super().__init__()
+        self.track = track
+
+    def __setitem__(self, index: int, packet: RtpPacket) -> None:
+        super().__setitem__(index, packet)
+        payload = packet.payload
+        # A VP8 frame's first packet (RFC 7741: S set, partition 0) of a key frame (P clear).
+        if payload and payload[0] & 0x17 == 0x10 and starts_keyframe(payload):
+            self.track.keyframe_sequence = packet.sequence_number
+
+
+def starts_keyframe(payload: bytes) -> bool:
+    """Whether a VP8 RTP payload is the first packet of a key frame."""
+    try:
+        descriptor, data = VpxPayloadDescriptor.parse(payload)
+    except ValueError:
+        return False
+    first = descriptor.partition_start and descriptor.partition_id == 0
+    return bool(first and data) and data[0] & 0x01 == 0
 
 
 def receiver_report(sender: RTCRtpSender) -> RTCRemoteInboundRtpStreamStats | None:

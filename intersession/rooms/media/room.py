@@ -269,12 +269,13 @@ class MediaRoom:
     def _judge(self, listener_id: str, source_id: str, listener: Listener, now: float) -> None:
         streams: dict[str, links.Counts] = {}
         rtts: list[float] = []
-        for kind, (sender, _track) in listener.senders.items():
+        for kind, (sender, track) in listener.senders.items():
             stats = receiver_report(sender)
             if stats is not None:
                 streams[kind] = links.Counts(stats.packetsLost, stats.packetsReceived)
                 if stats.roundTripTime is not None:
                     rtts.append(stats.roundTripTime)
+                    track.round_trip = stats.roundTripTime  # how long its resent copies take
         judge = listener.judge
         changed = judge.report(now, streams, max(rtts) if rtts else None)
         if "audio" in listener.senders:
