@@ -12,7 +12,7 @@ from flask_login import current_user
 from intersession.recordings import services as recordings
 from intersession.rooms import link_check
 from intersession.rooms.events import SignallingNamespace, engine
-from intersession.rooms.live import Role
+from intersession.rooms.live import LiveRoom, Participant, Role
 from intersession.rooms.media.engine import EngineError
 from intersession.rooms.sdp import SdpRefused, checked
 
@@ -112,13 +112,10 @@ class MediaNamespace(SignallingNamespace):
     def on_picture_try(self, data: Any = None) -> dict[str, Any]:
         """The page's "try the picture now": this person's connection to the source goes up one
         picture at once, and down again if their link does not carry it."""
-        here = self._here()
-        if here is None:
-            return {"error": "not-allowed"}
-        room, person, _lesson = here
-        source_id = data.get("source") if isinstance(data, dict) else None
-        if not isinstance(source_id, str) or source_id not in room.sources:
-            return {"error": "no-source"}
+        found = self._source_of_the_room(data)
+        if isinstance(found, dict):
+            return found
+        room, person, source_id = found
         try:
             picture = engine().request(room.lesson_id, "try_picture", person.pid, source_id)
         except KeyError:  # not listening to it (any more)
@@ -126,6 +123,17 @@ class MediaNamespace(SignallingNamespace):
         except EngineError as error:
             return {"error": "engine", "detail": str(error)[:200]}
         return {"source": source_id, "picture": picture or "none"}
+
+    def _source_of_the_room(self, data: Any) -> tuple[LiveRoom, Participant, str] | dict[str, str]:
+        """The room, the person and the source an event of theirs names, or the error to answer."""
+        here = self._here()
+        if here is None:
+            return {"error": "not-allowed"}
+        room, person, _lesson = here
+        source_id = data.get("source") if isinstance(data, dict) else None
+        if not isinstance(source_id, str) or source_id not in room.sources:
+            return {"error": "no-source"}
+        return room, person, source_id
 
     def on_link_check(self, data: Any = None) -> dict[str, Any]:
         """The pre-flight panel measured this computer's link to the server: it is kept in the
@@ -145,13 +153,10 @@ class MediaNamespace(SignallingNamespace):
         return {"ok": True, "picture": link_check.picture_for(down, lesson.camera_kbps)}  # type: ignore[arg-type]
 
     def on_answer(self, data: Any = None) -> dict[str, Any]:
-        here = self._here()
-        if here is None:
-            return {"error": "not-allowed"}
-        room, person, _lesson = here
-        source_id = data.get("source") if isinstance(data, dict) else None
-        if not isinstance(source_id, str) or source_id not in room.sources:
-            return {"error": "no-source"}
+        found = self._source_of_the_room(data)
+        if isinstance(found, dict):
+            return found
+        room, person, source_id = found
         try:
             sdp = checked(data)
         except SdpRefused as refused:
