@@ -36,12 +36,15 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-static: node_modules/.installed
+# The content-hashed copies (and their .gz and .br for nginx) are made anew from what is there.
+static: node_modules/.installed $(VENV)/.installed
 	mkdir -p static/vendor
 	cp node_modules/@picocss/pico/css/pico.min.css static/vendor/pico.min.css
 	cp node_modules/socket.io-client/dist/socket.io.min.js static/vendor/socket.io.min.js
 	mkdir -p static/vendor/fonts  # for the portfolio's PDF: Cyrillic and Kazakh letters
 	cp node_modules/dejavu-fonts-ttf/ttf/DejaVuSans.ttf node_modules/dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf static/vendor/fonts/
+	$(BIN)/flask --app wsgi digest clean >/dev/null
+	$(BIN)/flask --app wsgi digest compile >/dev/null
 
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile -d intersession/translations
@@ -68,4 +71,5 @@ test-scaled: setup-test
 	scripts/test_scaled.sh
 
 clean:
+	-$(BIN)/flask --app wsgi digest clean >/dev/null
 	rm -rf $(VENV) node_modules static/vendor

@@ -165,15 +165,42 @@ async def one_run(encodings: int, seconds: float) -> dict[str, Any]:
     return result
 
 
+def pages_of(checkouts: list[Path]) -> None:
+    from bench.pages import measure
+
+    lines = []
+    for root in checkouts:
+        for line in measure(root.resolve(), root.name):
+            print(json.dumps(line), flush=True)
+            lines.append(line)
+    summary: dict[str, Any] = {"summary": True}
+    for root in checkouts:
+        for visit in ("first", "repeat"):
+            mine = [
+                line for line in lines if line["checkout"] == root.name and line["visit"] == visit
+            ]
+            summary[f"{root.name}_{visit}_bytes_max"] = max(line["bytes"] for line in mine)
+            summary[f"{root.name}_{visit}_usable_s_max"] = max(line["usable_s"] for line in mine)
+    print(json.dumps(summary), flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument(
+        "--pages", nargs="*", metavar="CHECKOUT",
+        help="measure the pupil's pages instead (bench/pages.py): of this checkout, or of each "
+        "checkout given (e.g. a worktree of the commit before a change)",
+    )  # fmt: skip
+    parser.add_argument(
         "--encodings", type=int, choices=(1, 2), action="append",
         help="the variants to run (both unless given)",
     )  # fmt: skip
     options = parser.parse_args()
+    if options.pages is not None:
+        pages_of([Path(p) for p in options.pages] or [Path(__file__).resolve().parent.parent])
+        return
     passthrough.install()
     passthrough.gather_only(["127.0.0.1"])
     variants = sorted(set(options.encodings or (1, 2)), reverse=True)

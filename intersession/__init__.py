@@ -109,6 +109,9 @@ def create_app(config: Any = None) -> Flask:
     socketio.on_namespace(room_namespace)
     app.extensions["room_namespaces"] = [room_namespace]  # told when a media worker is lost
 
+    from intersession.core.static import install_static
+
+    install_static(app)  # after the blueprints: it reads their static folders
     from intersession.cli import register_cli
 
     register_cli(app)

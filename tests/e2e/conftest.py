@@ -119,6 +119,24 @@ class LiveApp:
             link_check.record(user.school_id, user.id, down_kbps, up_kbps)
             db.session.remove()
 
+    def add_work(self, title: str, instructions: str = "") -> int:
+        """Work for the hub's cohort, open since yesterday and due in three days, published."""
+        from intersession.assignments import services
+
+        with self.app.app_context():
+            teaching = db.session.scalars(select(TeachingAssignment)).first()
+            now = datetime.now(UTC)
+            plan = services.WorkPlan(
+                cohort=teaching.cohort, subject=teaching.subject, title=title,
+                instructions=instructions, opens_at=now - timedelta(days=1),
+                due_at=now + timedelta(days=3),
+            )  # fmt: skip
+            work = services.create_assignment(teaching.advisor, plan)
+            services.publish(teaching.advisor, work)
+            work_id = work.id
+            db.session.remove()
+        return work_id
+
     def kill_media_worker(self, lesson_id: int) -> int:
         """Kill the media worker holding the lesson's room, as a crash would; returns its pid."""
         worker = self.app.extensions["media_engine"].worker_for(lesson_id)
