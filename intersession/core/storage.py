@@ -15,6 +15,10 @@ CHUNK = 64 * 1024
 # files while it is finished). A backup leaves them out.
 PARTIAL_SUFFIX = "part"
 TEMPORARY_SUFFIX = ".tmp"
+PREVIEWS = "previews"  # pictures as pages show them (core/previews.py)
+# Areas whose files have copies made from them, under the same name, in other areas: removing
+# the file removes the copies.
+DERIVED = {"files": (PREVIEWS,)}
 
 
 def media_path(area: str, stored_name: str = "") -> Path:
@@ -66,3 +70,5 @@ def read_bytes(area: str, stored_name: str) -> bytes:
 
 def delete_file(area: str, stored_name: str) -> None:
     media_path(area, stored_name).unlink(missing_ok=True)
+    for derived in DERIVED.get(area, ()):
+        media_path(derived, stored_name).unlink(missing_ok=True)

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.assignments.test_previews import photo
 from tests.assignments.test_rules import PDF
 from tests.e2e.test_coordinator_setup import shot
 from tests.e2e.test_lessons import sign_in
@@ -52,8 +53,10 @@ def test_work_from_setting_to_grade(
     assert pupil.inner_html(".instructions").count("<strong>бес</strong>") == 1
     document = tmp_path / "Жоба жұмысы.pdf"
     document.write_bytes(PDF)
+    picture = tmp_path / "Есеп 3.jpg"  # a phone's photo of the working
+    picture.write_bytes(photo(3000, 2000))
     pupil.fill("#text", "Жауаптар файлда.")
-    pupil.set_input_files("#files", str(document))
+    pupil.set_input_files("#files", [str(document), str(picture)])
     pupil.click("button:has-text('Send to the advisor')")
     pupil.wait_for_selector("text=Your work has been sent.")
     assert "Жоба жұмысы.pdf" in pupil.inner_text(".attempt")
@@ -65,6 +68,13 @@ def test_work_from_setting_to_grade(
     advisor.fill("input[aria-label='Шешім']", "5.5")
     advisor.fill("input[aria-label='Рәсімдеу']", "4")
     advisor.fill("#feedback", "Жақсы! <b>3-есепті</b> тексер.")
+    # The photo is shown sized for the page (its preview), the original a click away.
+    advisor.wait_for_function(
+        "(img => img && img.complete && img.naturalWidth > 0)"
+        "(document.querySelector('.work-file img'))"
+    )
+    assert advisor.evaluate("document.querySelector('.work-file img').naturalWidth") == 1280
+    assert advisor.get_attribute(".work-file img", "src").endswith("/preview")
     shot(advisor, "42-work-grading-en")
     advisor.click("button:has-text('Save the grade')")
     advisor.wait_for_selector("text=The grade is saved.")

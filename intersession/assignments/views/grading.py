@@ -17,9 +17,10 @@ from intersession.assignments.views import bp, visible_assignment, visible_submi
 from intersession.auth.models import Role
 from intersession.core.db import db
 from intersession.core.errors import Conflict, DomainError, NotFound
-from intersession.core.files import INLINE, send_stored
+from intersession.core.files import INLINE, StoredFile, send_stored
 from intersession.core.forms import ButtonForm
 from intersession.core.inputs import number_or_none
+from intersession.core.previews import send_preview
 
 
 def _page(submission: Submission, status: int = 200, error: str = "",
@@ -121,10 +122,21 @@ def release_grades(assignment_id: int) -> ResponseReturnValue:
 @bp.get("/submissions/<int:submission_id>/files/<int:file_id>")
 @login_required
 def submission_file(submission_id: int, file_id: int) -> ResponseReturnValue:
+    return send_stored(_visible_file(submission_id, file_id))
+
+
+@bp.get("/submissions/<int:submission_id>/files/<int:file_id>/preview")
+@login_required
+def submission_file_preview(submission_id: int, file_id: int) -> ResponseReturnValue:
+    """A picture of the answer as the grading page shows it (core/previews.py)."""
+    return send_preview(_visible_file(submission_id, file_id))
+
+
+def _visible_file(submission_id: int, file_id: int) -> StoredFile:
     found = visible_submission(submission_id)
     if found.state is SubmissionState.DRAFT and current_user.id != found.pupil_id:
         abort(404)
     stored = next((f for f in found.files if f.id == file_id), None)
     if stored is None:
         abort(404)
-    return send_stored(stored)
+    return stored
