@@ -45,14 +45,14 @@ def install_static(app: Flask) -> None:
 
     @app.after_request
     def compressed(response: Response) -> Response:
+        static = request.endpoint == "static"
+        if static and DIGESTED.search(request.path):
+            response.cache_control.immutable = True
         if response.status_code == 206 or "Content-Range" in response.headers:
             return response  # a part of a file: its bytes are counted as they are stored
-        if request.endpoint == "static":
-            if DIGESTED.search(request.path):
-                response.cache_control.immutable = True
-            if response.mimetype in COMPRESSED and response.status_code == 200:
-                # Read whole (our CSS and JS are tens of KB), so that the file is closed here;
-                # compressed as a stream, it would be left to the garbage collector.
-                response.direct_passthrough = False
-                response.make_sequence()
+        if static and response.mimetype in COMPRESSED and response.status_code == 200:
+            # Read whole (our CSS and JS are tens of KB), so that the file is closed here;
+            # compressed as a stream, it would be left to the garbage collector.
+            response.direct_passthrough = False
+            response.make_sequence()
         return compress.after_request(response)
