@@ -118,3 +118,12 @@ def open_scaled(path: Path, kind: str, longest_side: int) -> Image.Image:
         clear = picture.mode in ("LA", "PA", "RGBa") or "transparency" in picture.info
         picture = picture.convert("RGBA" if clear else "RGB")
     return picture
+
+
+def on_white(picture: Image.Image) -> Image.Image:
+    """The picture in RGB, what shows through its transparent parts white (for a JPEG)."""
+    if picture.mode == "RGB":
+        return picture
+    flat = Image.new("RGB", picture.size, "white")
+    flat.paste(picture, mask=picture.getchannel("A") if "A" in picture.mode else None)
+    return flat

@@ -10,7 +10,6 @@ import secrets
 from pathlib import Path
 
 from flask import Response, send_file
-from PIL import Image
 
 from intersession.core import pictures, storage
 from intersession.core.files import AREA, StoredFile, send_stored
@@ -43,10 +42,7 @@ def _made(stored: StoredFile, path: Path) -> bool:
         picture = pictures.open_scaled(original, stored.content_type, PREVIEW_SIDE)
     except (pictures.TooLarge, pictures.Unreadable):
         return False
-    if picture.mode != "RGB":  # JPEG has no transparency: what shows through is white
-        flat = Image.new("RGB", picture.size, "white")
-        flat.paste(picture, mask=picture.getchannel("A") if "A" in picture.mode else None)
-        picture = flat
+    picture = pictures.on_white(picture)  # JPEG has no transparency
     # Two first views at once each write their own (a hexadecimal name ending in "part", which
     # a backup leaves out); the last one renamed stays.
     partial = path.with_name(f"{path.name}{secrets.token_hex(4)}{storage.PARTIAL_SUFFIX}")
