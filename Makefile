@@ -41,6 +41,7 @@ static: node_modules/.installed $(VENV)/.installed
 	mkdir -p static/vendor
 	cp node_modules/@picocss/pico/css/pico.min.css static/vendor/pico.min.css
 	cp node_modules/socket.io-client/dist/socket.io.min.js static/vendor/socket.io.min.js
+	cp node_modules/tus-js-client/dist/tus.min.js static/vendor/tus.min.js
 	mkdir -p static/vendor/fonts  # for the portfolio's PDF: Cyrillic and Kazakh letters
 	cp node_modules/dejavu-fonts-ttf/ttf/DejaVuSans.ttf node_modules/dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf static/vendor/fonts/
 	$(BIN)/flask --app wsgi digest clean >/dev/null

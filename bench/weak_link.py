@@ -184,6 +184,25 @@ def pages_of(checkouts: list[Path]) -> None:
     print(json.dumps(summary), flush=True)
 
 
+def upload_of(checkouts: list[Path], kbps: int, runs: int) -> None:
+    from bench.uploads import measure_upload
+
+    lines = []
+    for _ in range(runs):
+        for root in checkouts:  # interleaved: the machine's load falls on both alike
+            line = measure_upload(root.resolve(), root.name, kbps)
+            print(json.dumps(line), flush=True)
+            lines.append(line)
+    summary: dict[str, Any] = {"summary": True, "upload_kbps": kbps}
+    for root in checkouts:
+        mine = [line for line in lines if line["checkout"] == root.name]
+        summary[f"{root.name}_seconds_max"] = max(line["seconds"] for line in mine)
+        summary[f"{root.name}_sent_twice_share_max"] = max(
+            line["sent_twice_share"] for line in mine
+        )
+    print(json.dumps(summary), flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=30.0)
@@ -194,12 +213,22 @@ def main() -> None:
         "checkout given (e.g. a worktree of the commit before a change)",
     )  # fmt: skip
     parser.add_argument(
+        "--upload", nargs="*", metavar="CHECKOUT",
+        help="measure a 5 MB answer sent over a link that drops twice (bench/uploads.py), of "
+        "this checkout or of each given",
+    )  # fmt: skip
+    parser.add_argument("--upload-kbps", type=int, default=512, help="the uplink for --upload")
+    parser.add_argument(
         "--encodings", type=int, choices=(1, 2), action="append",
         help="the variants to run (both unless given)",
     )  # fmt: skip
     options = parser.parse_args()
     if options.pages is not None:
         pages_of([Path(p) for p in options.pages] or [Path(__file__).resolve().parent.parent])
+        return
+    if options.upload is not None:
+        here = [Path(__file__).resolve().parent.parent]
+        upload_of([Path(p) for p in options.upload] or here, options.upload_kbps, options.runs)
         return
     passthrough.install()
     passthrough.gather_only(["127.0.0.1"])

@@ -62,6 +62,8 @@ def create_app(config: Any = None) -> Flask:
     from intersession.auth.views import bp as auth_bp
     from intersession.auth.views import init_login
     from intersession.core.health import bp as health_bp
+    from intersession.core.resumable import models as _upload_models  # noqa: F401
+    from intersession.core.resumable import tasks as _upload_tasks  # noqa: F401
     from intersession.core.web import init_web
     from intersession.home.views import bp as home_bp
     from intersession.lessons import tasks as _lesson_tasks  # noqa: F401
@@ -102,6 +104,17 @@ def create_app(config: Any = None) -> Flask:
     app.register_blueprint(notifications_bp)
     init_notifications(app)
     portfolio_hooks.connect()
+
+    from intersession.assignments import uploads as assignment_uploads
+    from intersession.core.resumable.services import register_kind
+    from intersession.core.resumable.views import bp as uploads_bp
+    from intersession.lessons.materials import materials_limit
+    from intersession.portfolio import uploads as portfolio_uploads
+
+    app.register_blueprint(uploads_bp)
+    assignment_uploads.register()
+    portfolio_uploads.register()
+    register_kind("materials", materials_limit)
 
     from intersession.rooms.moderation import RoomNamespace
 

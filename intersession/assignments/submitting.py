@@ -57,6 +57,15 @@ def _check_window(assignment: Assignment, pupil: User, now: datetime) -> None:
         raise DomainError(_("The cut-off date has passed: this work can no longer be sent."))
 
 
+def check_may_send_files(assignment: Assignment, pupil: User) -> None:
+    """Before a file is sent for the work (resumable uploads): the work is the pupil's, open,
+    and takes files."""
+    _given_to(assignment, pupil)
+    _check_window(assignment, pupil, utcnow())
+    if not assignment.accepts_files:
+        raise DomainError(_("This work takes no files."), "files")
+
+
 def may_start_attempt(assignment: Assignment, attempts: list[Submission]) -> bool:
     """A first attempt; another after the work came back for rework, or while attempts remain and
     nothing is graded yet."""

@@ -126,6 +126,17 @@ def _check_picture(stored_name: str, kind: str, name: str) -> None:
         pass
 
 
+class HeldUpload(FileStorage):
+    """A file that reached the server before the form that keeps it (core/resumable): kept like
+    one sent with the form; its own record goes in the same commit, its bytes once kept."""
+
+    def claim(self) -> None:
+        raise NotImplementedError
+
+    def forget(self) -> None:
+        raise NotImplementedError
+
+
 @contextmanager
 def kept_uploads(
     uploads: list[FileStorage], uploaded_by_id: int, max_bytes: int | None = None
@@ -134,15 +145,23 @@ def kept_uploads(
     If storing, attaching or committing fails, the session is rolled back and the stored files
     removed: a refused upload leaves no row and no file."""
     kept: list[StoredFile] = []
+    held = [u for u in uploads if isinstance(u, HeldUpload)]
     try:
         for upload in uploads:
             if upload.filename:
                 kept.append(store_upload(upload, uploaded_by_id, max_bytes))
+                if isinstance(upload, HeldUpload):
+                    upload.claim()
         yield kept
     except BaseException:
         db.session.rollback()
         discard(kept)
         raise
+    finally:
+        for upload in held:
+            upload.close()
+    for upload in held:
+        upload.forget()
 
 
 def discard(files: list[StoredFile]) -> None:

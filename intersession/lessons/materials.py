@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
 from intersession.auth.models import User
 from intersession.core import storage
 from intersession.core.db import db
-from intersession.core.errors import DomainError, Forbidden
-from intersession.core.files import AREA, StoredFile, discard, store_upload
+from intersession.core.errors import DomainError, Forbidden, NotFound
+from intersession.core.files import AREA, StoredFile, kept_uploads
 from intersession.lessons.models import Lesson
 
 MAX_MATERIALS = 10
@@ -24,17 +25,19 @@ def add_materials(advisor: User, lesson: Lesson, uploads: list[FileStorage]) -> 
         raise DomainError(_("Choose a file."), "files")
     if len(lesson.materials) + len(uploads) > MAX_MATERIALS:
         raise DomainError(_("A lesson has at most %(n)d files.", n=MAX_MATERIALS), "files")
-    stored: list[StoredFile] = []
-    try:
-        for upload in uploads:
-            stored.append(store_upload(upload, advisor.id))
-        lesson.materials.extend(stored)
+    with kept_uploads(uploads, advisor.id) as kept:
+        lesson.materials.extend(kept)
         db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        discard(stored)
-        raise
-    return stored
+    return kept
+
+
+def materials_limit(user: object, lesson_id: int | None) -> int:
+    """What a resumable upload of a material may weigh: the site's limit, for the lesson's
+    advisor only."""
+    lesson = db.session.get(Lesson, lesson_id) if lesson_id is not None else None
+    if lesson is None or not isinstance(user, User) or lesson.advisor_id != user.id:
+        raise NotFound(_("There is no such lesson."))
+    return int(current_app.config["MAX_CONTENT_LENGTH"])
 
 
 def remove_material(advisor: User, lesson: Lesson, stored: StoredFile) -> None:

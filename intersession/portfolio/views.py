@@ -17,6 +17,7 @@ from intersession.core.errors import Conflict, DomainError, Forbidden, NotFound
 from intersession.core.files import send_stored
 from intersession.core.forms import ButtonForm
 from intersession.core.inputs import number_or_none
+from intersession.core.resumable.forms import sent_files
 from intersession.portfolio import overviews, services
 from intersession.portfolio.access import can_comment, can_verify, can_view_entry
 from intersession.portfolio.export import exports_of
@@ -82,7 +83,7 @@ def _plan(form: EntryForm) -> services.EntryPlan:
 
 def _add_evidence(entry: PortfolioEntry) -> None:
     """The uploaded evidence joins the entry; a refused file keeps nothing of this upload."""
-    uploads = [u for u in request.files.getlist("evidence") if u.filename]
+    uploads = sent_files("evidence", "evidence")
     if len(entry.evidence) + len(uploads) > MAX_EVIDENCE:
         raise DomainError(_("Up to 10 files of evidence."), "evidence")
     with files.kept_uploads(uploads, current_user.id) as kept:

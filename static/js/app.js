@@ -40,46 +40,4 @@
   if (scale && criteria) {
     scale.addEventListener("change", function () { if (scale.value === "rubric") { criteria.open = true; } });
   }
-
-  // Sending work with files: show how far the upload has gone. Without this script the form is
-  // sent as usual; with it, a dropped upload can simply be sent again.
-  var workForm = document.getElementById("work-form");
-  var fileInput = document.getElementById("files");
-  if (workForm && fileInput && window.FormData && window.XMLHttpRequest) {
-    var progress = document.getElementById("upload-progress");
-    var status = document.getElementById("upload-status");
-    workForm.addEventListener("submit", function (event) {
-      if (!fileInput.files.length) { return; }
-      event.preventDefault();
-      var data = new FormData(workForm);
-      if (event.submitter && event.submitter.name) { data.append(event.submitter.name, event.submitter.value); }
-      var xhr = new XMLHttpRequest();
-      xhr.open("POST", workForm.action);
-      xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
-      progress.hidden = false;
-      progress.value = 0;
-      workForm.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
-      xhr.upload.addEventListener("progress", function (e) {
-        if (e.lengthComputable) {
-          progress.value = Math.round(e.loaded * 100 / e.total);
-          status.textContent = workForm.dataset.msgSending + " " + progress.value + "%";
-        }
-      });
-      xhr.addEventListener("load", function () {
-        if (xhr.status === 204 && xhr.getResponseHeader("X-Location")) {
-          window.location.assign(xhr.getResponseHeader("X-Location"));
-          return;
-        }
-        document.open();
-        document.write(xhr.responseText);  // the server's page, with its message
-        document.close();
-      });
-      xhr.addEventListener("error", function () {
-        progress.hidden = true;
-        status.textContent = workForm.dataset.msgDropped;
-        workForm.querySelectorAll("button").forEach(function (b) { b.disabled = false; });
-      });
-      xhr.send(data);
-    });
-  }
 })();

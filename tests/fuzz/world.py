@@ -209,6 +209,7 @@ class World:
         body: bytes | None = None,
         content_type: str | None = None,
         where: str = "",
+        headers: dict[str, str] | None = None,
     ) -> Any:
         """One request as `role`, checked; the state put back after it if it wrote anything."""
         client = self.clients[role]
@@ -219,7 +220,8 @@ class World:
         response = None
         outcomes = []
         try:
-            response = client.open(path, method=method, data=body, content_type=content_type)
+            response = client.open(path, method=method, data=body, content_type=content_type,
+                                   headers=headers)  # fmt: skip
         except Exception as error:  # the view raised: the server would answer 500
             outcomes.append(f"raised {type(error).__name__}: {str(error).splitlines()[0][:160]}"
                             if str(error) else f"raised {type(error).__name__}")  # fmt: skip

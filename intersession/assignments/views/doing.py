@@ -23,6 +23,7 @@ from intersession.core.errors import Conflict, DomainError, NotFound
 from intersession.core.files import send_stored
 from intersession.core.forms import ButtonForm
 from intersession.core.inputs import number_or_none
+from intersession.core.resumable.forms import sent_files
 
 
 def _pupil_rows(assignment: Assignment) -> list[dict[str, Any]]:
@@ -92,8 +93,8 @@ def _save_and_maybe_send(
 ) -> ResponseReturnValue:
     sending = "send" in request.form
     version = number_or_none(form.version.data)
-    uploads = request.files.getlist("files")
     try:
+        uploads = sent_files("files", f"work:{work.id}")
         if sending:
             submitting.check_sendable(current_user, work, form.text.data, uploads, remove, version)
         draft = submitting.save_draft(current_user, work, form.text.data, uploads, remove)
@@ -108,10 +109,7 @@ def _save_and_maybe_send(
         return _do_page(work, 409, error.message)
     except DomainError as error:
         return _do_page(work, 400, error.message, form.text.data)
-    target = url_for("assignments.assignment", assignment_id=work.id)
-    if request.headers.get("X-Requested-With") == "XMLHttpRequest":  # the page's upload script
-        return "", 204, {"X-Location": target}
-    return redirect(target), 303
+    return redirect(url_for("assignments.assignment", assignment_id=work.id)), 303
 
 
 @bp.get("/work/<int:assignment_id>/files/<int:file_id>")

@@ -23,6 +23,7 @@ from intersession.core.collation import sorted_by_name
 from intersession.core.db import db
 from intersession.core.errors import DomainError, NotFound
 from intersession.core.forms import ButtonForm
+from intersession.core.resumable.forms import sent_files
 from intersession.schools.models import PlanTopic, TeachingAssignment
 from intersession.schools.teaching import teaching_choices, teachings_of, topic_choices
 
@@ -87,7 +88,7 @@ def _save(
             assignment = services.update_assignment(current_user, assignment, plan)
         removed: list[int] = request.form.getlist("remove-file", type=int)
         try:
-            uploads = request.files.getlist("attachments")
+            uploads = sent_files("attachments", "attachments")
             services.attach_files(current_user, assignment, uploads, removed)
         except DomainError:
             if new:  # a refused file: no half-made work either

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from intersession.core.errors import DomainError, Forbidden
 from intersession.core.files import StoredFile, send_stored
 from intersession.core.forms import ButtonForm
+from intersession.core.resumable.forms import sent_files
 from intersession.lessons import materials
 from intersession.lessons.models import Lesson
 from intersession.lessons.views import bp
@@ -30,7 +31,9 @@ def add_materials(lesson_id: int) -> ResponseReturnValue:
     if lesson.advisor_id != current_user.id:
         abort(403)
     try:
-        added = materials.add_materials(current_user, lesson, request.files.getlist("files"))
+        added = materials.add_materials(
+            current_user, lesson, sent_files("files", f"materials:{lesson.id}")
+        )
     except Forbidden:
         abort(403)
     except DomainError as error:
