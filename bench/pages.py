@@ -56,7 +56,7 @@ def served(root: Path) -> Iterator[str]:
             try:
                 requests.get(url + "/login", timeout=2)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.3)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import socket
+import sys
 import tempfile
 import threading
 import time
@@ -27,14 +28,31 @@ SHARE = """() => { const bar = [...document.querySelectorAll('progress')].find(b
 
 
 class CountingRelay:
-    """A TCP relay on loopback that counts the bytes going to the server."""
+    """A TCP relay on loopback that counts the bytes going to the server, and whose link can be
+    cut: every connection reset, new ones refused, until it is restored. (DevTools' offline
+    mode alone only holds a request already under way, then lets it go on.)"""
 
     def __init__(self, target_port: int) -> None:
-        self.target_port, self.sent = target_port, 0
+        self.target_port, self.sent, self.down = target_port, 0, False
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self.lock = threading.Lock()
+        self.open: set[socket.socket] = set()
         threading.Thread(target=self._accept, daemon=True).start()
+
+    def cut(self) -> None:
+        with self.lock:
+            self.down = True
+            for end in self.open:
+                with suppress(OSError):
+                    end.setsockopt(
+                        socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
+                    )
+                    end.close()
+            self.open.clear()
+
+    def restore(self) -> None:
+        self.down = False
 
     def _accept(self) -> None:
         while True:
@@ -42,7 +60,12 @@ class CountingRelay:
                 client, _ = self.listener.accept()
             except OSError:
                 return
+            if self.down:
+                client.close()
+                continue
             server = socket.create_connection(("127.0.0.1", self.target_port))
+            with self.lock:
+                self.open.update((client, server))
             threading.Thread(target=self._pump, args=(client, server, True), daemon=True).start()
             threading.Thread(target=self._pump, args=(server, client, False), daemon=True).start()
 
@@ -109,10 +132,21 @@ def measure_upload(root: Path, label: str, kbps: int) -> dict[str, Any]:
         page.click("button[name=save]")
         presses = 1
         for share in DROPS:
-            while page.evaluate(SHARE) < share:
+            deadline = time.monotonic() + 20 * SIZE * 8 / 1000 / kbps
+            while (now := page.evaluate(SHARE)) < share:
+                if time.monotonic() > deadline:
+                    status = (
+                        page.inner_text("[role=status]") if page.is_visible("[role=status]") else ""
+                    )
+                    raise SystemExit(
+                        f"{label}: stuck at {now:.0%} before the drop at {share:.0%}: {status}"
+                    )
                 page.wait_for_timeout(100)
+            print(f"{label}: the link drops at {now:.0%}", file=sys.stderr, flush=True)
             devtools.send("Network.emulateNetworkConditions", {"offline": True, **link})
+            relay.cut()
             page.wait_for_timeout(OFFLINE_S * 1000)
+            relay.restore()
             devtools.send("Network.emulateNetworkConditions", {"offline": False, **link})
             page.wait_for_timeout(1000)
             if page.is_enabled("button[name=save]"):  # the page asks for the file again

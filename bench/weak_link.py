@@ -13,6 +13,8 @@ seconds to see that its link does not carry the full picture). Then the link is 
 restored.
 
     .venv/bin/python bench/weak_link.py [--seconds 30] [--runs 2] [--encodings 2]
+    .venv/bin/python bench/weak_link.py --pages [CHECKOUT ...]    (bench/pages.py)
+    .venv/bin/python bench/weak_link.py --upload [CHECKOUT ...] [--upload-kbps 512] (bench/uploads.py)
 
 One JSON line per run: encodings 1 or 2; the weak listener's audio on time (the share of the
 Opus frames sent that reached its machine within 400 ms of the fastest one's delay, a jitter

@@ -5,7 +5,10 @@
 (function () {
   "use strict";
   if (!window.tus || !window.tus.isSupported || !window.Promise) { return; }  // the form sends the files itself
-  var WAIT_BEFORE_TRYING_AGAIN = 15000;  // ms, when no "online" event comes
+  // A request that moves nothing for this long is given up and the upload asked where it stands:
+  // on a rural link a connection often dies without a word (no reset), and would hang for minutes.
+  var STALLED_AFTER = 20000;  // ms
+  var WATCH_EVERY = 2000;
   var lang = document.documentElement.lang || "en";
   var decimal = new Intl.NumberFormat(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 
@@ -51,27 +54,37 @@
           fingerprint: function (f) {
             return Promise.resolve(["intersession", d.user, d.resumable, f.name, f.type, f.size, f.lastModified].join("/"));
           },
-          onProgress: function (sent) { progress(before + sent, total, started, sentAtStart); },
-          onSuccess: function () { resolve(upload.url.split("/").pop()); },
+          onProgress: function (sent) { moved = Date.now(); progress(before + sent, total, started, sentAtStart); },
+          onSuccess: function () { stop(); resolve(upload.url.split("/").pop()); },
           onError: function (error) {
             var response = error.originalResponse;
             var code = response ? response.getStatus() : 0;
             if (code >= 400 && code < 500 && code !== 409 && code !== 423) {
+              stop();
               reject(response.getBody() || d.msgFailed);  // the server's words: too large, signed out…
               return;
             }
-            // The connection: wait for it, then ask the server where the upload stands.
+            // The connection: the watch below, or the connection's return, tries again.
+            waiting = true;
             show(say(d.msgWaiting, { percent: Math.floor(bar.value * 100 / (bar.max || 1)) }));
-            var timer = null;
-            var again = function () {
-              window.removeEventListener("online", again);
-              clearTimeout(timer);
-              upload.start();
-            };
-            window.addEventListener("online", again);
-            timer = setTimeout(again, WAIT_BEFORE_TRYING_AGAIN);
           }
         });
+        var moved = Date.now();
+        var waiting = false;
+        var again = function () {
+          moved = Date.now();
+          waiting = false;
+          upload.abort().then(function () { upload.start(); });
+        };
+        var watch = setInterval(function () {
+          if (Date.now() - moved > STALLED_AFTER) {
+            if (!waiting) { show(say(d.msgWaiting, { percent: Math.floor(bar.value * 100 / (bar.max || 1)) })); }
+            again();
+          }
+        }, WATCH_EVERY);
+        var back = function () { if (waiting || Date.now() - moved > WATCH_EVERY) { again(); } };
+        window.addEventListener("online", back);
+        var stop = function () { clearInterval(watch); window.removeEventListener("online", back); };
         upload.findPreviousUploads().then(function (previous) {
           if (previous.length) {
             upload.resumeFromPreviousUpload(previous[0]);
