@@ -112,6 +112,9 @@ def create_app(config: Any = None) -> Flask:
     from intersession.portfolio import uploads as portfolio_uploads
 
     app.register_blueprint(uploads_bp)
+    from intersession.core.offline import install_offline
+
+    install_offline(app)
     assignment_uploads.register()
     portfolio_uploads.register()
     register_kind("materials", materials_limit)

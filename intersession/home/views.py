@@ -15,6 +15,7 @@ from intersession.auth.labels import ROLE_LABELS
 from intersession.auth.models import Role, User
 from intersession.core.collation import sorted_by_name
 from intersession.core.db import db
+from intersession.core.offline import keep_offline
 from intersession.lessons.access import visible_lessons
 from intersession.lessons.attendance import registers_to_confirm
 from intersession.lessons.models import Lesson
@@ -100,6 +101,8 @@ def _my_cohorts(user: User) -> list[tuple[Cohort, str]]:
 @bp.get("/")
 @login_required
 def index() -> ResponseReturnValue:
+    if current_user.role is Role.PUPIL:
+        keep_offline()
     hub = db.session.get(School, current_user.hub_id)
     assert hub is not None
     position = position_in_year(hub, datetime.now(UTC), current_user.school.timezone)

@@ -57,6 +57,13 @@ def file_link(recording: Recording, kind: str, download: bool = False) -> str:
     return url_for("recordings.file", recording_id=recording.id, kind=kind, t=token, **extra)
 
 
+def download_name(recording: Recording, kind: str) -> str:
+    lesson = recording.lesson
+    suffix = _("audio") if kind == "audio" else ""
+    title = f"{lesson.heading} {lesson.starts_at.date().isoformat()} {suffix}".strip()
+    return f"{title}.{FILES[kind][2]}"
+
+
 def _lesson(lesson_id: int) -> Lesson:
     return get_visible_or_404(Lesson, lesson_id, lambda lesson: can_watch(current_user, lesson))
 
@@ -76,6 +83,7 @@ def watch(lesson_id: int) -> ResponseReturnValue:
             "poster_link": file_link(recording, "poster") if recording.has_poster else None,
             "video_download": file_link(recording, "video", download=True),
             "audio_download": file_link(recording, "audio", download=True),
+            "download_name": lambda kind: download_name(recording, kind),
             "catchup_share": current_app.config["CATCHUP_SHARE"],
             "caught_up": _caught_up(lesson),
         }
@@ -129,18 +137,16 @@ def file(recording_id: int, kind: str) -> ResponseReturnValue:
         abort(404)
     if not can_watch(viewer, recording.lesson):
         abort(404)
-    name, mimetype, extension = FILES[kind]
+    name, mimetype, _extension = FILES[kind]
     path = services.folder_of(recording) / name
     if not path.exists():
         abort(404)
     download = request.args.get("download") == "1"
-    lesson = recording.lesson
-    suffix = _("audio") if kind == "audio" else ""
-    title = f"{lesson.heading} {lesson.starts_at.date().isoformat()} {suffix}".strip()
-    # Seeking asks for byte ranges: send_file answers them with 206.
+    # Seeking, and a download that resumes (static/js/downloads.js), ask for byte ranges:
+    # send_file answers them with 206.
     response = send_file(
         path, mimetype=mimetype, conditional=True, max_age=0,
-        as_attachment=download, download_name=f"{title}.{extension}",
+        as_attachment=download, download_name=download_name(recording, kind),
     )  # fmt: skip
     return response  # not stored by the browser: core.web's security_headers says so for files
 

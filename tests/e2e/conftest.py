@@ -137,6 +137,47 @@ class LiveApp:
             db.session.remove()
         return work_id
 
+    def attach(self, work_id: int, name: str, data: bytes) -> None:
+        """A file for the pupils, attached to the work by its advisor."""
+        import io
+
+        from werkzeug.datastructures import FileStorage
+
+        from intersession.assignments import services
+        from intersession.assignments.models import Assignment
+
+        with self.app.app_context():
+            work = db.session.get(Assignment, work_id)
+            upload = FileStorage(stream=io.BytesIO(data), filename=name)
+            services.attach_files(work.advisor, work, [upload], [])
+            db.session.remove()
+
+    def file_of(self, work_id: int) -> int:
+        from intersession.assignments.models import Assignment
+
+        with self.app.app_context():
+            file_id = db.session.get(Assignment, work_id).files[0].id
+            db.session.remove()
+        return file_id
+
+    def add_recording(self, lesson_id: int, audio: bytes) -> None:
+        """The lesson's recording, finished: sound only."""
+        from intersession.recordings import services as recording_services
+        from intersession.recordings.finishing import AUDIO_FILE
+        from intersession.recordings.models import Recording, RecordingState
+
+        with self.app.app_context():
+            now = datetime.now(UTC)
+            recording = Recording(lesson_id=lesson_id, folder=f"e2e{lesson_id}recording",
+                                  state=RecordingState.READY, duration_seconds=600.0,
+                                  audio_bytes=len(audio), ended_at=now, finished_at=now)  # fmt: skip
+            db.session.add(recording)
+            db.session.commit()
+            folder = recording_services.folder_of(recording)
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / AUDIO_FILE).write_bytes(audio)
+            db.session.remove()
+
     def kill_media_worker(self, lesson_id: int) -> int:
         """Kill the media worker holding the lesson's room, as a crash would; returns its pid."""
         worker = self.app.extensions["media_engine"].worker_for(lesson_id)

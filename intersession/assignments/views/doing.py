@@ -23,6 +23,7 @@ from intersession.core.errors import Conflict, DomainError, NotFound
 from intersession.core.files import send_stored
 from intersession.core.forms import ButtonForm
 from intersession.core.inputs import number_or_none
+from intersession.core.offline import keep_offline
 from intersession.core.resumable.forms import sent_files
 
 
@@ -47,6 +48,7 @@ def assignment(assignment_id: int) -> ResponseReturnValue:
         extension.pupil.choices = [SelectChoice(p.id, p.full_name) for p in pupils]
         return render_template("assignments/overview.html", rows=_pupil_rows(work), extension=extension,
                                can_edit=can_edit_assignment(current_user, work), **context)  # fmt: skip
+    keep_offline()
     return _do_page(work)
 
 

@@ -25,6 +25,7 @@ from intersession.assignments.views import bp
 from intersession.auth.models import Role, User
 from intersession.core.db import db, utcnow
 from intersession.core.fragments import fragment, render_partial
+from intersession.core.offline import keep_offline
 from intersession.schools.models import AcademicYear, Cohort, cohort_pupil
 
 
@@ -56,6 +57,7 @@ def work_list() -> ResponseReturnValue:
     if current_user.role is not Role.PUPIL:
         work = [a for a in _candidates() if can_view_assignment(current_user, a)]
         return render_template("assignments/list.html", work=work, pupil_work=None)
+    keep_offline()
     pupil_work = fragment(("pupil-work", current_user.id), _pupil_work)
     return render_template("assignments/list.html", pupil_work=pupil_work)
 

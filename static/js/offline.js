@@ -1,0 +1,157 @@
+// Work without a connection: the service worker (sw.js) keeps the pupil's pages; here an answer
+// typed without a connection is kept on this computer (IndexedDB) and saved as a draft (never
+// sent) when the connection returns, a banner says so, and the work's files can be kept for
+// offline. Signing out clears what this computer kept of the person.
+(function () {
+  "use strict";
+  var root = document.documentElement;
+  var banner = document.getElementById("offline-banner");
+  var person = root.dataset.offlineUser;
+  var DATABASE = "intersession-offline";
+
+  if ("serviceWorker" in navigator && person) {
+    navigator.serviceWorker.register(root.dataset.serviceWorker, { scope: "/" }).catch(function () {});
+  }
+
+  // Signing out: nothing of this person stays for the next one at a shared computer (the
+  // server's Clear-Site-Data says the same; this is for browsers that do not follow it).
+  document.querySelectorAll("form[data-signs-out]").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      if (window.caches) {
+        caches.keys().then(function (names) { names.forEach(function (name) { caches.delete(name); }); });
+      }
+      if (window.indexedDB) {
+        indexedDB.deleteDatabase(DATABASE);
+        indexedDB.deleteDatabase("intersession-downloads");  // downloads.js
+      }
+    });
+  });
+
+  var say = function (text, kind) {
+    if (!banner) { return; }
+    banner.textContent = text;
+    banner.className = "flash flash-" + (kind || "info");
+    banner.hidden = !text;
+  };
+
+  var store = function (mode) {
+    return new Promise(function (resolve, reject) {
+      var opening = indexedDB.open(DATABASE, 1);
+      opening.onupgradeneeded = function () { opening.result.createObjectStore("answers"); };
+      opening.onsuccess = function () {
+        resolve(opening.result.transaction("answers", mode).objectStore("answers"));
+      };
+      opening.onerror = function () { reject(opening.error); };
+    });
+  };
+  var asked = function (request) {
+    return new Promise(function (resolve, reject) {
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { reject(request.error); };
+    });
+  };
+
+  var form = document.getElementById("work-form");
+  var text = document.getElementById("text");
+  if (!form || !text || !person || !window.indexedDB) {
+    var showOffline = function () { say(navigator.onLine ? "" : banner && banner.dataset.msgOfflinePage); };
+    window.addEventListener("online", showOffline);
+    window.addEventListener("offline", showOffline);
+    showOffline();
+    return;
+  }
+  var key = person + ":" + form.dataset.work;
+  var version = form.querySelector("input[name=version]");
+  var saved = text.value;  // what the server has
+
+  var keep = function () {
+    return store("readwrite").then(function (answers) {
+      return asked(answers.put({ text: text.value, version: version ? version.value : "", at: Date.now() }, key));
+    });
+  };
+  var forget = function () {
+    return store("readwrite").then(function (answers) { return asked(answers["delete"](key)); });
+  };
+
+  // The kept answer goes to the server as a draft: the form's fields, "save" and not "send".
+  var syncing = false;
+  var sync = function (kept) {
+    if (syncing || !navigator.onLine) { return Promise.resolve(); }
+    syncing = true;
+    var body = new FormData(form);
+    body["delete"]("send");
+    body["delete"]("files");
+    body.set("text", kept.text);
+    body.set("save", "1");
+    return fetch(form.action, { method: "POST", body: body, credentials: "same-origin" }).then(function (response) {
+      syncing = false;
+      if (!response.ok || !response.redirected) { throw new Error("not saved"); }
+      return forget().then(function () {
+        sessionStorage.setItem("intersession-synced", "1");
+        window.location.reload();  // the page as the server has it now, the draft's new version with it
+      });
+    }, function () { syncing = false; });
+  };
+
+  var typedTimer = null;
+  text.addEventListener("input", function () {
+    clearTimeout(typedTimer);
+    typedTimer = setTimeout(function () {
+      if (navigator.onLine) { return; }  // online, the pupil saves it themselves
+      keep().then(function () { say(banner.dataset.msgOfflineAnswer, "warning"); });
+    }, 300);
+  });
+
+  // Saving or sending without a connection: the browser would show its error page and the
+  // answer would be gone. It is kept here instead, and saved as a draft when the link returns.
+  form.addEventListener("submit", function (event) {
+    if (navigator.onLine) { return; }
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    keep().then(function () { say(banner.dataset.msgOfflineAnswer, "warning"); });
+  }, true);
+
+  var onLink = function () {
+    if (!navigator.onLine) {
+      say(banner.dataset.msgOfflineAnswer, "warning");
+      return;
+    }
+    say("");
+    store("readonly").then(function (answers) { return asked(answers.get(key)); }).then(function (kept) {
+      if (!kept) { return; }
+      if (kept.text === saved) { return forget(); }  // the server has it already
+      text.value = kept.text;
+      if (kept.version === (version ? version.value : "")) { return sync(kept); }
+      // The draft was saved elsewhere since: the kept answer is shown, the pupil chooses (it
+      // is forgotten once saved: then the server has the same text).
+      say(banner.dataset.msgKeptOther, "warning");
+    });
+  };
+  window.addEventListener("online", onLink);
+  window.addEventListener("offline", onLink);
+  if (sessionStorage.getItem("intersession-synced")) {
+    sessionStorage.removeItem("intersession-synced");
+    say(banner.dataset.msgSynced, "success");
+  } else {
+    onLink();
+  }
+
+  // The work's files, kept on this computer for reading without a connection.
+  document.querySelectorAll("button[data-keep-offline]").forEach(function (button) {
+    var url = button.dataset.keepOffline;
+    var cache = function () { return caches.open("intersession-pages-" + person); };
+    var mark = function () {  // a quiet note in the button's place
+      var note = document.createElement("small");
+      note.className = "kept-offline";
+      note.textContent = "✓ " + button.dataset.msgKept;
+      button.replaceWith(note);
+    };
+    cache().then(function (files) { return files.match(url); }).then(function (found) { if (found) { mark(); } });
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      cache().then(function (files) { return files.add(url); }).then(mark, function () {
+        button.textContent = button.dataset.msgFailed;
+      });
+    });
+  });
+})();
