@@ -4,7 +4,22 @@
 // Then the form is sent with the finished uploads named, and the server keeps them as files.
 (function () {
   "use strict";
-  if (!window.tus || !window.tus.isSupported || !window.Promise) { return; }  // the form sends the files itself
+  if (!window.Promise || !window.fetch) { return; }  // the form sends the files itself
+  // tus-js-client is fetched only once a file is chosen: most visits to a page send none.
+  var loading = null;
+  var loadTus = function (src) {
+    if (!loading) {
+      loading = new Promise(function (resolve, reject) {
+        if (window.tus) { resolve(window.tus); return; }
+        var script = document.createElement("script");
+        script.src = src;
+        script.onload = function () { if (window.tus && window.tus.isSupported) { resolve(window.tus); } else { reject(new Error("no tus")); } };
+        script.onerror = function () { loading = null; reject(new Error("not loaded")); };
+        document.head.appendChild(script);
+      });
+    }
+    return loading;
+  };
   // A request that moves nothing for this long is given up and the upload asked where it stands:
   // on a rural link a connection often dies without a word (no reset), and would hang for minutes.
   var STALLED_AFTER = 20000;  // ms
@@ -106,14 +121,32 @@
       });
     };
 
+    input.addEventListener("change", function () { if (input.files.length) { loadTus(d.tus).catch(function () {}); } });
     form.addEventListener("submit", function (event) {
       var files = Array.prototype.slice.call(input.files || []);
       if (!files.length || input.disabled) { return; }
       event.preventDefault();
       if (sending) { return; }
       sending = true;
-      note = "";
       var submitter = event.submitter;
+      loadTus(d.tus).then(function () { sendAll(files, submitter); }, function () {
+        sending = false;  // no chunks then: the files go with the form, as without this script
+        input.removeAttribute("data-resumable");
+        if (submitter && submitter.name) { keepPressed(submitter); }
+        form.submit();
+      });
+    });
+
+    var keepPressed = function (submitter) {
+      var pressed = document.createElement("input");
+      pressed.type = "hidden";
+      pressed.name = submitter.name;
+      pressed.value = submitter.value;
+      form.appendChild(pressed);
+    };
+
+    var sendAll = function (files, submitter) {
+      note = "";
       var buttons = form.querySelectorAll("button");
       buttons.forEach(function (b) { b.disabled = true; });
       var total = files.reduce(function (sum, f) { return sum + f.size; }, 0);
@@ -137,13 +170,7 @@
           named.value = id;
           form.appendChild(named);
         });
-        if (submitter && submitter.name) {
-          var pressed = document.createElement("input");
-          pressed.type = "hidden";
-          pressed.name = submitter.name;
-          pressed.value = submitter.value;
-          form.appendChild(pressed);
-        }
+        if (submitter && submitter.name) { keepPressed(submitter); }
         input.disabled = true;  // its bytes are on the server already
         sending = false;
         form.submit();
@@ -153,7 +180,7 @@
         show(message);
         buttons.forEach(function (b) { b.disabled = false; });
       });
-    });
+    };
 
     window.addEventListener("beforeunload", function (event) {
       if (sending) { event.preventDefault(); event.returnValue = d.msgLeave; }

@@ -34,6 +34,7 @@ def test_the_sound_downloads_across_a_drop_and_a_reload(
     live_app.add_recording(lesson_id, audio)
     page = new_page(locale="kk-KZ")
     sign_in(page, live_server, "pup")
+    page.click("button[lang=kk]")  # the pupil's language, whatever another test left
     page.goto(f"{live_server}/lessons/{lesson_id}/recording")
     devtools = page.context.new_cdp_session(page)
     devtools.send("Network.enable")

@@ -103,6 +103,7 @@ def test_an_answer_goes_on_after_two_drops(
     answer = _answer(tmp_path)
     page = new_page(locale="ru-RU", viewport={"width": 375, "height": 800})
     sign_in(page, live_server, "pup")
+    page.click("button[lang=ru]")  # the pupil's language, whatever another test left
     page.goto(f"{live_server}/work/{work_id}")
     devtools = _link(page)
     page.set_input_files("#files", str(answer))
