@@ -142,7 +142,7 @@ def test_a_file_larger_than_the_work_takes_is_refused_before_a_byte(
 def test_a_forged_size_is_refused(app: Flask, hub: HubPeople) -> None:
     work = published_work(hub)
     tus = Tus(signed_in(app, "pup").client)
-    for length in ("", "-5", "0", "1e6", "12abc", "9" * 40, " 100"):
+    for length in ("", "-5", "0", "1e6", "12abc", "9" * 40, " 100", "²", "١٢"):
         refused = tus.create(f"work:{work.id}", "a.pdf", length)
         assert refused.status_code == 400, (length, refused.status_code)
         assert refused.mimetype == "text/plain" and refused.get_data(as_text=True)
@@ -284,3 +284,48 @@ def test_materials_and_evidence_resume_the_same_way(
     entry = db.session.query(PortfolioEntry).one()
     assert [f.original_name for f in entry.evidence] == ["Диплом.pdf"]
     assert _uploads_folder(app) == []
+
+
+def test_one_upload_is_kept_once_whatever_names_it_again(app: Flask, hub: HubPeople) -> None:
+    """Two tabs, or a form sent again after a reload, naming the same finished upload."""
+    work = published_work(hub)
+    pupil = signed_in(app, "pup")
+    upload_id = Tus(pupil.client).upload(f"work:{work.id}", "a.pdf", PDF)
+    first = pupil.post(
+        f"/work/{work.id}/draft", {"text": "", "save": "1", "files-resumed": upload_id}
+    )
+    assert first.status_code == 303  # type: ignore[attr-defined]
+    twice = pupil.post(f"/work/{work.id}/draft", {"text": "", "save": "1",
+                                                 "files-resumed": [upload_id, upload_id]})  # fmt: skip
+    assert twice.status_code == 400  # type: ignore[attr-defined]
+    assert len(db.session.query(Submission).one().files) == 1 and _stored_files() == 1
+
+
+def test_a_refused_form_lets_go_of_the_uploads_it_named(app: Flask, hub: HubPeople) -> None:
+    work = published_work(hub, max_files=1)
+    pupil = signed_in(app, "pup")
+    tus = Tus(pupil.client)
+    named = [tus.upload(f"work:{work.id}", f"{n}.pdf", PDF) for n in ("a", "b")]
+    refused = pupil.post(
+        f"/work/{work.id}/draft", {"text": "", "save": "1", "files-resumed": named}
+    )
+    assert refused.status_code == 400 and _stored_files() == 0  # type: ignore[attr-defined]
+    # Still the pupil's, whole: one of them can be kept now.
+    kept = pupil.post(
+        f"/work/{work.id}/draft", {"text": "", "save": "1", "files-resumed": named[0]}
+    )
+    assert kept.status_code == 303 and _stored_files() == 1  # type: ignore[attr-defined]
+
+
+def test_refusals_come_as_words_not_a_page(app: Flask, hub: HubPeople) -> None:
+    work = published_work(hub)
+    pupil = signed_in(app, "pup")
+    stale = pupil.client.post("/uploads", headers={**TUS, "X-CSRFToken": "stale", "Upload-Length": "10",
+                                                   "Upload-Metadata": metadata(**{"for": f"work:{work.id}"})})  # fmt: skip
+    assert stale.status_code == 400 and stale.mimetype == "text/plain"
+    assert "Reload it" in stale.get_data(as_text=True)
+    tus = Tus(pupil.client)
+    where = tus.begin(f"work:{work.id}", "a.pdf", 10)
+    oversized = pupil.client.patch(where, data=b"x" * 11, headers=tus.headers(**{
+        "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"}))  # fmt: skip
+    assert oversized.status_code == 413 and oversized.mimetype == "text/plain"

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 bp = Blueprint("offline", __name__)
 HEADER = "X-Keep-Offline"  # the person whose page this is: the worker keeps it in their cache
+PRESENT = "X-Signed-In"  # on every page: who is signed in now, "0" for nobody
 
 
 @bp.get("/sw.js")
@@ -28,8 +29,11 @@ def keep_offline() -> None:
 
 
 def _mark(response: Response) -> Response:
+    signed_in = str(current_user.id) if current_user.is_authenticated else "0"
+    if response.mimetype == "text/html":  # the worker drops another person's pages on it
+        response.headers[PRESENT] = signed_in
     if g.get("keep_offline") and current_user.is_authenticated and response.status_code == 200:
-        response.headers[HEADER] = str(current_user.id)
+        response.headers[HEADER] = signed_in
     return response
 
 

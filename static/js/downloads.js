@@ -28,6 +28,13 @@
       request.onerror = function () { reject(request.error); };
     });
   };
+  // A part counts once its transaction is done: a write refused for want of space is not kept.
+  var written = function (store, request) {
+    return new Promise(function (resolve, reject) {
+      store.transaction.oncomplete = function () { resolve(request.result); };
+      store.transaction.onabort = store.transaction.onerror = function () { reject(store.transaction.error || new Error("not kept")); };
+    });
+  };
 
   document.querySelectorAll("a[data-resumable-download]").forEach(function (link) {
     var d = link.dataset;
@@ -36,6 +43,7 @@
     var bar = document.getElementById(link.id + "-progress");
     var status = document.getElementById(link.id + "-status");
     var busy = false;
+    var wanted = false;  // pressed, and not finished
     var refused = false;
     var kept = 0;  // bytes of the parts on this computer
     var show = function (got) {
@@ -85,7 +93,7 @@
       return part(start, end)
         .then(function (blob) {
           if (blob.size !== end - start + 1) { throw new Error("short part"); }
-          return parts("readwrite").then(function (store) { return asked(store.put(blob, key + "#" + String(index).padStart(6, "0"))); });
+          return parts("readwrite").then(function (store) { return written(store, store.put(blob, key + "#" + String(index).padStart(6, "0"))); });
         })
         .then(function () { kept = Math.min(size, (index + 1) * PART); show(kept); return next(index + 1); });
     };
@@ -94,6 +102,11 @@
         return asked(store.getAll(IDBKeyRange.bound(key + "#", key + "#~")));
       }).then(function (blobs) {
         var file = new Blob(blobs.slice(0, count), { type: d.type });
+        if (file.size !== size) {  // not as it should be: start again rather than save it so
+          return parts("readwrite").then(function (store) {
+            return asked(store["delete"](IDBKeyRange.bound(key + "#", key + "#~")));
+          }).then(function () { throw new Error("parts missing"); });
+        }
         var save = document.createElement("a");
         save.href = URL.createObjectURL(file);
         save.download = d.name;
@@ -101,6 +114,7 @@
         save.click();
         save.remove();
         status.textContent = d.msgDone;
+        wanted = false;
         return parts("readwrite").then(function (store) { return asked(store["delete"](IDBKeyRange.bound(key + "#", key + "#~"))); });
       });
     };
@@ -113,7 +127,7 @@
         return next(keys.length);
       }).then(function () { busy = false; }, function () {
         busy = false;
-        if (refused) { refused = false; status.textContent = d.msgRefused; return; }
+        if (refused) { refused = false; wanted = false; status.textContent = d.msgRefused; return; }
         // The link: what came is kept; try again when it is back.
         show(kept);
         status.textContent = say(d.msgWaiting, { got: decimal.format(kept / 1048576), mb: d.mb });
@@ -122,9 +136,10 @@
     };
     link.addEventListener("click", function (event) {
       event.preventDefault();
+      wanted = true;
       go();
     });
     window.addEventListener("offline", function () { if (current) { current.abort(); } });
-    window.addEventListener("online", function () { if (!busy && kept > 0 && kept < size) { go(); } });
+    window.addEventListener("online", function () { if (wanted && !busy) { go(); } });
   });
 })();

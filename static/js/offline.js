@@ -16,14 +16,25 @@
   // Signing out: nothing of this person stays for the next one at a shared computer (the
   // server's Clear-Site-Data says the same; this is for browsers that do not follow it).
   document.querySelectorAll("form[data-signs-out]").forEach(function (form) {
-    form.addEventListener("submit", function () {
+    var cleared = false;
+    form.addEventListener("submit", function (event) {
+      if (cleared) { return; }
+      event.preventDefault();
+      var gone = [];
       if (window.caches) {
-        caches.keys().then(function (names) { names.forEach(function (name) { caches.delete(name); }); });
+        gone.push(caches.keys().then(function (names) { return Promise.all(names.map(function (name) { return caches["delete"](name); })); }));
       }
       if (window.indexedDB) {
-        indexedDB.deleteDatabase(DATABASE);
-        indexedDB.deleteDatabase("intersession-downloads");  // downloads.js
+        [DATABASE, "intersession-downloads"].forEach(function (name) {  // downloads.js keeps the other
+          gone.push(new Promise(function (resolve) {
+            var deleting = indexedDB.deleteDatabase(name);
+            deleting.onsuccess = deleting.onerror = deleting.onblocked = resolve;
+          }));
+        });
       }
+      var signOut = function () { if (!cleared) { cleared = true; form.submit(); } };
+      Promise.all(gone).then(signOut, signOut);
+      setTimeout(signOut, 1500);  // never kept from signing out
     });
   });
 
@@ -85,12 +96,15 @@
     body.set("save", "1");
     return fetch(form.action, { method: "POST", body: body, credentials: "same-origin" }).then(function (response) {
       syncing = false;
-      if (!response.ok || !response.redirected) { throw new Error("not saved"); }
+      // Saved: the server sends the pupil back to the work's page (a session that ended sends
+      // them to sign in instead, and the answer stays kept).
+      var back = new URL(response.url).pathname === window.location.pathname;
+      if (!response.ok || !response.redirected || !back) { throw new Error("not saved"); }
       return forget().then(function () {
         sessionStorage.setItem("intersession-synced", "1");
         window.location.reload();  // the page as the server has it now, the draft's new version with it
       });
-    }, function () { syncing = false; });
+    }).catch(function () { syncing = false; });
   };
 
   var typedTimer = null;

@@ -36,6 +36,14 @@ var fromCache = function (request) {
 // A page: from the network, kept when the server marks it; without a connection, as kept.
 var page = function (event) {
   return fetch(event.request).then(function (response) {
+    // Every page says who is signed in ("0": nobody): another person, or nobody, and nothing of
+    // the last one stays, even if they never signed out.
+    var present = response.headers.get("X-Signed-In");
+    if (present !== null) {
+      event.waitUntil(keptFor().then(function (last) {
+        if (last !== null && last !== present) { return keepFor(present); }
+      }));
+    }
     var person = response.headers.get("X-Keep-Offline");
     if (response.ok && person && !response.redirected) {
       var copy = response.clone();

@@ -69,14 +69,16 @@
           fingerprint: function (f) {
             return Promise.resolve(["intersession", d.user, d.resumable, f.name, f.type, f.size, f.lastModified].join("/"));
           },
-          onProgress: function (sent) { moved = Date.now(); progress(before + sent, total, started, sentAtStart); },
+          onProgress: function (sent) { moved = Date.now(); stalls = 0; progress(before + sent, total, started, sentAtStart); },
           onSuccess: function () { stop(); resolve(upload.url.split("/").pop()); },
           onError: function (error) {
             var response = error.originalResponse;
             var code = response ? response.getStatus() : 0;
             if (code >= 400 && code < 500 && code !== 409 && code !== 423) {
               stop();
-              reject(response.getBody() || d.msgFailed);  // the server's words: too large, signed out…
+              // The server's words (too large, signed out…) when it sent words, not a page.
+              var words = (response.getHeader("Content-Type") || "").indexOf("text/plain") === 0;
+              reject((words && response.getBody()) || d.msgFailed);
               return;
             }
             // The connection: the watch below, or the connection's return, tries again.
@@ -91,8 +93,13 @@
           waiting = false;
           upload.abort().then(function () { upload.start(); });
         };
+        var stalls = 0;
         var watch = setInterval(function () {
           if (Date.now() - moved > STALLED_AFTER) {
+            stalls += 1;
+            // Connected, yet nothing moves for minutes (the file changed on the disk, a read
+            // error): give up, and let the pupil press again; what came stays on the server.
+            if (stalls > 6 && navigator.onLine) { stop(); upload.abort(); reject(d.msgFailed); return; }
             if (!waiting) { show(say(d.msgWaiting, { percent: Math.floor(bar.value * 100 / (bar.max || 1)) })); }
             again();
           }
@@ -117,7 +124,7 @@
             head.send();
           }
           upload.start();
-        });
+        }).catch(function () { stop(); reject(d.msgFailed); });
       });
     };
 

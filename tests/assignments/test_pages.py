@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -178,6 +179,7 @@ def test_grading_pages_refusals_and_conflicts(app: Flask, hub: HubPeople) -> Non
     db.session.expire_all()
     assert sent.grade == 88
     page = pupil.client.get(f"/work/{sent.assignment_id}").get_data(as_text=True)
+    page = re.sub(r"<script[^>]*>", "", page)  # a hashed file name may hold the digits
     assert "88" not in page  # not released yet
     assert advisor.post(f"/work/{sent.assignment_id}/release").status_code == 303  # type: ignore[attr-defined]
     page = pupil.client.get(f"/work/{sent.assignment_id}").get_data(as_text=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import g, request
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
@@ -17,4 +17,8 @@ def sent_files(field: str, target: str) -> list[FileStorage]:
     that is not the person's, not for this place or not finished."""
     sent = [upload for upload in request.files.getlist(field) if upload.filename]
     names = request.form.getlist(field + RESUMED_SUFFIX)
-    return sent + claimed_files(names, current_user.id, target) if names else sent
+    if not names:
+        return sent
+    claimed = claimed_files(names, current_user.id, target)
+    g.setdefault("held_uploads", []).extend(claimed)  # closed at the request's end (views.py)
+    return sent + claimed

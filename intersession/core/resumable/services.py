@@ -18,6 +18,7 @@ import os
 import secrets
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import IO
 
 from flask_babel import gettext as _
@@ -61,7 +62,11 @@ def register_kind(kind: str, check: LimitCheck) -> None:
 
 def _parse_target(target: str) -> tuple[str, int | None]:
     kind, _sep, number = target.partition(":")
-    if kind not in _KINDS or (number and not number.isdigit()) or len(number) > 12:
+    if (
+        kind not in _KINDS
+        or (number and not (number.isascii() and number.isdigit()))
+        or len(number) > 12
+    ):
         raise NotFound(_("There is nothing to upload to here."))
     return kind, int(number) if number else None
 
@@ -71,7 +76,7 @@ def limit_for(user: object, target: str) -> int:
     return _KINDS[kind](user, object_id)
 
 
-def data_path(upload: ResumableUpload) -> os.PathLike[str]:
+def data_path(upload: ResumableUpload) -> Path:
     # Under the name a partial file has, so a backup leaves it out (storage.is_temporary).
     return storage.partial_path(storage.media_path(AREA, upload.id))
 
@@ -91,7 +96,7 @@ def begin_upload(owner: object, owner_id: int, target: str, filename: str, lengt
         select(func.count())
         .select_from(ResumableUpload)
         .where(
-            ResumableUpload.owner_id == owner_id, ResumableUpload.received < ResumableUpload.length
+            ResumableUpload.owner_id == owner_id  # finished and not yet claimed count too
         )
     )
     if (open_now or 0) >= MAX_OPEN:
@@ -113,7 +118,8 @@ def begin_upload(owner: object, owner_id: int, target: str, filename: str, lengt
 def find_upload(upload_id: str, owner_id: int) -> ResumableUpload:
     """The person's own upload; anyone else's, a finished-and-claimed or an abandoned one is
     not found, the same as one that never was."""
-    upload = db.session.get(ResumableUpload, upload_id) if upload_id.isalnum() else None
+    known = upload_id.isascii() and upload_id.isalnum() and len(upload_id) == 32
+    upload = db.session.get(ResumableUpload, upload_id) if known else None
     if upload is None or upload.owner_id != owner_id or not os.path.exists(data_path(upload)):
         raise NotFound(_("This upload is not here any more. Choose the file and send it again."))
     return upload
@@ -130,8 +136,12 @@ def receive_chunk(upload: ResumableUpload, offset: int, stream: IO[bytes], decla
     room = upload.length - offset
     if declared is not None and declared > room:
         raise TooLarge(_("More was sent than the file's size."))
+    path, upload_id = data_path(upload), upload.id
+    # The body may take minutes on a rural link: no transaction (and no pooled connection) is
+    # held while it comes.
+    db.session.commit()
     written = 0
-    with open(data_path(upload), "r+b") as out:
+    with open(path, "r+b") as out:
         out.seek(offset)
         for piece in _pieces(stream, room):
             if written + len(piece) > room:
@@ -141,7 +151,7 @@ def receive_chunk(upload: ResumableUpload, offset: int, stream: IO[bytes], decla
             written += len(piece)
         out.flush()
         os.fsync(out.fileno())  # on disk before the mark says it is
-    return _advance(upload, offset, offset + written)
+    return _advance(upload_id, offset, offset + written)
 
 
 def _pieces(stream: IO[bytes], room: int) -> Iterator[bytes]:
@@ -159,28 +169,30 @@ def _pieces(stream: IO[bytes], room: int) -> Iterator[bytes]:
         yield piece
 
 
-def _advance(upload: ResumableUpload, start: int, end: int) -> int:
+def _advance(upload_id: str, start: int, end: int) -> int:
     """Move the upload's mark to `end` if it still stands at or past `start`. Two requests of one
     upload (a retry while the first one still trickles in) write the same bytes of the same file,
     so the mark only ever moves forward, in the database every instance reads."""
     db.session.execute(
         update(ResumableUpload)
-        .where(ResumableUpload.id == upload.id, ResumableUpload.received >= start)
+        .where(ResumableUpload.id == upload_id, ResumableUpload.received >= start)
         .values(
             received=case((ResumableUpload.received < end, end), else_=ResumableUpload.received),
             touched_at=utcnow(),
         )
     )
     db.session.commit()
-    db.session.refresh(upload)
-    return upload.received
+    now = db.session.get(ResumableUpload, upload_id)
+    if now is None:  # cancelled meanwhile
+        raise NotFound(_("This upload is not here any more. Choose the file and send it again."))
+    return now.received
 
 
 def cancel_upload(upload: ResumableUpload) -> None:
     path = data_path(upload)
-    db.session.delete(upload)
+    db.session.execute(delete(ResumableUpload).where(ResumableUpload.id == upload.id))
     db.session.commit()
-    os.unlink(path)
+    path.unlink(missing_ok=True)
 
 
 def expires_at(upload: ResumableUpload) -> datetime:
@@ -192,13 +204,19 @@ class ResumedFile(HeldUpload):
 
     def __init__(self, upload: ResumableUpload) -> None:
         super().__init__(stream=open(data_path(upload), "rb"), filename=upload.filename)  # noqa: SIM115
-        self.upload = upload
+        self.upload_id, self.path = upload.id, data_path(upload)
 
     def claim(self) -> None:
-        db.session.delete(self.upload)  # in the commit that keeps the file
+        """Its row goes in the commit that keeps the file; a second form naming it (another tab)
+        finds no row to take and is refused."""
+        gone = db.session.execute(
+            delete(ResumableUpload).where(ResumableUpload.id == self.upload_id)
+        )
+        if getattr(gone, "rowcount", 1) != 1:
+            raise DomainError(_("A file was not sent whole. Choose it and send it again."), "files")
 
     def forget(self) -> None:
-        os.unlink(data_path(self.upload))
+        self.path.unlink(missing_ok=True)
 
 
 def claimed_files(upload_ids: list[str], owner_id: int, target: str) -> list[FileStorage]:

@@ -6,10 +6,12 @@ from __future__ import annotations
 import base64
 import binascii
 
-from flask import Blueprint, Response, current_app, request, url_for
+from flask import Blueprint, Response, current_app, g, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 from werkzeug.http import http_date
 
 from intersession.core.errors import DomainError, NotFound
@@ -41,7 +43,7 @@ def _state(upload: ResumableUpload, status: int) -> Response:
 def _number(header: str) -> int | None:
     """A header that must be a whole number of bytes; None when absent or not one."""
     value = request.headers.get(header, "")
-    return int(value) if value.isdigit() and len(value) <= 15 else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 15 else None
 
 
 def _metadata() -> dict[str, str]:
@@ -70,6 +72,33 @@ def _check_the_asker() -> ResponseReturnValue | None:
         return _answer(412, _("This page is out of date. Reload it and send the file again."),
                        **{"Tus-Version": VERSION})  # fmt: skip
     return None
+
+
+@bp.teardown_app_request
+def _close_held(_error: BaseException | None) -> None:
+    """The finished uploads a form named, opened to be kept: closed whatever became of them."""
+    for held in g.pop("held_uploads", []):
+        held.close()
+
+
+@bp.errorhandler(CSRFError)  # by its code (400), before the site's own page for it
+@bp.errorhandler(404)
+@bp.errorhandler(405)
+@bp.errorhandler(413)
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException) -> Response:
+    """In words the page can show as they are, not the site's HTML error page."""
+    if isinstance(error, CSRFError):
+        if not current_user.is_authenticated:
+            return _answer(401, _("You are signed out. Sign in again and send the file once more."))
+        return _answer(400, _("This page is out of date. Reload it and send the file again."))
+    if error.code == 413:
+        return _answer(413, _("More was sent than the file's size."))
+    if error.code == 404:
+        return _answer(
+            404, _("This upload is not here any more. Choose the file and send it again.")
+        )
+    return _answer(error.code or 400, _("The file was sent in a way this server does not take."))
 
 
 @bp.errorhandler(DomainError)
