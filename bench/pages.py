@@ -67,11 +67,25 @@ def served(root: Path) -> Iterator[str]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def demo_pupils_work(page: Any, url: str) -> str:
+    """Signed in as the demo's 9th-grade pupil (the demo's work is theirs): its id."""
+    from intersession.demo import DEMO_PASSWORD
+
+    page.goto(url + "/login")
+    page.fill("#login", "pupil2")
+    page.fill("#password", DEMO_PASSWORD)
+    page.press("#password", "Enter")
+    page.wait_for_url(url + "/")
+    page.goto(url + "/work")
+    found = re.search(r'href="/work/(\d+)"', page.content())
+    if found is None:
+        raise SystemExit("The demo pupil has no work to open")
+    return found.group(1)
+
+
 def measure(root: Path, label: str) -> list[dict[str, Any]]:
     """One line per page and visit for the checkout at `root`."""
     from playwright.sync_api import sync_playwright
-
-    from intersession.demo import DEMO_PASSWORD
 
     lines = []
     with served(root) as url, sync_playwright() as driver:
@@ -81,16 +95,7 @@ def measure(root: Path, label: str) -> list[dict[str, Any]]:
         # Without the service worker: DevTools throttles only the page, not what a worker fetches
         # for it (and a repeat visit under the worker only asks less: its cache holds the files).
         page = browser.new_context(locale="ru-RU", service_workers="block").new_page()
-        page.goto(url + "/login")
-        page.fill("#login", "pupil2")  # the 9th grade: the demo's work is theirs
-        page.fill("#password", DEMO_PASSWORD)
-        page.press("#password", "Enter")
-        page.wait_for_url(url + "/")
-        page.goto(url + "/work")
-        found = re.search(r'href="/work/(\d+)"', page.content())
-        if found is None:
-            raise SystemExit("The demo pupil has no work to open")
-        work = found.group(1)
+        work = demo_pupils_work(page, url)
         devtools = page.context.new_cdp_session(page)
         devtools.send("Network.enable")
         devtools.send("Network.emulateNetworkConditions", RURAL)

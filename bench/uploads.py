@@ -7,7 +7,6 @@ a relay in front of gunicorn (what a dropped request had sent counts too). Run b
 from __future__ import annotations
 
 import os
-import re
 import socket
 import sys
 import tempfile
@@ -18,7 +17,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from bench.pages import served
+from bench.pages import demo_pupils_work, served
 
 SIZE = 5 * 10**6
 DROPS = (0.3, 0.7)
@@ -102,8 +101,6 @@ def answer_file() -> Iterator[Path]:
 def measure_upload(root: Path, label: str, kbps: int) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
 
-    from intersession.demo import DEMO_PASSWORD
-
     link = {"latency": 400, "downloadThroughput": 32_000, "uploadThroughput": kbps * 125}
     with served(root) as url, answer_file() as answer, sync_playwright() as driver:
         relay = CountingRelay(int(url.rsplit(":", 1)[1]))
@@ -113,16 +110,7 @@ def measure_upload(root: Path, label: str, kbps: int) -> dict[str, Any]:
         )
         page = browser.new_context(locale="ru-RU").new_page()
         page.on("dialog", lambda dialog: dialog.accept())
-        page.goto(url + "/login")
-        page.fill("#login", "pupil2")
-        page.fill("#password", DEMO_PASSWORD)
-        page.press("#password", "Enter")
-        page.wait_for_url(url + "/")
-        page.goto(url + "/work")
-        found = re.search(r'href="/work/(\d+)"', page.content())
-        if found is None:
-            raise SystemExit("The demo pupil has no work to open")
-        page.goto(f"{url}/work/{found.group(1)}")
+        page.goto(f"{url}/work/{demo_pupils_work(page, url)}")
         devtools = page.context.new_cdp_session(page)
         devtools.send("Network.enable")
         devtools.send("Network.emulateNetworkConditions", {"offline": False, **link})
