@@ -29,9 +29,10 @@ def keep_offline() -> None:
 
 
 def _mark(response: Response) -> Response:
+    if response.mimetype != "text/html":  # pages only: a file asks nothing of the session
+        return response
     signed_in = str(current_user.id) if current_user.is_authenticated else "0"
-    if response.mimetype == "text/html":  # the worker drops another person's pages on it
-        response.headers[PRESENT] = signed_in
+    response.headers[PRESENT] = signed_in  # the worker drops another person's pages on it
     if g.get("keep_offline") and current_user.is_authenticated and response.status_code == 200:
         response.headers[HEADER] = signed_in
     return response
