@@ -38,6 +38,21 @@
     });
   });
 
+  // The browser's word that it is offline only means it has no network but loopback: a
+  // classroom's own server may still answer. Asked of the server itself, at most every 5 s.
+  var lastProbe = 0;
+  var lastAnswer = true;
+  var reachable = function () {
+    if (navigator.onLine) { return Promise.resolve(true); }
+    if (Date.now() - lastProbe < 5000) { return Promise.resolve(lastAnswer); }
+    lastProbe = Date.now();
+    var controller = new AbortController();
+    var timer = setTimeout(function () { controller.abort(); }, 4000);
+    return fetch(root.dataset.serviceWorker || "/sw.js", { method: "HEAD", cache: "no-store", signal: controller.signal })
+      .then(function () { return true; }, function () { return false; })
+      .then(function (answer) { clearTimeout(timer); lastAnswer = answer; return answer; });
+  };
+
   var say = function (text, kind) {
     if (!banner) { return; }
     banner.textContent = text;
@@ -65,7 +80,9 @@
   var form = document.getElementById("work-form");
   var text = document.getElementById("text");
   if (!form || !text || !person || !window.indexedDB) {
-    var showOffline = function () { say(navigator.onLine ? "" : banner && banner.dataset.msgOfflinePage); };
+    var showOffline = function () {
+      reachable().then(function (up) { say(up ? "" : banner && banner.dataset.msgOfflinePage); });
+    };
     window.addEventListener("online", showOffline);
     window.addEventListener("offline", showOffline);
     showOffline();
@@ -87,7 +104,7 @@
   // The kept answer goes to the server as a draft: the form's fields, "save" and not "send".
   var syncing = false;
   var sync = function (kept) {
-    if (syncing || !navigator.onLine) { return Promise.resolve(); }
+    if (syncing) { return Promise.resolve(); }
     syncing = true;
     var body = new FormData(form);
     body["delete"]("send");
@@ -111,25 +128,29 @@
   text.addEventListener("input", function () {
     clearTimeout(typedTimer);
     typedTimer = setTimeout(function () {
-      if (navigator.onLine) { return; }  // online, the pupil saves it themselves
-      keep().then(function () { say(banner.dataset.msgOfflineAnswer, "warning"); });
+      reachable().then(function (up) {
+        if (up) { return; }  // the pupil saves it themselves
+        keep().then(function () { say(banner.dataset.msgOfflineAnswer, "warning"); });
+      });
     }, 300);
   });
 
   // Saving or sending without a connection: the browser would show its error page and the
   // answer would be gone. It is kept here instead, and saved as a draft when the link returns.
   form.addEventListener("submit", function (event) {
-    if (navigator.onLine) { return; }
+    if (navigator.onLine || lastAnswer) { return; }  // the server answered the last time asked
     event.preventDefault();
     event.stopImmediatePropagation();
     keep().then(function () { say(banner.dataset.msgOfflineAnswer, "warning"); });
   }, true);
 
   var onLink = function () {
-    if (!navigator.onLine) {
-      say(banner.dataset.msgOfflineAnswer, "warning");
-      return;
-    }
+    lastProbe = 0;  // the browser says the link changed: ask again
+    reachable().then(function (up) {
+      if (up) { onServer(); } else { say(banner.dataset.msgOfflineAnswer, "warning"); }
+    });
+  };
+  var onServer = function () {
     say("");
     store("readonly").then(function (answers) { return asked(answers.get(key)); }).then(function (kept) {
       if (!kept) { return; }

@@ -58,7 +58,8 @@ def test_work_from_setting_to_grade(
     pupil.fill("#text", "Жауаптар файлда.")
     pupil.set_input_files("#files", [str(document), str(picture)])
     pupil.click("button:has-text('Send to the advisor')")
-    pupil.wait_for_selector("text=Your work has been sent.")
+    # The photo (5 MB) goes in 256 KB chunks first, each a request: longer than one POST.
+    pupil.wait_for_selector("text=Your work has been sent.", timeout=120_000)
     assert "Жоба жұмысы.pdf" in pupil.inner_text(".attempt")
     shot(pupil, "41-work-sent-en")
 
