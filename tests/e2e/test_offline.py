@@ -65,7 +65,9 @@ def test_an_answer_typed_offline_is_kept_and_saved_as_a_draft(
 
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    page.wait_for_selector("#offline-banner:has-text('Связь вернулась')")  # saved, the page reloaded
+    page.wait_for_selector(
+        "#offline-banner:has-text('Связь вернулась')"
+    )  # saved, the page reloaded
     shot(page, "73-offline-answer-saved-ru-375")
     assert _drafts(live_app, work_id) == [("draft", "Жауап байланыссыз жазылды: x = 4.")]
     assert page.input_value("#text") == "Жауап байланыссыз жазылды: x = 4."
