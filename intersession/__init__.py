@@ -61,6 +61,7 @@ def create_app(config: Any = None) -> Flask:
     from intersession.auth import tasks as _auth_tasks  # noqa: F401  registers the tasks
     from intersession.auth.views import bp as auth_bp
     from intersession.auth.views import init_login
+    from intersession.core import seen as _seen_models  # noqa: F401
     from intersession.core.health import bp as health_bp
     from intersession.core.resumable import models as _upload_models  # noqa: F401
     from intersession.core.resumable import tasks as _upload_tasks  # noqa: F401

@@ -6,7 +6,8 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-_parser = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+# Bare addresses ("see https://bilimland.kz/...") become links too: teachers paste them so.
+_parser = MarkdownIt("commonmark", {"html": False, "linkify": True}).enable(["table", "linkify"])
 TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "code", "pre", "blockquote",
         "h1", "h2", "h3", "h4", "table", "thead", "tbody", "tr", "th", "td", "hr"}  # fmt: skip
 

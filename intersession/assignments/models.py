@@ -11,7 +11,6 @@ from sqlalchemy import (
     Column,
     ForeignKey,
     Index,
-    Numeric,
     String,
     Table,
     Text,
@@ -21,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from intersession.auth.models import User
 from intersession.core.collation import ROOT, by_name
-from intersession.core.db import Model, UTCDateTime, enum_column, utcnow
+from intersession.core.db import Model, Points, UTCDateTime, enum_column, utcnow
 from intersession.core.files import StoredFile
 from intersession.schools.models import Cohort, PlanTopic, Subject
 
@@ -147,7 +146,7 @@ class Criterion(Model):
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id", ondelete="CASCADE"))
     position: Mapped[int]
     name: Mapped[str] = mapped_column(String(200))
-    max_points: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    max_points: Mapped[Decimal] = mapped_column(Points())
     levels: Mapped[str] = mapped_column(Text, default="")
 
     assignment: Mapped[Assignment] = relationship(back_populates="criteria")
@@ -193,7 +192,7 @@ class Submission(Model):
     # A tutor attested that lateness came from the connection: then it does not count as late.
     excused_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     excuse_note: Mapped[str | None] = mapped_column(Text)
-    grade: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
+    grade: Mapped[Decimal | None] = mapped_column(Points())
     feedback: Mapped[str] = mapped_column(Text, default="")
     graded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     graded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -232,7 +231,7 @@ class CriterionScore(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"))
     criterion_id: Mapped[int] = mapped_column(ForeignKey("criterion.id", ondelete="CASCADE"))
-    points: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    points: Mapped[Decimal] = mapped_column(Points())
 
     submission: Mapped[Submission] = relationship(back_populates="scores")
     criterion: Mapped[Criterion] = relationship()

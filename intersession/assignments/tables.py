@@ -4,7 +4,7 @@ read with a fixed number of queries whatever the number of rows."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import Select, and_, func, select
@@ -146,3 +146,24 @@ def published(query: Select[Assignment]) -> list[Assignment]:
             .order_by(Assignment.due_at, Assignment.id)
         )
     )
+
+
+@dataclass
+class Queue:
+    """The advisor's sent work in the order it came (the oldest waits longest), with filters."""
+
+    every: list[Assignment]  # all the advisor's published work, for the filters
+    work: list[Assignment]  # what the filters keep
+    rows: list[Sent]
+
+
+def grading_queue(
+    advisor_id: int, cohort_id: int | None, work_id: int | None, pending: bool = True
+) -> Queue:
+    every = published(select(Assignment).where(Assignment.advisor_id == advisor_id))
+    work = [a for a in every if (cohort_id is None or a.cohort_id == cohort_id)
+            and (work_id is None or a.id == work_id)]  # fmt: skip
+    sent = latest_sent([a.id for a in work], only_waiting=pending)
+    far = datetime.max.replace(tzinfo=UTC)
+    rows = sorted(sent.values(), key=lambda s: (s.submitted_at or far, s.id))
+    return Queue(every=every, work=work, rows=rows)

@@ -21,6 +21,7 @@ from decimal import Decimal
 
 import filetype
 from flask import Response
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from intersession.core.errors import DomainError
@@ -168,13 +169,28 @@ def safe_cell(value: object) -> object:
     return text
 
 
+def reader_separators() -> tuple[str, str]:
+    """The field separator and decimal mark a spreadsheet in the reader's language expects: a
+    Russian or Kazakh Excel splits on ";" and reads "4,5" as a number (and "4.5" as a date)."""
+    locale = get_locale()
+    decimal = locale.number_symbols.get("latn", {}).get("decimal", ".") if locale else "."
+    return (";", ",") if decimal == "," else (",", ".")
+
+
+def _localised(cell: object, decimal: str) -> object:
+    if decimal != "." and isinstance(cell, float | Decimal):
+        return str(cell).replace(".", decimal)
+    return cell
+
+
 def csv_text(rows: Iterable[Iterable[object]]) -> str:
     """The rows as CSV text with every cell made safe, behind a byte-order mark so that Excel
-    reads Cyrillic and Kazakh letters as UTF-8."""
+    reads Cyrillic and Kazakh letters as UTF-8, separated as the reader's spreadsheet expects."""
+    delimiter, decimal = reader_separators()
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, delimiter=delimiter)
     for row in rows:
-        writer.writerow([safe_cell(cell) for cell in row])
+        writer.writerow([_localised(safe_cell(cell), decimal) for cell in row])
     return BOM + out.getvalue()
 
 

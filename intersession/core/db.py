@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DDL, DateTime, MetaData, event
+from sqlalchemy import DDL, DateTime, MetaData, Numeric, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -68,6 +69,27 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Points(TypeDecorator[Decimal]):
+    """A number with up to two decimals (grades, points, hours) that reads back as it was
+    written: 5 not 5.00, 4.5 not 4.50, 100 not 1E+2. Every page, form and export then shows it
+    without knowing the column's scale."""
+
+    impl = Numeric(6, 2)
+    cache_ok = True
+
+    def __init__(self, precision: int = 6, scale: int = 2) -> None:
+        super().__init__()
+        self.impl = Numeric(precision, scale)
+
+    def process_result_value(self, value: Any, dialect: Any) -> Decimal | None:
+        if value is None:
+            return None
+        number = Decimal(value)
+        if number == number.to_integral_value():
+            return number.quantize(Decimal(1))
+        return number.normalize()
 
 
 @event.listens_for(Engine, "connect")

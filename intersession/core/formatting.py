@@ -79,6 +79,12 @@ def format_time(value: time | datetime | None, format: str | None = None) -> str
     return str(dates.format_time(value, format or "medium", locale=locale))
 
 
+def format_zone(name: str) -> str:
+    """A time zone as people say it: its city in the reader's language and its offset from UTC
+    ("Алматы, UTC+05:00"), not the database's "Asia/Almaty"."""
+    return _zone_text(name, _current()[0])
+
+
 def format_decimal(number: int | float | Decimal, format: str | None = None) -> str:
     return _decimal_text(number, type(number).__name__, format, _current()[0])
 
@@ -110,6 +116,17 @@ def _decimal_text(number: object, kind: str, format: str | None, locale: Locale)
 @lru_cache(maxsize=1024)
 def _percent_text(number: object, kind: str, format: str | None, locale: Locale) -> str:
     return str(numbers.format_percent(number, format=format, locale=locale))  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=256)
+def _zone_text(name: str, locale: Locale) -> str:
+    try:
+        zone = dates.get_timezone(name)
+    except LookupError:
+        return name
+    city = dates.get_timezone_location(zone, locale=locale, return_city=True)
+    offset = datetime.now(UTC).astimezone(zone).strftime("%z")
+    return f"{city}, UTC{offset[:3]}:{offset[3:]}"
 
 
 @lru_cache(maxsize=1024)

@@ -67,6 +67,12 @@ class Form(FlaskForm):
         def get_translations(self, form: Any) -> _Messages:
             return _Messages()
 
+        def render_field(self, field: Field, render_kw: dict[str, Any]) -> Any:
+            """An attribute given as None is left out: WTForms would write it as "None"
+            (aria-invalid="None" on every valid field of a template that passes None)."""
+            kept = {k: v for k, v in render_kw.items() if v is not None}
+            return super().render_field(field, kept)
+
         def bind_field(self, form: Any, unbound_field: Any, options: Any) -> Field:
             field: Field = super().bind_field(form, unbound_field, options)
             if isinstance(field, DateTimeField | IntegerField | DecimalField | FloatField):

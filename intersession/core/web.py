@@ -21,6 +21,7 @@ from intersession.core.formatting import (
     format_percent,
     format_seconds,
     format_time,
+    format_zone,
 )
 from intersession.core.fragments import Kept, fragment_store, render_partial
 
@@ -108,6 +109,7 @@ def init_web(app: Flask) -> None:
         format_time=format_time,
         format_percent=format_percent,
         format_seconds=format_seconds,
+        format_zone=format_zone,
         format_size=_format_size,
         language_names={"ru": "Русский", "kk": "Қазақша", "en": "English"},
         main_links=main_links,

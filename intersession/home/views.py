@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
@@ -14,11 +14,10 @@ from sqlalchemy import func, select
 from intersession.auth.labels import ROLE_LABELS
 from intersession.auth.models import Role, User
 from intersession.core.collation import sorted_by_name
-from intersession.core.db import db
+from intersession.core.db import db, utcnow
 from intersession.core.offline import keep_offline
-from intersession.lessons.access import visible_lessons
+from intersession.home import today
 from intersession.lessons.attendance import registers_to_confirm
-from intersession.lessons.models import Lesson
 from intersession.schools.calendar import Phase, YearPosition, position_in_year
 from intersession.schools.models import (
     Cohort,
@@ -126,15 +125,19 @@ def index() -> ResponseReturnValue:
             )
             or 0
         )
-    upcoming = db.session.scalars(
-        visible_lessons(current_user)
-        .where(Lesson.starts_at >= datetime.now(UTC) - timedelta(hours=6))
-        .order_by(Lesson.starts_at)
-        .limit(5)
-    ).all()
+    day = None
+    if current_user.role is Role.PUPIL:
+        day = today.pupils_day(current_user)
+    elif current_user.role is Role.TUTOR:
+        day = today.tutors_day(current_user)
+    elif current_user.role is Role.ADVISOR:
+        day = today.advisors_day(current_user)
+    upcoming = today.coming_lessons(current_user, 5) if current_user.role is not Role.PUPIL else []
     to_confirm = registers_to_confirm(current_user) if current_user.role is Role.TUTOR else []
     return render_template(
         "home/index.html",
+        day=day,
+        now=utcnow(),
         upcoming=upcoming,
         to_confirm=to_confirm,
         hub=hub,

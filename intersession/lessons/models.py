@@ -118,6 +118,14 @@ class Lesson(Model):
         return self.starts_at + timedelta(minutes=self.duration_minutes)
 
     @property
+    def held_until(self) -> datetime:
+        """The end that counts for the lesson's time slot and for "coming" lists: the planned
+        end, or when the advisor ended the lesson if that was earlier."""
+        if self.room_ended_at is not None and self.room_ended_at < self.ends_at:
+            return max(self.room_ended_at, self.starts_at)
+        return self.ends_at
+
+    @property
     def heading(self) -> str:
         """“Subject: topic”, or the subject alone for a lesson without a plan topic."""
         return (

@@ -112,7 +112,7 @@ def _overlapping(
     candidates = db.session.scalars(
         query.where(Lesson.starts_at > starts - timedelta(minutes=MAX_MINUTES))
     )
-    return next((lesson for lesson in candidates if lesson.ends_at > starts), None)
+    return next((lesson for lesson in candidates if lesson.held_until > starts), None)
 
 
 def hub_year_on(hub_id: int, day: date) -> AcademicYear | None:

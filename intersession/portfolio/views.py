@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from intersession.auth.models import Role, User
-from intersession.core import files
+from intersession.core import files, seen
 from intersession.core.access import get_visible_or_404
 from intersession.core.db import db
 from intersession.core.errors import Conflict, DomainError, Forbidden, NotFound
@@ -150,7 +150,10 @@ def edit_entry(entry_id: int) -> ResponseReturnValue:
 @bp.get("/portfolio/<int:entry_id>")
 @login_required
 def entry(entry_id: int) -> ResponseReturnValue:
-    return _page(_entry(entry_id))
+    found = _entry(entry_id)
+    if current_user.id == found.pupil_id:
+        seen.mark_seen(current_user.id, seen.ENTRY, found.id)  # its comments are read now
+    return _page(found)
 
 
 def _page(found: PortfolioEntry, status: int = 200, error: str = "") -> ResponseReturnValue:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
@@ -21,6 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from intersession.core.formatting import format_zone
 from intersession.core.forms import Form
 
 TIMEZONES = (
@@ -55,12 +54,7 @@ REQUIRED = _l("This field is required.")
 
 
 def timezone_choices() -> list[SelectChoice]:
-    now = datetime.now(UTC)
-    choices = []
-    for name in TIMEZONES:
-        offset = now.astimezone(ZoneInfo(name)).strftime("%z")
-        choices.append(SelectChoice(name, f"{name} (UTC{offset[:3]}:{offset[3:]})"))
-    return choices
+    return [SelectChoice(name, format_zone(name)) for name in TIMEZONES]
 
 
 class SchoolForm(Form):

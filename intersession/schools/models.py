@@ -10,7 +10,6 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     ForeignKey,
-    Numeric,
     String,
     Table,
     Text,
@@ -22,7 +21,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from intersession.auth.models import User
 from intersession.core.collation import ROOT, by_name
-from intersession.core.db import Model, UTCDateTime, enum_column, utcnow
+from intersession.core.db import Model, Points, UTCDateTime, enum_column, utcnow
 
 
 class SchoolKind(enum.StrEnum):
@@ -191,7 +190,7 @@ class PlanTopic(Model):
     position: Mapped[int]
     title: Mapped[str] = mapped_column(String(300))
     week: Mapped[int]
-    hours: Mapped[Decimal] = mapped_column(Numeric(5, 1))
+    hours: Mapped[Decimal] = mapped_column(Points(5, 1))
 
     subject: Mapped[Subject] = relationship()
 

@@ -40,4 +40,35 @@
   if (scale && criteria) {
     scale.addEventListener("change", function () { if (scale.value === "rubric") { criteria.open = true; } });
   }
+
+  // Grading by a rubric: the total of the points as they are typed.
+  document.querySelectorAll("table[data-rubric-total]").forEach(function (table) {
+    var out = table.querySelector("output");
+    var update = function () {
+      var sum = 0;
+      table.querySelectorAll("input[type=number]").forEach(function (input) {
+        var value = parseFloat(input.value);
+        if (isFinite(value)) { sum += value; }
+      });
+      out.textContent = String(Math.round(sum * 100) / 100).replace(".", out.dataset.decimal || ".");
+    };
+    table.addEventListener("input", update);
+    update();
+  });
+
+  // A "join" button of a room not open yet becomes a link by itself when the room opens. The
+  // server says how many seconds are left: the computer's own clock may be wrong.
+  document.querySelectorAll("[data-opens-in]").forEach(function (button) {
+    var opensAt = performance.now() + parseFloat(button.dataset.opensIn) * 1000;
+    var check = function () {
+      if (performance.now() < opensAt) { setTimeout(check, Math.min(15000, opensAt - performance.now() + 50)); return; }
+      var link = document.createElement("a");
+      link.href = button.dataset.href;
+      link.setAttribute("role", "button");
+      link.className = "join-room";
+      link.textContent = button.dataset.openLabel || button.textContent;
+      button.replaceWith(link);
+    };
+    check();
+  });
 })();

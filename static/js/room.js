@@ -575,6 +575,7 @@
       var tile = $("tile-" + id);
       if (tile) { tile.remove(); }
     });
+    showRecording(list.length > 0);
     var advisorLive = list.some(function (s) { return s.kind === "camera" && ownerRole(s) === "advisor"; });
     if (role !== "advisor" && !advisorLive && !floor) { say("msgWaiting"); }
   }
@@ -842,7 +843,18 @@
   });
 
   // The recording stopped on the server (a full disk); the lesson goes on.
-  socket.on("recording-stopped", function () { $("recording-stopped").hidden = false; });
+  // The "recording" mark shows only while the engine records: while something is published,
+  // and not after the recording stopped.
+  var recordingStopped = false;
+  function showRecording(on) {
+    var mark = $("recorded-mark");
+    if (mark) { mark.hidden = !on || recordingStopped; }
+  }
+  socket.on("recording-stopped", function () {
+    recordingStopped = true;
+    showRecording(false);
+    $("recording-stopped").hidden = false;
+  });
 
   // The advisor ended the lesson: let everything go; the advisor goes on to the register.
   socket.on("ended", function () {

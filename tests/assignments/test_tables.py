@@ -3,10 +3,12 @@ queries does not grow with the number of rows."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
+import openpyxl
 from flask import Flask
 from sqlalchemy import event
 
@@ -14,6 +16,7 @@ from intersession.assignments import grading, services, submitting
 from intersession.assignments.models import Assignment
 from intersession.auth.models import Role
 from intersession.core.db import db
+from intersession.core.spreadsheets import XLSX
 from tests.assignments.test_pages import signed_in
 from tests.assignments.test_rules import now, plan
 from tests.factories import HubPeople, make_user
@@ -98,7 +101,18 @@ def test_the_queue_the_school_view_and_the_gradebook(app: Flask, hub: HubPeople)
     csv = advisor.client.get("/gradebook.csv")
     assert csv.headers["Content-Type"] == "text/csv; charset=utf-8"
     text = csv.data.decode("utf-8")
-    assert text.startswith("\ufeff") and "Сәрсенбаев Әлихан" in text and ",4.00" in text
+    assert text.startswith("\ufeff") and "Сәрсенбаев Әлихан,Magnet,,,4\r\n" in text  # not 4.00
+    russian_csv = advisor.client.get("/gradebook.csv", headers={"Accept-Language": "ru"})
+    assert russian_csv.headers["Content-Type"] == "text/csv; charset=utf-8"
+    # A Russian or Kazakh Excel splits on semicolons (a comma there is the decimal mark).
+    assert "Сәрсенбаев Әлихан;Magnet;;;4\r\n" in russian_csv.data.decode("utf-8")
+    xlsx = advisor.client.get("/gradebook.xlsx", headers={"Accept-Language": "kk"})
+    assert xlsx.headers["Content-Type"] == XLSX
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.data)).active
+    assert sheet is not None and sheet.freeze_panes == "B2"
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert values[0][:2] == ["Оқушы", "Мектеп"] and values[0][4] == "Квадрат теңдеулер: 10 есеп (5)"
+    assert values[1] == ["Сәрсенбаев Әлихан", "Magnet", None, None, 4]  # a number, not a text
     assert (
         signed_in(app, "adv2")
         .client.get(f"/gradebook?cohort={hub.cohort.id}&subject={hub.subject.id}")
@@ -166,4 +180,4 @@ def test_the_gradebook_csv_runs_no_formula(app: Flask, hub: HubPeople) -> None:
     table = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert table[0][2] == "'" + work.title + " (5)", table[0]
     row = next(r for r in table if r[0].endswith("SUM(1)"))
-    assert row[0] == "'@SUM(1)" and row[2] == "4.00"  # the grade is still a number
+    assert row[0] == "'@SUM(1)" and row[2] == "4"  # the grade is still a number

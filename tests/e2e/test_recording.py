@@ -19,11 +19,13 @@ pytestmark = pytest.mark.browser
 def test_a_missed_lesson_is_caught_up(live_server: str, new_page: Any, live_app: Any) -> None:
     lesson_id = live_app.lesson_now()
     advisor = open_room(new_page, live_server, "adv", lesson_id)
-    advisor.wait_for_selector("#recorded-mark")
+    advisor.wait_for_selector("#recorded-mark", state="attached")
+    assert advisor.locator("#recorded-mark").is_hidden()  # nothing is recorded before the air
     advisor.click("#start-camera")
     advisor.wait_for_function(
         "document.getElementById('room-status').textContent === 'You are on air.'", timeout=20_000
     )
+    advisor.wait_for_selector("#recorded-mark", state="visible")
     advisor.wait_for_timeout(8_000)  # a short lesson
     advisor.once("dialog", lambda dialog: dialog.accept())
     advisor.click("#end-lesson")

@@ -121,3 +121,23 @@ def test_forms(world: World, cls: str) -> None:
                                 pairs,
                             )
     check(world, first, f"forms, {cls}")
+
+
+def test_no_page_writes_none_into_an_attribute(world: World) -> None:
+    """A template that passes None for an attribute it means to leave out (aria-invalid on a
+    valid field) must not print it as "None"."""
+    _discovered(world)
+    written = sorted(
+        f"{role} {path}: …{html[max(0, at - 60) : at + 10]}…"
+        for (role, path), html in world.pages.items()
+        if html is not None and (at := html.find('="None"')) >= 0
+    )
+    assert not written, "\n".join(written)
+
+
+def test_every_page_names_its_icon(world: World) -> None:
+    _discovered(world)
+    pages = [(key, html) for key, html in world.pages.items() if html and "<html" in html]
+    assert pages
+    missing = [key for key, html in pages if 'rel="icon"' not in html]
+    assert not missing, missing

@@ -18,6 +18,7 @@ from intersession.assignments.models import Assignment, SubmissionState
 from intersession.assignments.services import deadlines
 from intersession.assignments.views import bp, visible_assignment
 from intersession.auth.models import Role
+from intersession.core import seen
 from intersession.core.collation import sorted_by_name
 from intersession.core.errors import Conflict, DomainError, NotFound
 from intersession.core.files import send_stored
@@ -49,6 +50,7 @@ def assignment(assignment_id: int) -> ResponseReturnValue:
         return render_template("assignments/overview.html", rows=_pupil_rows(work), extension=extension,
                                can_edit=can_edit_assignment(current_user, work), **context)  # fmt: skip
     keep_offline()
+    seen.mark_seen(current_user.id, seen.WORK, work.id)  # its grades and feedback are read now
     return _do_page(work)
 
 

@@ -64,6 +64,14 @@ def work_list() -> ResponseReturnValue:
 
 def _pupil_work() -> tuple[Markup, datetime | None]:
     """The pupil's list, and when it next changes by itself (the next cut-off of work to do)."""
+    rows = pupil_work_rows()
+    cutoffs = [r["cutoff"] for r in rows if r["to_do"] and r["cutoff"] is not None]
+    html = render_partial("assignments/_pupil_work.html", rows=rows)
+    return html, min(cutoffs) if cutoffs else None
+
+
+def pupil_work_rows() -> list[dict[str, Any]]:
+    """The signed-in pupil's work: what is to do, the soonest due first, then the rest."""
     # A fixed number of queries whatever the amount of work: the work, the pupil's attempts and
     # extensions, each read once.
     work = [a for a in _candidates() if not a.chosen_pupils or current_user in a.chosen_pupils]
@@ -87,6 +95,4 @@ def _pupil_work() -> tuple[Markup, datetime | None]:
         rows.append({"assignment": assignment, "due": due, "cutoff": cutoff, "latest": found,
                      "to_do": open_ and (cutoff is None or now <= cutoff)})  # fmt: skip
     rows.sort(key=lambda r: (not r["to_do"], r["due"] if r["to_do"] else -r["due"].timestamp()))
-    cutoffs = [r["cutoff"] for r in rows if r["to_do"] and r["cutoff"] is not None]
-    html = render_partial("assignments/_pupil_work.html", rows=rows)
-    return html, min(cutoffs) if cutoffs else None
+    return rows

@@ -14,14 +14,16 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from intersession.assignments import tables
-from intersession.assignments.models import Assignment
+from intersession.assignments.models import Assignment, AssignmentState
 from intersession.assignments.views import bp, hub_zone
 from intersession.auth.models import Role, User
 from intersession.core.collation import by_name, reader_language, sorted_by_name
 from intersession.core.csvfiles import csv_response
 from intersession.core.db import db, utcnow
+from intersession.core.formatting import format_decimal
 from intersession.core.fragments import fragment, remembered, render_partial
 from intersession.core.inputs import number_or_none
+from intersession.core.spreadsheets import xlsx_response
 from intersession.schools.calendar import Period, year_periods
 from intersession.schools.models import (
     AcademicYear,
@@ -53,16 +55,12 @@ def grading_queue() -> ResponseReturnValue:
 
 
 def _queue(cohort_id: int | None, work_id: int | None, pending: bool) -> Markup:
-    every = tables.published(select(Assignment).where(Assignment.advisor_id == current_user.id))
-    work = [a for a in every if (cohort_id is None or a.cohort_id == cohort_id)
-            and (work_id is None or a.id == work_id)]  # fmt: skip
-    sent = tables.latest_sent([a.id for a in work], only_waiting=pending)
-    rows = sorted(sent.values(), key=lambda s: s.submitted_at or utcnow())
-    cohorts = sorted_by_name({a.cohort for a in every}, lambda c: c.name)
-    return render_partial("assignments/_queue.html", rows=rows, every=every, cohorts=cohorts,
-                          cohort_id=cohort_id, work_id=work_id, pending=pending,
-                          work_by_id={a.id: a for a in work},
-                          pupils=tables.pupil_names({s.pupil_id for s in rows}))  # fmt: skip
+    queue = tables.grading_queue(current_user.id, cohort_id, work_id, pending)
+    cohorts = sorted_by_name({a.cohort for a in queue.every}, lambda c: c.name)
+    return render_partial("assignments/_queue.html", rows=queue.rows, every=queue.every,
+                          cohorts=cohorts, cohort_id=cohort_id, work_id=work_id, pending=pending,
+                          work_by_id={a.id: a for a in queue.work},
+                          pupils=tables.pupil_names({s.pupil_id for s in queue.rows}))  # fmt: skip
 
 
 @bp.get("/work/school")
@@ -137,6 +135,20 @@ def _asked_pair() -> tuple[int | None, int | None]:
     return number_or_none(cohort) or -1, number_or_none(subject) or -1
 
 
+def _most_recent_work(choices: list[Choice]) -> Choice | None:
+    """The cohort and subject of the work published last (of those the viewer may read): where
+    a teacher opening the gradebook most likely wants to be."""
+    pairs = {(c.id, s.id): (c, s) for c, s in choices}
+    query = select(Assignment.cohort_id, Assignment.subject_id).where(
+        Assignment.state == AssignmentState.PUBLISHED,
+        Assignment.cohort_id.in_({c for c, _s in pairs}),
+    )
+    if current_user.role is Role.ADVISOR:
+        query = query.where(Assignment.advisor_id == current_user.id)
+    latest = query.order_by(Assignment.published_at.desc(), Assignment.id.desc()).limit(50)
+    return next((pairs[pair] for pair in db.session.execute(latest) if pair in pairs), None)
+
+
 def _gradebook_scope() -> tuple[Named, Named, list[Choice]]:
     """The cohort and subject asked for (the first the viewer may read if none was asked for)."""
     choices = _gradebook_choices()
@@ -147,7 +159,7 @@ def _gradebook_scope() -> tuple[Named, Named, list[Choice]]:
     if chosen is None:
         if cohort_id is not None or subject_id is not None:
             abort(404)
-        chosen = choices[0]
+        chosen = _most_recent_work(choices) or choices[0]
     return chosen[0], chosen[1], choices
 
 
@@ -191,21 +203,37 @@ def gradebook() -> ResponseReturnValue:
                            choices=choices, grid=grid)  # fmt: skip
 
 
+def _gradebook_rows(table: tables.Grid) -> list[list[object]]:
+    """One row per pupil, one column per piece of work; grades as numbers."""
+    rows: list[list[object]] = [
+        [_("Pupil"), _("School")]
+        + [f"{a.title} ({format_decimal(a.max_grade)})" for a in table.work]
+    ]
+    for pupil in table.pupils:
+        cells: list[object] = []
+        for assignment in table.work:
+            found = table.cell(pupil, assignment)
+            cells.append(None if found is None or found.grade is None else found.grade)
+        rows.append([pupil.full_name, pupil.school.name if pupil.school else "", *cells])
+    return rows
+
+
 @bp.get("/gradebook.csv")
 @login_required
 def gradebook_csv() -> ResponseReturnValue:
-    """The gradebook as a spreadsheet: one row per pupil, one column per piece of work."""
+    """The gradebook as CSV, separated as the reader's spreadsheet expects."""
     cohort, subject, table = _gradebook()
-    rows: list[list[object]] = [
-        [_("Pupil"), _("School")] + [f"{a.title} ({a.max_grade})" for a in table.work]
-    ]
-    for pupil in table.pupils:
-        cells = []
-        for assignment in table.work:
-            found = table.cell(pupil, assignment)
-            cells.append("" if found is None or found.grade is None else str(found.grade))
-        rows.append([pupil.full_name, pupil.school.name if pupil.school else "", *cells])
-    return csv_response(rows, f"gradebook-{cohort.id}-{subject.id}.csv")
+    return csv_response(_gradebook_rows(table), f"gradebook-{cohort.id}-{subject.id}.csv")
+
+
+@bp.get("/gradebook.xlsx")
+@login_required
+def gradebook_xlsx() -> ResponseReturnValue:
+    """The gradebook as an Excel workbook: opens in columns in any spreadsheet's language."""
+    cohort, subject, table = _gradebook()
+    widths = [32, 24] + [18] * len(table.work)
+    return xlsx_response(_gradebook_rows(table), f"gradebook-{cohort.id}-{subject.id}.xlsx",
+                         f"{cohort.name} {subject.name}", widths)  # fmt: skip
 
 
 @bp.get("/gradebook/pupils/<int:pupil_id>")

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from intersession.auth.models import Role
 from intersession.core.access import get_visible_or_404
 from intersession.core.collation import sorted_by_name
-from intersession.core.db import db
+from intersession.core.db import db, utcnow
 from intersession.core.errors import DomainError, Forbidden
 from intersession.lessons import scheduling
 from intersession.lessons.access import can_view_lesson, can_view_row
@@ -143,10 +143,20 @@ def render_lesson(
         lambda row: row.pupil.school.name,
         lambda row: row.pupil.full_name,
     )
+    from intersession.rooms.events import LATE_MARGIN, room_opens_in
+
+    advisor = lesson.advisor_id == current_user.id
+    opens_in = room_opens_in(lesson, advisor)
+    # The advisor may open a room they ended until the room would have closed anyway.
+    reopenable = (
+        advisor and lesson.room_ended_at is not None and utcnow() <= lesson.ends_at + LATE_MARGIN
+    )
     return render_template(
         "lessons/lesson.html",
         lesson=lesson,
         rows=rows,
+        room_opens_in=opens_in,
+        room_reachable=opens_in is not None or reopenable,
         started=lesson.starts_at <= datetime.now(ZoneInfo("UTC")),
         cancel_form=cancel_form or CancelForm(),
         presence_labels=PRESENCE_LABELS,
