@@ -10,6 +10,7 @@ from typing import cast
 from blinker import Namespace
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import bindparam, delete, func, inspect, select, update
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -219,7 +220,11 @@ def end_all_sessions(user: User) -> None:
 def check_new_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise DomainError(
-            _("The password must be at least %(n)d characters long.", n=MIN_PASSWORD_LENGTH),
+            ngettext(
+                "The password must be at least %(num)d character long.",
+                "The password must be at least %(num)d characters long.",
+                MIN_PASSWORD_LENGTH,
+            ),
             field="new_password",
         )
 

@@ -24,6 +24,7 @@ from intersession.core.formatting import (
     format_zone,
 )
 from intersession.core.fragments import Kept, fragment_store, render_partial
+from intersession.core.kazakh import with_case
 
 
 def is_local_path(target: str | None) -> bool:
@@ -110,6 +111,7 @@ def init_web(app: Flask) -> None:
         format_percent=format_percent,
         format_seconds=format_seconds,
         format_zone=format_zone,
+        with_case=with_case,
         format_size=_format_size,
         language_names={"ru": "Русский", "kk": "Қазақша", "en": "English"},
         main_links=main_links,

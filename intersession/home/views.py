@@ -15,6 +15,7 @@ from intersession.auth.labels import ROLE_LABELS
 from intersession.auth.models import Role, User
 from intersession.core.collation import sorted_by_name
 from intersession.core.db import db, utcnow
+from intersession.core.kazakh import DATIVE, with_case
 from intersession.core.offline import keep_offline
 from intersession.home import today
 from intersession.lessons.attendance import registers_to_confirm
@@ -36,7 +37,7 @@ def describe_position(position: YearPosition) -> str:
     if position.phase is Phase.NO_YEAR:
         return _("No academic year has been set up yet.")
     if position.phase is Phase.IN_SESSION and position.session:
-        until = format_date(position.session.ends_on, "long")
+        until = with_case(format_date(position.session.ends_on, "long"), DATIVE)  # kk: "...дейін"
         return {
             SessionKind.ORIENTATION: _(
                 "The orientation session is on at the hub, until %(date)s.", date=until

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.datastructures import FileStorage
 
 from intersession.auth.models import User
@@ -24,7 +25,14 @@ def add_materials(advisor: User, lesson: Lesson, uploads: list[FileStorage]) -> 
     if not uploads:
         raise DomainError(_("Choose a file."), "files")
     if len(lesson.materials) + len(uploads) > MAX_MATERIALS:
-        raise DomainError(_("A lesson has at most %(n)d files.", n=MAX_MATERIALS), "files")
+        raise DomainError(
+            ngettext(
+                "A lesson has at most %(num)d file.",
+                "A lesson has at most %(num)d files.",
+                MAX_MATERIALS,
+            ),
+            "files",
+        )
     with kept_uploads(uploads, advisor.id) as kept:
         lesson.materials.extend(kept)
         db.session.commit()

@@ -51,9 +51,10 @@ class Line:
 
     @property
     def rate(self) -> float | None:
-        """Share of the marked lessons attended, a partial attendance counting half."""
-        marked = self.present + self.partly + self.absent
-        return (self.present + self.partly / 2) / marked if marked else None
+        """Share of the lessons held that were attended, a partial attendance counting half. A
+        lesson not marked is not attended as far as anyone knows (it is counted apart too): one
+        present of six held, five unmarked, is not 100%."""
+        return (self.present + self.partly / 2) / self.held if self.held else None
 
 
 def attendance_lines(viewer: User, first: date, last: date, grouping: Grouping) -> list[Line]:

@@ -19,6 +19,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
@@ -196,7 +197,8 @@ def hub_recordings() -> ResponseReturnValue:
         form.days.data = hub.recording_retention_days
     elif form.validate_on_submit():
         changed = services.set_retention(hub, form.days.data or None)
-        flash(_("Saved. %(n)d kept recordings have a new removal date.", n=changed), "success")
+        flash(ngettext("Saved. %(num)d kept recording has a new removal date.",
+                       "Saved. %(num)d kept recordings have a new removal date.", changed), "success")  # fmt: skip
         return redirect(url_for("recordings.hub_recordings")), 303
     count, used = services.space_used(hub.id)
     recordings = services.hub_recordings(hub.id)

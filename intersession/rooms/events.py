@@ -17,6 +17,7 @@ from flask_socketio import join_room, leave_room
 
 from intersession.auth import services as auth_services
 from intersession.auth.models import Role as UserRole
+from intersession.auth.models import User
 from intersession.core.db import db, utcnow
 from intersession.core.guard import GuardedNamespace
 from intersession.lessons.access import can_view_lesson, is_invited
@@ -268,8 +269,11 @@ class SignallingNamespace(InstanceSweeping, GuardedNamespace):
             room.participants[sid] = person
             if role == Role.CLASSROOM:
                 room_state.reopen_ticks(room, lesson, current_user.id)
+                room_state.show_ticked(room, lesson, current_user)
         join_room(room_name(lesson.id))
         self.broadcast_roster(room)
+        if role == Role.PUPIL:
+            self.tell_classrooms(room, lesson)
         reply = {
             "role": role,
             "me": person.pid,
@@ -363,6 +367,18 @@ class SignallingNamespace(InstanceSweeping, GuardedNamespace):
         self.broadcast_roster(room)
         if sources_gone:
             self.broadcast_sources(room)
+        if person.role == Role.PUPIL:
+            lesson = db.session.get(Lesson, room.lesson_id)
+            if lesson is not None:
+                self.tell_classrooms(room, lesson)
+
+    def tell_classrooms(self, room: LiveRoom, lesson: Lesson) -> None:
+        """A pupil came or went on a computer of their own: each classroom computer's tick
+        list of that school offers them, or no longer does."""
+        for person in room.participants.values():
+            if person.role == Role.CLASSROOM and (tutor := db.session.get(User, person.user_id)):
+                pupils = room_state.classroom_pupils(room, lesson, tutor)
+                self.tell("pupils", {"pupils": pupils}, to=person.sid)
 
     def on_audio_only(self, data: Any = None) -> dict[str, Any]:
         """Receive no video on a weak link; the school is started that way next time."""

@@ -43,12 +43,14 @@ class Participant:
     picture: str = "full"  # what their link carries of the advisor's camera: full, small, none
     instance: str = ""  # the web instance holding the socket (store.py sweeps a dead one's)
     interval: int | None = None  # a pupil's open presence interval
+    ticked: list[str] = field(default_factory=list)  # a classroom's: who sits behind it, by name
 
     def public(self) -> dict[str, Any]:
         return {"id": self.pid, "name": self.name, "role": self.role, "school": self.school,
                 "state": self.state, "hand": self.hand, "floor": self.floor,
                 "audio_only": self.audio_only, "microphone_off": self.microphone_off,
-                "camera_off": self.camera_off, "picture": self.picture}  # fmt: skip
+                "camera_off": self.camera_off, "picture": self.picture,
+                "ticked": self.ticked}  # fmt: skip
 
 
 @dataclass
@@ -78,6 +80,10 @@ class LiveRoom:
 
     def ticked_pupils(self) -> set[int]:
         return {pupil for ticks in self.ticks.values() for pupil in ticks}
+
+    def on_own_device(self) -> set[int]:
+        """The pupils connected on a computer of their own."""
+        return {p.user_id for p in self.participants.values() if p.role == Role.PUPIL}
 
     def may_take_floor(self, person: Participant) -> bool:
         """Pupils and classrooms speak with the floor; a pupil ticked in a classroom speaks through

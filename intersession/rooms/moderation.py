@@ -143,11 +143,12 @@ class RoomNamespace(MediaNamespace):
             return {"error": "bad-request"}
         lesson = here[2]
         with self.store.changing(lesson.id) as room:
-            if not room_state.tick(room, lesson, current_user, pupil_id, present):
-                return {"error": "no-pupil"}
+            if refusal := room_state.tick(room, lesson, current_user, pupil_id, present):
+                return {"error": refusal}
         for pupil in room.of_user(pupil_id):  # one microphone per classroom
             if present and pupil.floor:
                 self.take_floor(lesson.id, pupil.pid)
+        self.broadcast_roster(room)  # the advisor's list names who sits behind the classroom
         return {"pupils": room_state.classroom_pupils(room, lesson, current_user)}
 
     def on_camera_kbps(self, data: Any = None) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from intersession.core.db import db, utcnow
 from intersession.lessons.access import invited_pupils
 from intersession.lessons.models import Lesson, RoomEntry, SchoolRoomSetting
 from intersession.rooms import presence
-from intersession.rooms.live import LiveRoom
+from intersession.rooms.live import LiveRoom, Role
 
 
 def _entry(lesson: Lesson, user_id: int) -> RoomEntry | None:
@@ -92,24 +92,40 @@ def _school_pupils(lesson: Lesson, tutor: User) -> list[User]:
 
 
 def classroom_pupils(room: LiveRoom, lesson: Lesson, tutor: User) -> list[dict[str, Any]]:
+    """The pupils the classroom computer may tick: its school's invited pupils, less those
+    connected on a computer of their own (they are in the room already; one ticked before
+    they connected stays, to be unticked)."""
     ticked = room.ticks.get(tutor.id, {})
+    elsewhere = room.on_own_device()
     return [{"id": p.id, "name": p.full_name, "present": p.id in ticked}
-            for p in _school_pupils(lesson, tutor)]  # fmt: skip
+            for p in _school_pupils(lesson, tutor) if p.id in ticked or p.id not in elsewhere]  # fmt: skip
 
 
-def tick(room: LiveRoom, lesson: Lesson, tutor: User, pupil_id: Any, present: bool) -> bool:
+def show_ticked(room: LiveRoom, lesson: Lesson, tutor: User) -> None:
+    """Every computer of the tutor's classroom names, in the participant list, who it ticked."""
+    names = [p["name"] for p in classroom_pupils(room, lesson, tutor) if p["present"]]
+    for person in room.of_user(tutor.id):
+        if person.role == Role.CLASSROOM:
+            person.ticked = names
+
+
+def tick(room: LiveRoom, lesson: Lesson, tutor: User, pupil_id: Any, present: bool) -> str | None:
     """Tick a pupil of the tutor's school present behind the classroom computer, or untick them.
-    False when the pupil is not one of the school's invited pupils."""
+    The refusal's code when the pupil is not one of the school's invited pupils, or is
+    connected on a computer of their own."""
     if not any(p.id == pupil_id for p in _school_pupils(lesson, tutor)):
-        return False
+        return "no-pupil"
     ticks = room.ticks.setdefault(tutor.id, {})
+    if present and pupil_id not in ticks and pupil_id in room.on_own_device():
+        return "on-own-device"
     if present and pupil_id not in ticks:
         ticks[pupil_id] = presence.joined(lesson, pupil_id, via_classroom=True)
     elif not present and pupil_id in ticks:
         interval = ticks.pop(pupil_id)
         if interval is not None:
             presence.left(interval)
-    return True
+    show_ticked(room, lesson, tutor)
+    return None
 
 
 def pause_ticks(room: LiveRoom, tutor_id: int) -> None:

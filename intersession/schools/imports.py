@@ -282,7 +282,7 @@ def run_import(job_id: int) -> None:
     job.done_rows = len(checked.records) // 2  # checked; the rows go in below, all at once
     db.session.commit()
     if job.kind is ImportKind.PEOPLE:
-        _insert_people(checked.records)
+        job.made_json = json.dumps(_insert_people(checked.records))
     else:
         _insert_topics(job, checked.records)
     job.state, job.finished_at, job.done_rows = ImportState.DONE, utcnow(), len(checked.records)
@@ -290,19 +290,37 @@ def run_import(job_id: int) -> None:
     storage.delete_file(AREA, job.stored_name)
 
 
-def _insert_people(records: list[dict[str, Any]]) -> None:
+def _insert_people(records: list[dict[str, Any]]) -> list[int]:
+    """Write the people (and their cohorts); the ids of those made, in the file's order."""
     people = [
         {k: v for k, v in r.items() if k != "cohort_id"} | {"active": True, "created_at": utcnow()}
         for r in records
     ]
     for start in range(0, len(people), CHECK_BATCH):
         db.session.execute(insert(User), people[start : start + CHECK_BATCH])
-    wanted = {r["login"]: r["cohort_id"] for r in records if r["cohort_id"]}
-    if wanted:
-        rows = db.session.execute(select(User.login, User.id).where(User.login.in_(list(wanted))))
-        ids = {login: user_id for login, user_id in rows}
-        links = [{"cohort_id": c, "pupil_id": ids[login]} for login, c in wanted.items()]
+    logins = [r["login"] for r in records]
+    ids: dict[str, int] = {}
+    for start in range(0, len(logins), CHECK_BATCH):
+        batch = logins[start : start + CHECK_BATCH]
+        rows = db.session.execute(select(User.login, User.id).where(User.login.in_(batch)))
+        ids.update({login: user_id for login, user_id in rows})
+    links = [
+        {"cohort_id": r["cohort_id"], "pupil_id": ids[r["login"]]}
+        for r in records
+        if r["cohort_id"]
+    ]
+    if links:
         db.session.execute(insert(cohort_pupil), links)
+    return [ids[login] for login in logins]
+
+
+def made_people(job: ImportJob) -> list[User]:
+    """The people a finished import made, in the file's order (those since removed left out)."""
+    ids = json.loads(job.made_json or "[]")
+    found = (
+        {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    )
+    return [found[i] for i in ids if i in found]
 
 
 def _insert_topics(job: ImportJob, records: list[dict[str, Any]]) -> None:

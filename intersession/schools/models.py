@@ -224,5 +224,7 @@ class ImportJob(Model):
     total_rows: Mapped[int] = mapped_column(default=0)
     done_rows: Mapped[int] = mapped_column(default=0)
     errors_json: Mapped[str] = mapped_column(Text, default="[]")
+    # The ids of the people a finished import made, for its page to list them.
+    made_json: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -40,7 +40,9 @@ def topic_choices(teachings: list[TeachingAssignment]) -> list[SelectChoice]:
             )
             .order_by(PlanTopic.position)
         )
-        topics += [SelectChoice(t.id, _("week %(week)d: %(title)s", week=t.week, title=t.title), optgroup=group)
+        # data-teaching: the page shows only the topics of the cohort and subject chosen.
+        topics += [SelectChoice(t.id, _("week %(week)d: %(title)s", week=t.week, title=t.title), optgroup=group,
+                                render_kw={"data-teaching": str(teaching.id)})
                    for t in plan]  # fmt: skip
     return topics
 

@@ -41,6 +41,32 @@
     scale.addEventListener("change", function () { if (scale.value === "rubric") { criteria.open = true; } });
   }
 
+  // Setting work or a lesson: the plan's topics, and the pupils to choose from, are those of
+  // the cohort and subject chosen (a chosen one that no longer fits is let go).
+  var teaching = document.getElementById("teaching");
+  if (teaching) {
+    var narrow = function () {
+      var topic = document.getElementById("topic");
+      if (topic) {
+        topic.querySelectorAll("option[data-teaching]").forEach(function (option) {
+          var fits = option.dataset.teaching === teaching.value;
+          option.hidden = option.disabled = !fits;
+          if (!fits && option.selected) { topic.value = "0"; }
+        });
+        topic.querySelectorAll("optgroup").forEach(function (group) {
+          group.hidden = !group.querySelector("option:not([hidden])");
+        });
+      }
+      document.querySelectorAll("#pupil-picker li[data-teachings]").forEach(function (item) {
+        var fits = item.dataset.teachings.split(" ").indexOf(teaching.value) >= 0;
+        item.hidden = !fits;
+        if (!fits) { item.querySelector("input").checked = false; }
+      });
+    };
+    teaching.addEventListener("change", narrow);
+    narrow();
+  }
+
   // Grading by a rubric: the total of the points as they are typed.
   document.querySelectorAll("table[data-rubric-total]").forEach(function (table) {
     var out = table.querySelector("output");

@@ -709,6 +709,16 @@
         (p.picture === "small" ? " · " + text("msgOnSmall") : "") +
         (p.picture === "none" ? " · " + text("msgOnSoundOnly") : "");
       li.appendChild(about);
+      if (p.role === "classroom" && role !== "pupil" && role !== "classroom") {
+        // Who sits behind the classroom computer, as its tutor ticked them.
+        var behind = document.createElement("small");
+        behind.className = "ticked";
+        behind.textContent = p.ticked && p.ticked.length
+          ? text("msgTicked").replace("{names}", p.ticked.join(", "))
+          : text("msgNobodyTicked");
+        li.appendChild(document.createElement("br"));
+        li.appendChild(behind);
+      }
       if (role === "advisor" && p.role !== "advisor" && p.role !== "observer") {
         var tools = document.createElement("div");
         tools.className = "actions";
@@ -777,6 +787,9 @@
       ul.appendChild(li);
     });
   }
+
+  // A pupil of the school came or went on a computer of their own: the list follows.
+  socket.on("pupils", function (data) { showPupils(data.pupils || []); });
 
   // -- joining, leaving, coming back -------------------------------------------------------------
 

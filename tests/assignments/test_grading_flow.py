@@ -100,3 +100,49 @@ def test_the_pupil_sees_the_rubric_before_sending(app: Flask, hub: HubPeople) ->
     )
     shown = page.count(">Your answer<") - page.count('class="visually-hidden">Your answer<')
     assert shown == 1  # the heading and the field's label said it twice
+
+
+def test_the_new_work_form_names_pupils_and_narrows_by_cohort(app: Flask, hub: HubPeople) -> None:
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from intersession.schools.models import Cohort, PlanTopic, TeachingAssignment
+
+    namesake = make_user(
+        "pup-namesake", Role.PUPIL, hub.other_magnet, grade=9, name="Сәрсенбаев Әлихан"
+    )
+    other = Cohort(year_id=hub.year.id, name="9Б", grade=9)
+    other.pupils.append(namesake)
+    db.session.add(other)
+    db.session.flush()
+    db.session.add(TeachingAssignment(advisor=hub.advisor, cohort=other, subject=hub.subject))
+    db.session.add(PlanTopic(year_id=hub.year.id, subject=hub.subject, grade=9, position=1,
+                             title="Квадрат теңдеулер", week=3, hours=Decimal(2)))  # fmt: skip
+    db.session.commit()
+    page = signed_in(app, "adv").client.get("/work/new").get_data(as_text=True)
+    teachings = {
+        t.cohort.name: t.id
+        for t in db.session.query(TeachingAssignment).filter_by(advisor_id=hub.advisor.id)
+    }
+    mine = re.search(
+        rf'<li data-teachings="([\d ]*)"><label><input[^>]*value="{hub.pupil.id}"[^>]*> ([^<]*)<',
+        page,
+    )
+    theirs = re.search(
+        rf'<li data-teachings="([\d ]*)"><label><input[^>]*value="{namesake.id}"[^>]*> ([^<]*)<',
+        page,
+    )
+    assert mine and theirs
+    assert mine.group(2) == f"Сәрсенбаев Әлихан — Magnet, {hub.cohort.name}"
+    assert theirs.group(2) == "Сәрсенбаев Әлихан — Far, 9Б"  # the same name, told apart
+    assert mine.group(1).split() == [str(teachings[hub.cohort.name])]
+    assert theirs.group(1).split() == [str(teachings["9Б"])]
+    topics = re.findall(
+        r'<option data-teaching="(\d+)" value="\d+">week 3: Квадрат теңдеулер', page
+    )
+    assert sorted(topics) == sorted(str(t) for t in teachings.values())  # one per cohort's plan
+    hub_now = datetime.now(ZoneInfo("Asia/Almaty"))
+    assert f'name="opens_day" required type="date" value="{hub_now.date().isoformat()}"' in page
+    week_later = (hub_now + timedelta(days=7)).date().isoformat()
+    assert f'name="due_day" required type="date" value="{week_later}"' in page
+    assert 'name="due_time" required type="time" value="23:59"' in page

@@ -113,3 +113,17 @@ def test_the_csv_runs_no_formula(app: Flask, auth: AuthActions, lessons: LessonH
     by_school = auth.client.get(f"/reports/attendance?by=school&{window}&format=csv")
     schools = {r[0] for r in csv.reader(io.StringIO(by_school.data.decode("utf-8-sig")))}
     assert "'-2+3" in schools and "-2+3" not in schools
+
+
+def test_an_unmarked_lesson_is_not_full_attendance(lessons: LessonHub) -> None:
+    first = lessons.started_lesson()
+    rows = {row.pupil.login: row for row in first.register}
+    attendance.mark_register(
+        lessons.people.advisor, first, [attendance.Mark(rows["pup"], Presence.PRESENT)]
+    )
+    second = lessons.started_lesson()
+    second.starts_at -= timedelta(hours=2)  # held, nobody marked
+    window = (lessons.today - timedelta(days=1), lessons.today)
+    lines = attendance_lines(lessons.people.coordinator, *window, Grouping.PUPIL)
+    pupil = next(line for line in lines if line.name == "Сәрсенбаев Әлихан")
+    assert (pupil.held, pupil.present, pupil.unmarked, pupil.rate) == (2, 1, 1, 0.5)

@@ -259,3 +259,40 @@ def test_deactivation_drops_the_socket(app: Flask, lessons: LessonHub) -> None:
             False,
         )
     assert not pupil.is_connected("/room")
+
+
+def test_the_roster_names_who_sits_behind_a_classroom(app: Flask, lessons: LessonHub) -> None:
+    lesson = lessons.started_lesson()
+    people = lessons.people
+    second = make_user("pup3", Role.PUPIL, people.magnet, grade=9, name="Қасымова Ару")
+    people.cohort.pupils.append(second)
+    lesson.register.append(AttendanceRow(pupil=second))
+    db.session.commit()
+    advisor, classroom = room_client(app, "adv"), room_client(app, "tut")
+    ack(advisor, "join", {"lesson": lesson.id})
+    joined = ack(classroom, "join", {"lesson": lesson.id})
+    assert {p["name"] for p in joined["pupils"]} == {"Сәрсенбаев Әлихан", "Қасымова Ару"}
+    ack(classroom, "tick", {"pupil": second.id, "present": True})
+    roster = received(advisor, "roster")[-1]
+    seat = next(p for p in roster if p["role"] == "classroom")
+    assert seat["ticked"] == ["Қасымова Ару"]
+
+    # A pupil on a computer of their own is in the room already: not offered, not tickable.
+    own = room_client(app, "pup")
+    ack(own, "join", {"lesson": lesson.id})
+    offered = received(classroom, "pupils")[-1]["pupils"]
+    assert [p["name"] for p in offered] == ["Қасымова Ару"]
+    assert ack(classroom, "tick", {"pupil": people.pupil.id, "present": True}) == {
+        "error": "on-own-device"
+    }
+    with app.app_context():
+        own.disconnect(namespace="/room")
+    offered = received(classroom, "pupils")[-1]["pupils"]
+    assert {p["name"] for p in offered} == {
+        "Сәрсенбаев Әлихан",
+        "Қасымова Ару",
+    }  # gone: offered again
+    reply = ack(classroom, "tick", {"pupil": second.id, "present": False})
+    assert not any(p["present"] for p in reply["pupils"])
+    seat = next(p for p in received(advisor, "roster")[-1] if p["role"] == "classroom")
+    assert seat["ticked"] == []

@@ -305,3 +305,41 @@ def test_an_oversized_field_is_a_400_on_the_page(
     )
     assert russian.status_code == 400  # type: ignore[attr-defined]
     assert "Строка 3" in russian.get_data(as_text=True)  # type: ignore[attr-defined]
+
+
+def test_the_check_page_reads_as_a_table_and_the_result_lists_the_people(
+    auth: AuthActions, hub: HubPeople
+) -> None:
+    auth.login("coord")
+    text = HEADER + (
+        f"Әбдіқадыров Ұлан,ulan,pupil,Magnet,9,,{hub.cohort.name}\nИванова Мария,mivanova,tutor,Far,,,\n"
+    )
+    sent = auth.post(
+        "/imports/people",
+        {"file": (io.BytesIO(text.encode()), "list.csv"), "year": str(hub.year.id)},
+        content_type="multipart/form-data",
+    )
+    job_page = sent.location  # type: ignore[attr-defined]
+    page = auth.client.get(job_page, headers={"Accept-Language": "kk"}).get_data(as_text=True)
+    table = page[
+        page.index('id="import-preview"') : page.index(
+            "</table>", page.index('id="import-preview"')
+        )
+    ]
+    head = re.findall(r'<th scope="col">([^<]*)</th>', table)
+    assert head[:4] == ["Аты-жөні", "Логин", "Рөлі", "Мектеп"] and len(head) == 7
+    rows = [re.findall(r"<td>([^<]*)</td>", r) for r in table.split("<tr>")[2:]]
+    assert rows[0] == ["Әбдіқадыров Ұлан", "ulan", "Оқушы", "Magnet", "9", "", hub.cohort.name]
+    assert rows[1][2:4] == [
+        "Педагог-тьютор",
+        "Far",
+    ]  # the role in the page's language, the school by name
+    job = db.session.scalar(select(ImportJob).order_by(ImportJob.id.desc()))
+    assert job is not None
+    run(job, hub)
+    done = auth.client.get(job_page, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    result = done[done.index('id="import-result"') :]
+    assert (
+        "2 people imported" in result and "Әбдіқадыров Ұлан" in result and "Иванова Мария" in result
+    )
+    assert "Login slips: Magnet" in result and "Login slips: Far" in result

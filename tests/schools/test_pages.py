@@ -251,3 +251,17 @@ def test_login_slips_for_people_without_a_password(auth: AuthActions, hub: HubPe
     again = auth.post(f"/schools/{hub.magnet.id}/passwords")
     assert again.status_code == 302  # nobody is left without a password
     assert auth.post(f"/schools/{hub.outsider_hub.id}/passwords").status_code == 404
+
+
+def test_the_people_filter_offers_only_the_schools_one_may_see(
+    auth: AuthActions, hub: HubPeople
+) -> None:
+    auth.login("tut")
+    page = auth.client.get("/people").get_data(as_text=True)
+    assert 'name="school"' not in page  # the tutor's own school alone: nothing to choose
+    assert hub.other_magnet.name not in page and "Other hub" not in page
+    auth.logout()
+    auth.login("coord")
+    page = auth.client.get("/people").get_data(as_text=True)
+    filter_part = page[page.index('name="school"') :].split("</select>")[0]
+    assert hub.other_magnet.name in filter_part and hub.magnet.name in filter_part

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -18,11 +18,12 @@ from intersession.assignments.access import can_edit_assignment
 from intersession.assignments.forms import AssignmentForm, ExtensionForm
 from intersession.assignments.models import Assignment, Scale
 from intersession.assignments.views import bp, hub_zone, visible_assignment
-from intersession.auth.models import Role
+from intersession.auth.models import Role, User
 from intersession.core.collation import sorted_by_name
 from intersession.core.db import db
 from intersession.core.errors import DomainError, NotFound
 from intersession.core.forms import ButtonForm
+from intersession.core.kazakh import DATIVE, with_case
 from intersession.core.resumable.forms import sent_files
 from intersession.schools.models import PlanTopic, TeachingAssignment
 from intersession.schools.teaching import teaching_choices, teachings_of, topic_choices
@@ -31,9 +32,35 @@ from intersession.schools.teaching import teaching_choices, teachings_of, topic_
 def _fill_choices(form: AssignmentForm, teachings: list[TeachingAssignment]) -> None:
     form.teaching.choices = teaching_choices(teachings)
     form.topic.choices = topic_choices(teachings)
-    pupils = {p.id: f"{p.full_name} ({t.cohort.name})" for t in teachings for p in t.cohort.pupils}
-    form.pupils.choices = [SelectChoice(pupil_id, name)
-                           for pupil_id, name in sorted_by_name(pupils.items(), lambda item: item[1])]  # fmt: skip
+    # Two pupils of the same name are common: each is named with their school and cohort.
+    pupils: dict[int, tuple[User, set[str]]] = {}
+    for teaching in teachings:
+        for pupil in teaching.cohort.pupils:
+            pupils.setdefault(pupil.id, (pupil, set()))[1].add(teaching.cohort.name)
+    ordered = sorted_by_name(pupils.values(), lambda item: item[0].full_name)
+    form.pupils.choices = [
+        SelectChoice(
+            pupil.id, f"{pupil.full_name} — {pupil.school.name}, {', '.join(sorted(cohorts))}"
+        )
+        for pupil, cohorts in ordered
+    ]
+
+
+def pupil_teachings(teachings: list[TeachingAssignment]) -> dict[int, list[int]]:
+    """For the page: which of the advisor's cohort-and-subject choices each pupil belongs to."""
+    found: dict[int, list[int]] = {}
+    for teaching in teachings:
+        for pupil in teaching.cohort.pupils:
+            found.setdefault(pupil.id, []).append(teaching.id)
+    return found
+
+
+def _default_dates(form: AssignmentForm) -> None:
+    """New work opens now and is due a week later at 23:59, in the hub's time."""
+    now = datetime.now(ZoneInfo(hub_zone()))
+    form.opens_day.data = now.date()
+    form.opens_time.data = time(now.hour, now.minute - now.minute % 15)
+    form.due_day.data, form.due_time.data = now.date() + timedelta(days=7), time(23, 59)
 
 
 def _moment(day: date | None, at: time | None) -> datetime | None:
@@ -115,11 +142,14 @@ def new_assignment() -> ResponseReturnValue:
     teachings = teachings_of(current_user)
     form = AssignmentForm()
     _fill_choices(form, teachings)
+    if not form.is_submitted():
+        _default_dates(form)
     if form.validate_on_submit() and (assignment := _save(form, teachings, None)) is not None:
         flash(_("The work is saved as a draft: pupils see it once you publish it."), "success")
         return redirect(url_for("assignments.assignment", assignment_id=assignment.id))
     status = 400 if form.errors or form.form_errors else 200
-    return render_template("assignments/form.html", form=form, assignment=None), status
+    return render_template("assignments/form.html", form=form, assignment=None,
+                           pupil_teachings=pupil_teachings(teachings)), status  # fmt: skip
 
 
 def _fill_form(
@@ -173,7 +203,8 @@ def edit_assignment(assignment_id: int) -> ResponseReturnValue:
     elif not form.is_submitted():
         _fill_form(form, assignment, teachings)
     status = 400 if form.errors or form.form_errors else 200
-    return render_template("assignments/form.html", form=form, assignment=assignment), status
+    return render_template("assignments/form.html", form=form, assignment=assignment,
+                           pupil_teachings=pupil_teachings(teachings)), status  # fmt: skip
 
 
 @bp.post("/work/<int:assignment_id>/publish")
@@ -210,5 +241,5 @@ def grant_extension(assignment_id: int) -> ResponseReturnValue:
         flash(error.message, "error")
     else:
         flash(_("%(pupil)s may now send the work until %(when)s.", pupil=pupil.full_name,
-                when=format_datetime(due, "d MMMM, HH:mm")), "success")  # fmt: skip
+                when=with_case(format_datetime(due, "d MMMM, HH:mm"), DATIVE)), "success")  # fmt: skip
     return redirect(url_for("assignments.assignment", assignment_id=assignment.id)), 303

@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from intersession.auth.labels import ROLE_LABELS
 from intersession.core.access import get_visible_or_404
+from intersession.core.collation import sorted_by_name
 from intersession.core.csvfiles import csv_response
 from intersession.core.db import db
+from intersession.core.formatting import format_decimal
 from intersession.core.forms import ButtonForm
 from intersession.schools import imports as import_services
 from intersession.schools.access import can_manage_hub
 from intersession.schools.forms import ImportForm
 from intersession.schools.labels import IMPORT_STATE_LABELS
-from intersession.schools.models import AcademicYear, ImportJob, ImportKind, School, Subject
+from intersession.schools.models import (
+    AcademicYear,
+    Cohort,
+    ImportJob,
+    ImportKind,
+    School,
+    Subject,
+)
 from intersession.schools.views import apply, bp, hub_years, require_manager, staff_only
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -71,15 +83,53 @@ def import_job(job_id: int) -> ResponseReturnValue:
         import_services.preview_rows(job) if job.state.value == "checked" and not errors else []
     )
     year = db.session.get(AcademicYear, job.year_id) if job.year_id else None
+    made = import_services.made_people(job) if job.state.value == "done" else []
     return render_template(
         "schools/import_job.html",
         job=job,
         errors=errors,
-        preview=preview,
+        headers=_preview_headers(job.kind),
+        preview=_shown(job.kind, preview),
+        made=made,
+        made_schools=sorted_by_name({p.school for p in made}, lambda s: s.name),
+        role_labels=ROLE_LABELS,
         year=year,
         state_labels=IMPORT_STATE_LABELS,
         form=ButtonForm(),
     )
+
+
+def _preview_headers(kind: ImportKind) -> list[str]:
+    if kind is ImportKind.PEOPLE:
+        return [
+            _("Full name"),
+            _("Login"),
+            _("Role"),
+            _("School"),
+            _("Grade"),
+            _("E-mail"),
+            _("Cohort"),
+        ]
+    return [_("Subject"), _("Grade"), _("Week"), _("Hours"), _("Topic")]
+
+
+def _shown(kind: ImportKind, records: list[dict[str, Any]]) -> list[list[object]]:
+    """The checked rows as the coordinator reads them: names, not ids; the role in words."""
+    if not records:
+        return []
+    if kind is ImportKind.PEOPLE:
+        schools = _names(School, {r["school_id"] for r in records})
+        cohorts = _names(Cohort, {r["cohort_id"] for r in records if r["cohort_id"]})
+        return [[r["full_name"], r["login"], ROLE_LABELS[r["role"]], schools.get(r["school_id"], ""),
+                 r["grade"], r["email"], cohorts.get(r["cohort_id"], "")] for r in records]  # fmt: skip
+    subjects = _names(Subject, {r["subject_id"] for r in records})
+    return [[subjects.get(r["subject_id"], ""), r["grade"], r["week"], format_decimal(r["hours"]),
+             r["title"]] for r in records]  # fmt: skip
+
+
+def _names(model: Any, ids: set[int]) -> dict[int, str]:
+    rows = db.session.execute(select(model.id, model.name).where(model.id.in_(ids)))
+    return {row_id: name for row_id, name in rows}
 
 
 @bp.post("/imports/job/<int:job_id>/run")

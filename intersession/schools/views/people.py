@@ -32,6 +32,17 @@ def _hub_schools() -> list[School]:
     )
 
 
+def _schools_in(scope: Select[User]) -> list[School]:
+    """The schools the filter offers: those of the people the viewer may see (a tutor: their
+    own school alone), not every school of the hub."""
+    ids = scope.with_only_columns(User.school_id).distinct()
+    return list(
+        db.session.scalars(
+            select(School).where(School.id.in_(ids)).order_by(School.kind, by_name(School.name))
+        )
+    )
+
+
 def _scoped_people() -> Select[User]:
     """The people this viewer may see, as a query to filter further."""
     query = select(User).join(User.school).where(in_hub(current_user.hub_id))
@@ -50,7 +61,7 @@ def _scoped_people() -> Select[User]:
 @bp.get("/people")
 @staff_only
 def people() -> ResponseReturnValue:
-    query = _scoped_people()
+    scope = query = _scoped_people()
     q = request.args.get("q", "").strip()
     role = request.args.get("role", "")
     school_id = request.args.get("school", type=int)
@@ -76,7 +87,9 @@ def people() -> ResponseReturnValue:
         q=q,
         role=role,
         school_id=school_id,
-        schools=_hub_schools(),
+        schools=_hub_schools()
+        if can_manage_hub(current_user, current_user.hub_id)
+        else _schools_in(scope),
         role_labels=ROLE_LABELS,
         can_manage=can_manage_hub(current_user, current_user.hub_id),
     )
