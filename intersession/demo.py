@@ -105,6 +105,19 @@ SUBJECT_TOPICS = {
         "Оптика",
     ),
 }
+# Who teaches what (the README's demo table says the same): cohort grade -> subject -> advisor
+# (0 is advisor1).
+TEACHING = {
+    grade: {"Математика": grade % 2, "Физика": 2 + grade % 2, "Химия": 4, "Биология": 5}
+    for grade in range(8, 12)
+}
+# Lessons of a demo week: weekdays (0 is Monday), cohort grade, subject, hour in Almaty.
+LESSONS = (
+    ((0, 2, 4), 8, "Математика", 11),  # advisor1
+    ((1, 3), 9, "Математика", 10),  # advisor2
+    ((1, 3), 10, "Физика", 14),  # advisor3
+    ((0,), 10, "Математика", 15),  # advisor1
+)
 OTHER_SUBJECTS = ("Химия", "Биология", "Казахский язык и литература", "Русский язык и литература")
 
 
@@ -193,17 +206,20 @@ def load_demo(today: date | None = None) -> dict[str, int]:
         cohorts.append(cohort)
     db.session.add_all(cohorts)
     db.session.flush()
-    for i, cohort in enumerate(cohorts):
-        db.session.add(
-            TeachingAssignment(
-                advisor=advisors[i % 2], cohort=cohort, subject=subjects["Математика"]
+    teachers = {
+        (cohort.grade, subject): advisors[index]
+        for cohort in cohorts
+        for subject, index in TEACHING[cohort.grade].items()
+    }
+    for cohort in cohorts:
+        for subject in TEACHING[cohort.grade]:
+            db.session.add(
+                TeachingAssignment(
+                    advisor=teachers[(cohort.grade, subject)],
+                    cohort=cohort,
+                    subject=subjects[subject],
+                )
             )
-        )
-        db.session.add(
-            TeachingAssignment(
-                advisor=advisors[2 + i % 2], cohort=cohort, subject=subjects["Физика"]
-            )
-        )
     for name, topics in SUBJECT_TOPICS.items():
         for grade in range(8, 12):
             for position, title in enumerate(topics, 1):
@@ -219,8 +235,9 @@ def load_demo(today: date | None = None) -> dict[str, int]:
                     )
                 )
     db.session.flush()
-    _demo_lessons(today or date.today(), year, cohorts, advisors, subjects)
-    _demo_work(cohorts[1], advisors[1], subjects["Математика"])
+    _demo_lessons(today or date.today(), year, cohorts, teachers, subjects)
+    for cohort in cohorts[:2]:  # advisor1's 8th grade and advisor2's 9th, in mathematics
+        _demo_work(cohort, teachers[(cohort.grade, "Математика")], subjects["Математика"])
     db.session.commit()
     return {
         "schools": 1 + len(magnets),
@@ -234,11 +251,12 @@ def _demo_lessons(
     today: date,
     year: AcademicYear,
     cohorts: list[Cohort],
-    advisors: list[User],
+    teachers: dict[tuple[int, str], User],
     subjects: dict[str, Subject],
 ) -> None:
-    """Lessons on Tuesdays and Thursdays from last week to four weeks ahead, between sessions, and
-    the register of the past ones marked as an advisor and a tutor would."""
+    """The week of LESSONS from last week to four weeks ahead, between sessions, each taught by
+    the cohort's teacher of the subject, and the register of the past ones marked as an advisor
+    and a tutor would."""
     zone = ZoneInfo("Asia/Almaty")
     rng = random.Random(11)
     session_days = {
@@ -248,14 +266,11 @@ def _demo_lessons(
     }
     day = today - timedelta(days=7)
     while day <= today + timedelta(weeks=4):
-        if (
-            day.weekday() in (1, 3)
-            and day not in session_days
-            and year.starts_on <= day <= year.ends_on
-        ):
-            for index, (cohort, subject, hour) in enumerate(
-                ((cohorts[1], "Математика", 10), (cohorts[2], "Физика", 14))
-            ):
+        if day not in session_days and year.starts_on <= day <= year.ends_on:
+            for weekdays, grade, subject, hour in LESSONS:
+                if day.weekday() not in weekdays:
+                    continue
+                cohort = next(c for c in cohorts if c.grade == grade)
                 week = (day - year.starts_on).days // 7 + 1
                 topic = db.session.scalar(
                     select(PlanTopic)
@@ -265,7 +280,7 @@ def _demo_lessons(
                     .limit(1)
                 )  # fmt: skip
                 starts = datetime.combine(day, time(hour)).replace(tzinfo=zone).astimezone(UTC)
-                lesson = Lesson(kind=LessonKind.LESSON, advisor=advisors[index * 2 + 1], cohort=cohort,
+                lesson = Lesson(kind=LessonKind.LESSON, advisor=teachers[(grade, subject)], cohort=cohort,
                                 subject=subjects[subject], topic=topic, title=topic.title if topic else subject,
                                 starts_at=starts, duration_minutes=45)  # fmt: skip
                 lesson.register = [AttendanceRow(pupil=p) for p in cohort.pupils]

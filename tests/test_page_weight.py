@@ -40,12 +40,15 @@ def test_static_files_go_by_hashed_names_and_are_kept_for_a_year(client: FlaskCl
     links = re.findall(r'(?:href|src)="(/static/[^"]+)"', page)
     assert len(links) >= 3, links
     for link in links:
-        assert re.search(r"-[0-9a-f]{32}\.(css|js)$", link), link
+        assert re.search(r"-[0-9a-f]{32}\.(css|js|svg)$", link), link
         asset = client.get(link, headers={"Accept-Encoding": "br"})
         assert asset.status_code == 200
         control = asset.headers["Cache-Control"]
         assert "max-age=31536000" in control and "immutable" in control, control
         source = STATIC / re.sub(r"-[0-9a-f]{32}(\.\w+)$", r"\1", link.removeprefix("/static/"))
+        if len(source.read_bytes()) < 500:  # COMPRESS_MIN_SIZE: the icon is smaller as it is
+            assert asset.data == source.read_bytes()
+            continue
         assert asset.headers["Content-Encoding"] == "br"
         assert brotli.decompress(asset.data) == source.read_bytes()
     # The name without its hash still works (an old page), asked about again each time.

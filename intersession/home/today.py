@@ -14,7 +14,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from intersession.assignments import tables
@@ -116,12 +116,17 @@ def _missed(pupil: User) -> list[tuple[Lesson, bool]]:
     """Lessons of the last month the pupil was absent from, or partly, and has not caught up on."""
     now = utcnow()
     status = func.coalesce(AttendanceRow.confirmed_status, AttendanceRow.status)
+    member = exists().where(
+        cohort_pupil.c.cohort_id == Lesson.cohort_id, cohort_pupil.c.pupil_id == pupil.id
+    )
+    still_in_cohort = or_(Lesson.cohort_id.is_(None), member)
     rows = db.session.execute(
         select(Lesson, Recording.state)
         .join(AttendanceRow, AttendanceRow.lesson_id == Lesson.id)
         .outerjoin(Recording, Recording.lesson_id == Lesson.id)
         .where(
             AttendanceRow.pupil_id == pupil.id,
+            still_in_cohort,  # one who left the cohort has no catching up to do
             status.in_([Presence.ABSENT, Presence.PARTLY]),
             AttendanceRow.caught_up_at.is_(None),
             Lesson.state == LessonState.SCHEDULED,

@@ -219,7 +219,7 @@ def test_retention_removes_exactly_the_expired_and_the_coordinator_sees_the_spac
 
     coordinator = signed_in(app, "coord")
     page = coordinator.client.get("/recordings").get_data(as_text=True)
-    assert "1 recording kept" in page
+    assert "1 recording</strong> is kept" in page
     for bad in ("0", "5000", "abc"):
         answer = coordinator.post("/recordings", data={"days": bad})
         assert answer.status_code == 400, bad

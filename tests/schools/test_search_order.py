@@ -143,5 +143,5 @@ def test_cohort_page_and_gradebook_export_follow_the_reader(
     assert [n.strip() for n in listed if n.strip() in names] == expected
     query = f"cohort={hub.cohort.id}&subject={hub.subject.id}"
     csv = auth.client.get(f"/gradebook.csv?{query}", headers=headers).get_data(as_text=True)
-    rows = [line.split(",")[0] for line in csv.splitlines()[1:]]
+    rows = [line.split(";")[0] for line in csv.splitlines()[1:]]
     assert [n for n in rows if n in names] == expected
