@@ -133,7 +133,11 @@ def index() -> ResponseReturnValue:
         day = today.tutors_day(current_user)
     elif current_user.role is Role.ADVISOR:
         day = today.advisors_day(current_user)
-    upcoming = today.coming_lessons(current_user, 5) if current_user.role is not Role.PUPIL else []
+    upcoming = today.coming_lessons(current_user, 10) if current_user.role is not Role.PUPIL else []
+    if day is not None:  # today's lessons are listed already
+        shown = {item.lesson.id for item in day.today}
+        upcoming = [lesson for lesson in upcoming if lesson.id not in shown]
+    upcoming = upcoming[:5]
     to_confirm = registers_to_confirm(current_user) if current_user.role is Role.TUTOR else []
     return render_template(
         "home/index.html",

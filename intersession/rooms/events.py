@@ -270,7 +270,14 @@ class SignallingNamespace(InstanceSweeping, GuardedNamespace):
             if role == Role.CLASSROOM:
                 room_state.reopen_ticks(room, lesson, current_user.id)
                 room_state.show_ticked(room, lesson, current_user)
-        join_room(room_name(lesson.id))
+        try:
+            join_room(room_name(lesson.id))
+        except ValueError:  # the page went while it joined: its disconnect found no one to drop
+            with self.store.changing(lesson.id) as room:
+                room.participants.pop(sid, None)
+            if person.interval is not None:
+                presence.left(person.interval)
+            return {"error": "gone"}
         self.broadcast_roster(room)
         if role == Role.PUPIL:
             self.tell_classrooms(room, lesson)
