@@ -129,7 +129,9 @@ def test_the_tutors_day(app: Flask, lessons: LessonHub) -> None:
     assert "Әлі ерте" not in overdue_part and overdue.id
     assert "1 portfolio entry waits for verification" in page
     coming = page[page.index("Coming lessons") :]
-    assert f"/lessons/{today.id}" in coming and f'/lessons/{ended.id}"' not in coming
+    assert f'/lessons/{today.id}"' not in coming  # listed under today already
+    assert f'/lessons/{ended.id}"' not in coming
+    assert f'href="/lessons/{ended.id}/room"' not in page  # held today, over: no way in
 
 
 def test_the_advisors_day(app: Flask, lessons: LessonHub) -> None:
