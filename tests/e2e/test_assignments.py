@@ -78,7 +78,7 @@ def test_work_from_setting_to_grade(
     assert advisor.get_attribute(".work-file img", "src").endswith("/preview")
     shot(advisor, "42-work-grading-en")
     advisor.click("button:has-text('Save the grade')")
-    advisor.wait_for_selector("text=The grade is saved.")
+    advisor.wait_for_selector("text=The grade is saved:")
     # The PDF opens on the page on demand (after grading here: Chromium's PDF viewer takes the
     # focus when it loads, which can swallow a click made at that moment).
     advisor.goto(submission_url)
