@@ -16,7 +16,9 @@ pytestmark = pytest.mark.browser
 WIDTHS = {"1280": {"width": 1280, "height": 900}, "375": {"width": 375, "height": 800}}
 
 
-def test_the_join_button_opens_with_the_room(live_server: str, new_page: Any, live_app: Any) -> None:
+def test_the_join_button_opens_with_the_room(
+    live_server: str, new_page: Any, live_app: Any
+) -> None:
     lesson_id = live_app.lesson_now(starts_in_seconds=25)
     page = new_page(locale="en-US")
     sign_in(page, live_server, "pup")
