@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
 from intersession.core.csvfiles import csv_text, safe_cell
 
@@ -41,14 +42,20 @@ def test_formulas_are_neutralised_and_numbers_stay_numbers(value: object, writte
     assert safe_cell(value) == written
 
 
-def test_the_text_reads_back_cell_for_cell() -> None:
-    text = csv_text([["Name", "Rate"], ["=1+1", 50], ['a,"b"', "-1"]])
-    assert text.startswith("\ufeff")
-    assert list(csv.reader(io.StringIO(text[1:]))) == [
-        ["Name", "Rate"],
-        ["'=1+1", "50"],
-        ['a,"b"', "-1"],
-    ]
+def test_the_text_reads_back_cell_for_cell(app: Flask) -> None:
+    from flask_babel import force_locale
+
+    rows = [["Name", "Rate"], ["=1+1", 50], ['a,"b"', "-1"], ["Half", Decimal("4.5")]]
+    for language, delimiter, half in (("en", ",", "4.5"), ("ru", ";", "4,5"), ("kk", ";", "4,5")):
+        with app.test_request_context(), force_locale(language):
+            text = csv_text(rows)
+        assert text.startswith("\ufeff")
+        assert list(csv.reader(io.StringIO(text[1:]), delimiter=delimiter)) == [
+            ["Name", "Rate"],
+            ["'=1+1", "50"],
+            ['a,"b"', "-1"],
+            ["Half", half],  # the decimal mark the reader's spreadsheet expects
+        ], language
 
 
 def test_no_module_but_the_helper_uses_the_csv_module() -> None:
