@@ -75,6 +75,9 @@ ROLE_NAMES = {
     "advisor": Role.ADVISOR,
     "эдвайзер": Role.ADVISOR,
     "педагог-эдвайзер": Role.ADVISOR,
+    # The pages call the advisor a teacher: a file written from them says so.
+    "учитель": Role.ADVISOR,
+    "мұғалім": Role.ADVISOR,
 }
 CHECK_BATCH = 500
 

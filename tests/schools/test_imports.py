@@ -343,3 +343,17 @@ def test_the_check_page_reads_as_a_table_and_the_result_lists_the_people(
         "2 people imported" in result and "Әбдіқадыров Ұлан" in result and "Иванова Мария" in result
     )
     assert "Login slips: Magnet" in result and "Login slips: Far" in result
+
+
+def test_the_role_as_the_pages_name_it_imports(hub: HubPeople) -> None:
+    """The pages call the advisor "учитель" / "мұғалім": a file that says so is understood."""
+    text = (
+        HEADER
+        + "Ахметова Гүлнар,g.akhmetova,мұғалім,Hub,,,\nПетров Сергей,s.petrov,Учитель,Hub,,,\n"
+    )
+    job = run(start(hub, text), hub)
+    assert job.state is ImportState.DONE, imports.job_errors(job)
+    roles = set(
+        db.session.scalars(select(User.role).where(User.login.in_(["g.akhmetova", "s.petrov"])))
+    )
+    assert roles == {Role.ADVISOR}
