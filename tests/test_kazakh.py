@@ -58,3 +58,22 @@ def test_the_work_page_puts_the_ending_on_the_cut_off(app: Flask, hub: HubPeople
         as_text=True
     )
     assert "18:00-ден" not in russian and "18:00" in russian
+
+
+@pytest.mark.parametrize(("text", "locative"), [("2026 ж. 5 желтоқсан", "2026 ж. 5 желтоқсанда"),
+                                                ("2027 ж. 31 мамыр", "2027 ж. 31 мамырда"),
+                                                ("мектеп", "мектепте"), ("3", "3-те")])  # fmt: skip
+def test_locative(text: str, locative: str) -> None:
+    from intersession.core.kazakh import LOCATIVE
+
+    assert kazakh_case(text, LOCATIVE) == locative
+
+
+def test_a_grade_out_of_range_says_the_range_with_its_endings(app: Flask, hub: HubPeople) -> None:
+    from intersession.assignments import grading
+    from intersession.core.errors import DomainError
+
+    work = published_work(hub)
+    with app.test_request_context(), force_locale("kk"), pytest.raises(DomainError) as refused:
+        grading._grade_from(work, "7", {})
+    assert "1-ден 5-ке дейін" in refused.value.message

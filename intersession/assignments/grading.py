@@ -22,7 +22,9 @@ from intersession.assignments.notices import tell_released
 from intersession.auth.models import User
 from intersession.core.db import db, utcnow
 from intersession.core.errors import Conflict, DomainError, NotFound
+from intersession.core.formatting import format_decimal
 from intersession.core.inputs import decimal_number
+from intersession.core.kazakh import ABLATIVE, DATIVE, with_case
 
 MAX_FEEDBACK = 20_000
 signals = Namespace()
@@ -76,7 +78,12 @@ def _grade_from(
         assignment.scale is Scale.FIVE and value != value.to_integral_value()
     ):
         raise DomainError(
-            _("The grade is from %(low)s to %(high)s.", low=low, high=assignment.max_grade), "grade"
+            _(
+                "The grade is from %(low)s to %(high)s.",
+                low=with_case(format_decimal(low), ABLATIVE),
+                high=with_case(format_decimal(assignment.max_grade), DATIVE),
+            ),
+            "grade",
         )
     return value, []
 

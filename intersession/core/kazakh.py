@@ -1,4 +1,5 @@
-"""Kazakh case endings on values put into sentences ("18:00-ден кейін", "5 желтоқсанға дейін").
+"""Kazakh case endings on values put into sentences ("18:00-ден кейін", "5 желтоқсанға дейін",
+"5 желтоқсанда басталады").
 
 Kazakh puts the case on the word before a postposition, and the ending follows the word's last
 sound and last vowel. A value that a sentence fills in (a time, a date, a name) gets it here, by
@@ -15,6 +16,7 @@ from flask_babel import get_locale
 
 ABLATIVE = "ablative"  # -дан/-ден, -тан/-тен, -нан/-нен: before "кейін", "бастап"
 DATIVE = "dative"  # -ға/-ге, -қа/-ке: before "дейін"
+LOCATIVE = "locative"  # -да/-де, -та/-те: "on" a day ("5 желтоқсанда басталады")
 
 BACK_VOWELS = set("аоұыяАОҰЫЯ")
 FRONT_VOWELS = set("әеөүіэиюёӘЕӨҮІЭИЮЁ")
@@ -55,6 +57,8 @@ def _ending(word: str, case: str) -> str:
     a = "е" if front else "а"
     if case == DATIVE:
         return ("к" if front else "қ") + a if last in VOICELESS else ("г" if front else "ғ") + a
+    if case == LOCATIVE:
+        return ("т" if last in VOICELESS else "д") + a
     if last in NASALS:
         return "н" + a + "н"
     if last in VOICELESS:

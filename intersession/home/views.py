@@ -15,7 +15,7 @@ from intersession.auth.labels import ROLE_LABELS
 from intersession.auth.models import Role, User
 from intersession.core.collation import sorted_by_name
 from intersession.core.db import db, utcnow
-from intersession.core.kazakh import DATIVE, with_case
+from intersession.core.kazakh import DATIVE, LOCATIVE, with_case
 from intersession.core.offline import keep_offline
 from intersession.home import today
 from intersession.lessons.attendance import registers_to_confirm
@@ -74,12 +74,12 @@ def describe_position(position: YearPosition) -> str:
         return _(
             "The academic year %(name)s begins on %(date)s.",
             name=position.year.name,
-            date=format_date(position.year.starts_on, "long"),
+            date=with_case(format_date(position.year.starts_on, "long"), LOCATIVE),
         )
     assert position.year is not None
     return _(
         "The sessions of this year are over; the year ends on %(date)s.",
-        date=format_date(position.year.ends_on, "long"),
+        date=with_case(format_date(position.year.ends_on, "long"), LOCATIVE),
     )
 
 

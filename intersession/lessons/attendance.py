@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from intersession.auth.models import Role, User
 from intersession.core.db import db, utcnow
 from intersession.core.errors import DomainError, Forbidden
+from intersession.core.kazakh import DATIVE, with_case
 from intersession.lessons.access import can_view_row
 from intersession.lessons.models import (
     AbsenceReason,
@@ -56,7 +57,10 @@ def mark_register(advisor: User, lesson: Lesson, marks: list[Mark]) -> None:
         if mark.row.lesson_id != lesson.id:
             raise Forbidden(_("This row belongs to another lesson."))
         if mark.minutes is not None and not 0 <= mark.minutes <= lesson.duration_minutes:
-            errors[mark.row.id] = _("Minutes must be from 0 to %(n)d.", n=lesson.duration_minutes)
+            errors[mark.row.id] = _(
+                "Minutes must be from 0 to %(most)s.",
+                most=with_case(str(lesson.duration_minutes), DATIVE),
+            )
     if errors:
         raise RegisterErrors(errors)
     for mark in marks:

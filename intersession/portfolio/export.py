@@ -26,6 +26,7 @@ from intersession.auth.models import Role, User
 from intersession.core import files, pictures, storage
 from intersession.core.db import db, utcnow
 from intersession.core.errors import DomainError
+from intersession.core.kazakh import LOCATIVE, with_case
 from intersession.portfolio.labels import KIND_LABELS, LEVEL_LABELS, RESULT_LABELS
 from intersession.portfolio.models import (
     EntryState,
@@ -236,7 +237,11 @@ def _entry_block(pdf: FPDF, entry: PortfolioEntry) -> None:
         pdf.set_font(FONT, "", 8)
         day = entry.verified_at.date().isoformat()
         pdf.multi_cell(
-            0, 5, _("Verified by the tutor on %(day)s.", day=day), new_x="LMARGIN", new_y="NEXT"
+            0,
+            5,
+            _("Verified by the tutor on %(day)s.", day=with_case(day, LOCATIVE)),
+            new_x="LMARGIN",
+            new_y="NEXT",
         )
     for stored in entry.evidence:
         if stored.content_type in pictures.KINDS:

@@ -23,6 +23,7 @@ from flask_login import current_user, login_required
 from intersession.core.access import get_visible_or_404
 from intersession.core.forms import ButtonForm
 from intersession.core.guard import UnusableInput
+from intersession.core.kazakh import DATIVE, with_case
 from intersession.lessons.access import can_view_lesson
 from intersession.lessons.models import Lesson
 
@@ -83,8 +84,8 @@ def link_sample() -> ResponseReturnValue:
     size = request.args.get("kb", "64")
     if not size.isascii() or not size.isdigit() or not 1 <= int(size) <= SAMPLE_MAX_KB:
         raise UnusableInput(
-            _("The size of the sample must be a whole number of kilobytes from 1 to %(most)d.",
-              most=SAMPLE_MAX_KB)
+            _("The size of the sample must be a whole number of kilobytes from 1 to %(most)s.",
+              most=with_case(str(SAMPLE_MAX_KB), DATIVE))
         )  # fmt: skip
     response = Response(os.urandom(int(size) * 1024), mimetype="application/octet-stream")
     response.headers["Cache-Control"] = "no-store"
