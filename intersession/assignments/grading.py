@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from blinker import Namespace
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm.exc import StaleDataError
 
 from intersession.assignments.access import can_edit_assignment
@@ -63,10 +64,13 @@ def _grade_from(
             points = parse_points(scores.get(criterion.id, ""))
             if not 0 <= points <= criterion.max_points:
                 raise DomainError(
-                    _(
+                    ngettext(
+                        "%(name)s: from 0 to %(max)s point.",
                         "%(name)s: from 0 to %(max)s points.",
+                        # A fraction of a point takes the form of "2" in Russian (4,5 балла).
+                        int(criterion.max_points) if criterion.max_points % 1 == 0 else 2,
                         name=criterion.name,
-                        max=criterion.max_points,
+                        max=format_decimal(criterion.max_points),
                     ),
                     "grade",
                 )

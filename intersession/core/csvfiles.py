@@ -21,7 +21,7 @@ from decimal import Decimal
 
 import filetype
 from flask import Response
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
 from intersession.core.errors import DomainError
@@ -91,11 +91,13 @@ def _decode(data: bytes) -> str:
 
 def _too_long(line: int) -> DomainError:
     return _not_csv(
-        _(
-            "Line %(line)d has a value longer than %(limit)d characters. Perhaps a quotation "
+        ngettext(
+            "Line %(line)d has a value longer than %(num)d character. Perhaps a quotation "
             "mark there is not closed.",
+            "Line %(line)d has a value longer than %(num)d characters. Perhaps a quotation "
+            "mark there is not closed.",
+            MAX_FIELD,
             line=line,
-            limit=MAX_FIELD,
         )
     )
 

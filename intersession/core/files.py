@@ -10,6 +10,7 @@ from datetime import datetime
 import filetype
 from flask import Response, current_app, send_file
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.datastructures import FileStorage
@@ -110,12 +111,14 @@ def _check_picture(stored_name: str, kind: str, name: str) -> None:
     except pictures.TooLarge as error:
         storage.delete_file(AREA, stored_name)
         raise DomainError(
-            _(
-                "“%(name)s” is %(width)d × %(height)d pixels: too large a picture (at most "
-                "%(limit)d megapixels). Save it smaller and send it again.",
+            ngettext(
+                "“%(name)s” is %(width)d × %(num)d pixel: too large a picture (at most "
+                "%(limit)d MP). Save it smaller and send it again.",
+                "“%(name)s” is %(width)d × %(num)d pixels: too large a picture (at most "
+                "%(limit)d MP). Save it smaller and send it again.",
+                error.height,
                 name=name,
                 width=error.width,
-                height=error.height,
                 limit=pictures.max_megapixels(kind),
             ),
             "files",

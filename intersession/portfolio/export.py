@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from fpdf import FPDF
 from sqlalchemy import select
@@ -257,11 +257,12 @@ def _image(pdf: FPDF, stored: files.StoredFile) -> None:
     try:
         picture = pictures.open_scaled(path, stored.content_type, PRINT_SIDE)
     except pictures.TooLarge as error:
-        note = _(
-            "The picture “%(name)s” is %(width)d × %(height)d pixels, too large to print here.",
+        note = ngettext(
+            "The picture “%(name)s” is %(width)d × %(num)d pixel, too large to print here.",
+            "The picture “%(name)s” is %(width)d × %(num)d pixels, too large to print here.",
+            error.height,
             name=stored.original_name,
             width=error.width,
-            height=error.height,
         )
     except pictures.Unreadable:
         note = _("The picture “%(name)s” cannot be read.", name=stored.original_name)
