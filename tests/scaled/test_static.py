@@ -21,7 +21,7 @@ def test_static_files_and_pages_through_nginx(region: Region) -> None:
         assert page.headers["Content-Encoding"] == "gzip"  # by the app; nginx passes it on
         assert page.text.lstrip().startswith("<!doctype html>")
         links = re.findall(r'(?:href|src)="(/static/[^"]+)"', page.text)
-        assert links and all(re.search(r"-[0-9a-f]{32}\.(css|js)$", link) for link in links)
+        assert links and all(re.search(r"-[0-9a-f]{32}\.(css|js|svg)$", link) for link in links)
         for link in links:
             asset = stranger.http.get(url + link, headers={"Accept-Encoding": "gzip"}, timeout=10)
             assert asset.status_code == 200
