@@ -304,7 +304,7 @@ def test_an_oversized_field_is_a_400_on_the_page(
         headers={"Accept-Language": "ru"},
     )
     assert russian.status_code == 400  # type: ignore[attr-defined]
-    assert "Строка 3" in russian.get_data(as_text=True)  # type: ignore[attr-defined]
+    assert "В строке 3" in russian.get_data(as_text=True)  # type: ignore[attr-defined]
 
 
 def test_the_check_page_reads_as_a_table_and_the_result_lists_the_people(
