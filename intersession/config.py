@@ -172,6 +172,7 @@ def celery_settings(broker: str, broker_folder: Path, instance: Path) -> dict[st
             "sweep-recordings": {"task": "recordings.sweep", "schedule": 300.0},
             "purge-recordings": {"task": "recordings.purge", "schedule": 3600.0},
             "purge-abandoned-uploads": {"task": "uploads.purge-abandoned", "schedule": 3600.0},
+            "build-readiness-reports": {"task": "reports.build-readiness", "schedule": 3600.0},
         },
     }
     if broker.startswith("filesystem://"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -45,30 +46,53 @@ def _cell(sheet: WriteOnlyWorksheet, value: object, header: bool) -> WriteOnlyCe
     return cell
 
 
-def xlsx_bytes(
-    rows: Iterable[Iterable[object]], title: str, widths: Iterable[int] = (), frozen: str = "B2"
-) -> bytes:
-    """The rows (the first is the header) as a one-sheet workbook."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(
-        (title.translate(TITLE_FORBIDDEN).strip() or "Sheet")[:SHEET_TITLE_MAX]
+@dataclass(frozen=True)
+class Sheet:
+    title: str
+    rows: Iterable[Iterable[object]]  # the first is the header
+    widths: Iterable[int] = ()
+    frozen: str = "B2"
+
+
+def _add_sheet(book: Workbook, sheet: Sheet) -> None:
+    written = book.create_sheet(
+        (sheet.title.translate(TITLE_FORBIDDEN).strip() or "Sheet")[:SHEET_TITLE_MAX]
     )
-    sheet.freeze_panes = frozen
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    for number, row in enumerate(rows):
-        sheet.append([_cell(sheet, value, number == 0) for value in row])
+    written.freeze_panes = sheet.frozen
+    for index, width in enumerate(sheet.widths, start=1):
+        written.column_dimensions[get_column_letter(index)].width = width
+    for number, row in enumerate(sheet.rows):
+        written.append([_cell(written, value, number == 0) for value in row])
+
+
+def workbook_bytes(sheets: Iterable[Sheet]) -> bytes:
+    """A workbook of several sheets, each written row by row."""
+    book = Workbook(write_only=True)
+    for sheet in sheets:
+        _add_sheet(book, sheet)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def xlsx_response(
-    rows: Iterable[Iterable[object]], filename: str, title: str, widths: Iterable[int] = ()
-) -> Response:
+def xlsx_bytes(
+    rows: Iterable[Iterable[object]], title: str, widths: Iterable[int] = (), frozen: str = "B2"
+) -> bytes:
+    """The rows (the first is the header) as a one-sheet workbook."""
+    return workbook_bytes([Sheet(title, rows, widths, frozen)])
+
+
+def xlsx_download(content: bytes, filename: str) -> Response:
     """An XLSX download; `filename` is ASCII, made by the caller from ids and fixed words."""
     return Response(
-        xlsx_bytes(rows, title, widths),
+        content,
         mimetype=XLSX,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+def xlsx_response(
+    rows: Iterable[Iterable[object]], filename: str, title: str, widths: Iterable[int] = ()
+) -> Response:
+    """A one-sheet XLSX download; `filename` is ASCII, made from ids and fixed words."""
+    return xlsx_download(xlsx_bytes(rows, title, widths), filename)

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
-from flask import current_app
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from fpdf import FPDF
@@ -25,6 +24,7 @@ from sqlalchemy.orm import selectinload
 from intersession.auth.models import Role, User
 from intersession.core import files, pictures, storage
 from intersession.core.db import db, utcnow
+from intersession.core.documents import FONT, with_fonts
 from intersession.core.errors import DomainError
 from intersession.core.kazakh import LOCATIVE, with_case
 from intersession.portfolio.labels import KIND_LABELS, LEVEL_LABELS, RESULT_LABELS
@@ -37,7 +37,6 @@ from intersession.portfolio.models import (
 )
 
 AREA = "exports"
-FONT = "DejaVu"
 PRINT_SIDE = 1600  # pixels on the longest side: about 500 dpi at the 80 mm the PDF gives a picture
 
 
@@ -159,21 +158,11 @@ def _write_zip(
                 step()
 
 
-def _fonts_folder() -> Path:
-    folder = Path(current_app.static_folder or "static") / "vendor" / "fonts"
-    if not (folder / "DejaVuSans.ttf").exists():
-        raise RuntimeError("The PDF font is missing from static/vendor/fonts: run `make setup`.")
-    return folder
-
-
 def portfolio_pdf(
     pupil: User, entries: list[PortfolioEntry], step: Callable[[], None] = lambda: None
 ) -> FPDF:
     """The printable portfolio: who, then each verified entry with what was achieved."""
-    fonts = _fonts_folder()
-    pdf = FPDF(format="A4")
-    pdf.add_font(FONT, "", str(fonts / "DejaVuSans.ttf"))
-    pdf.add_font(FONT, "B", str(fonts / "DejaVuSans-Bold.ttf"))
+    pdf = with_fonts(FPDF(format="A4"))
     pdf.set_title(f"{_('Portfolio')} — {pupil.full_name}")
     pdf.set_author("Intersession")
     pdf.set_auto_page_break(auto=True, margin=15)

@@ -4,6 +4,7 @@ route has a real id to hit."""
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -24,10 +25,13 @@ from intersession.portfolio import services as portfolio_services
 from intersession.portfolio.models import EntryKind, ExportKind, Level, Result
 from intersession.recordings import services as recording_services
 from intersession.recordings.models import Recording, RecordingState
+from intersession.reports import readiness
+from intersession.reports.models import ReadinessReport
 from intersession.schools import imports
 from intersession.schools.models import (
     ImportKind,
     PlanTopic,
+    SessionKind,
     Subject,
     TeachingAssignment,
 )
@@ -130,7 +134,18 @@ def build_world() -> Made:
     begun = resumable.begin_upload(hub.pupil, hub.pupil.id, f"work:{work.id}", "Жоба.pdf", 1000)
     resumable.receive_chunk(begun, 0, io.BytesIO(PDF.ljust(100)), 100)
 
+    # A readiness report of the intermediate session (three weeks ahead: made here as the task
+    # would make it a week later), so its page and exports have figures to show.
+    session = next(s for s in year.sessions if s.kind is SessionKind.INTERMEDIATE)
+    window = readiness.window_before(session)
+    assert window is not None
+    db.session.add(ReadinessReport(session_id=session.id, window_starts_on=window.starts_on,
+                                   window_ends_on=window.ends_on,
+                                   content=json.dumps(readiness.build_content(session, window))))  # fmt: skip
+    db.session.commit()
+
     ids = {
+        "session_id": session.id,
         "cohort_id": hub.cohort.id,
         "request_id": request.id,
         "pupil_id": hub.pupil.id,

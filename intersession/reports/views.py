@@ -1,0 +1,198 @@
+"""Report pages: the session-readiness reports, a pupil's progress, the hub's readiness rules."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from intersession.auth.models import Role, User
+from intersession.core.access import get_visible_or_404
+from intersession.core.db import db
+from intersession.core.errors import DomainError
+from intersession.core.forms import ButtonForm, apply
+from intersession.core.spreadsheets import xlsx_download
+from intersession.lessons.labels import PRESENCE_LABELS, REASON_LABELS
+from intersession.lessons.models import AbsenceReason, Presence
+from intersession.reports import readiness
+from intersession.reports.figures import WorkState
+from intersession.reports.forms import RulesForm
+from intersession.reports.labels import (
+    COVERED_LABELS,
+    READINESS_TITLES,
+    WORK_STATE_LABELS,
+    ready_label,
+    reason_text,
+)
+from intersession.reports.progress import Span, can_view_progress, progress_of
+from intersession.reports.rules import RulesPlan, excused_of, rules_of, set_rules
+from intersession.reports.scope import can_view_readiness, narrowed, part_for
+from intersession.schools.labels import SESSION_LABELS
+from intersession.schools.models import AcademicYear, School, YearSession
+
+bp = Blueprint("reports", __name__, template_folder="templates", url_prefix="/reports")
+
+
+@bp.context_processor
+def _labels() -> dict[str, Any]:
+    return {"covered_labels": COVERED_LABELS, "work_state_labels": WORK_STATE_LABELS,
+            "ready_label": ready_label, "reason_text": reason_text, "presence": Presence,
+            "presence_labels": PRESENCE_LABELS, "work_state": WorkState,
+            "reason_labels": REASON_LABELS, "session_labels": SESSION_LABELS}  # fmt: skip
+
+
+def _staff() -> None:
+    if current_user.role not in (Role.COORDINATOR, Role.TUTOR, Role.ADVISOR):
+        abort(404)
+
+
+def _session(session_id: int) -> YearSession:
+    return get_visible_or_404(
+        YearSession, session_id, lambda s: can_view_readiness(current_user, s)
+    )
+
+
+def _title(session: YearSession) -> str:
+    return str(READINESS_TITLES[session.kind])
+
+
+@bp.get("/readiness")
+@login_required
+def readiness_list() -> ResponseReturnValue:
+    """The hub's sessions of this year and the next, each with its report's state."""
+    _staff()
+    hub = db.session.get_one(School, current_user.hub_id)
+    today = readiness.hub_today(hub)
+    years = db.session.scalars(
+        select(AcademicYear)
+        .where(AcademicYear.hub_id == hub.id, AcademicYear.ends_on >= today)
+        .options(selectinload(AcademicYear.sessions))
+        .order_by(AcademicYear.starts_on)
+    ).all()
+    sessions = [
+        (s, readiness.builds_of(s, 1), readiness.why_not_buildable(s, today))
+        for year in years for s in year.sessions
+    ]  # fmt: skip
+    return render_template("reports/readiness_list.html", sessions=sessions, today=today,
+                           available_from=readiness.available_from)  # fmt: skip
+
+
+@bp.get("/readiness/<int:session_id>")
+@login_required
+def readiness_page(session_id: int) -> ResponseReturnValue:
+    session = _session(session_id)
+    builds = readiness.builds_of(session, 2)
+    hub = readiness.hub_of(session)
+    refusal = readiness.why_not_buildable(session, readiness.hub_today(hub))
+    if not builds:
+        return render_template("reports/readiness.html", session=session, title=_title(session),
+                               report=None, refusal=refusal, form=ButtonForm())  # fmt: skip
+    content = json.loads(builds[0].content)
+    before = json.loads(builds[1].content) if len(builds) > 1 else None
+    part = part_for(current_user, content)
+    school_id = request.args.get("school", type=int)
+    cohort_id = request.args.get("cohort", type=int)
+    shown = narrowed(part, school_id, cohort_id)
+    visible = {p["id"] for p in part.pupils}
+    changed = [c for c in readiness.changes(before, content) if c.pupil_id in visible]
+    return render_template(
+        "reports/readiness.html", session=session, title=_title(session), report=builds[0],
+        part=part, shown=shown, school_id=school_id, cohort_id=cohort_id, changed=changed,
+        filters={k: v for k, v in (("school", school_id), ("cohort", cohort_id)) if v},
+        previous=builds[1] if len(builds) > 1 else None, refusal=refusal, form=ButtonForm(),
+        excused=[str(REASON_LABELS[AbsenceReason(r)]) for r in part.rules.get("excused", [])],
+    )  # fmt: skip
+
+
+@bp.post("/readiness/<int:session_id>/build")
+@login_required
+def build_readiness(session_id: int) -> ResponseReturnValue:
+    session = _session(session_id)
+    if current_user.role is not Role.COORDINATOR:
+        abort(403)
+    form = ButtonForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        readiness.build_report(session, current_user)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("The report is made."), "success")
+    return redirect(url_for(".readiness_page", session_id=session.id))
+
+
+@bp.get("/readiness/<int:session_id>/export.<any(xlsx, pdf):kind>")
+@login_required
+def readiness_export(session_id: int, kind: str) -> ResponseReturnValue:
+    from intersession.reports.exports import readiness_pdf, readiness_xlsx
+
+    session = _session(session_id)
+    builds = readiness.builds_of(session, 1)
+    if not builds:
+        abort(404)
+    part = narrowed(part_for(current_user, json.loads(builds[0].content)),
+                    request.args.get("school", type=int), request.args.get("cohort", type=int))  # fmt: skip
+    name = f"readiness-{session.year.name}-{session.kind.value}".replace("/", "-")
+    name = "".join(c for c in name if c.isascii() and (c.isalnum() or c in "-_")) or "readiness"
+    if kind == "xlsx":
+        return xlsx_download(readiness_xlsx(part), f"{name}.xlsx")
+    hub = readiness.hub_of(session)
+    built = builds[0].built_at.astimezone(readiness.zone_of(hub)).date()
+    return Response(
+        readiness_pdf(part, _title(session), hub.name, built),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
+    )
+
+
+@bp.get("/progress")
+@login_required
+def my_progress() -> ResponseReturnValue:
+    if current_user.role is not Role.PUPIL:
+        return redirect(url_for("schools.people"))
+    return redirect(url_for(".progress_page", pupil_id=current_user.id))
+
+
+@bp.get("/progress/<int:pupil_id>")
+@login_required
+def progress_page(pupil_id: int) -> ResponseReturnValue:
+    pupil = get_visible_or_404(User, pupil_id, lambda p: can_view_progress(current_user, p))
+    try:
+        span = Span(request.args.get("span", Span.WINDOW.value))
+    except ValueError:
+        span = Span.WINDOW
+    hub = db.session.get_one(School, pupil.hub_id)
+    progress = progress_of(pupil, span, readiness.hub_today(hub))
+    show = request.args.get("show", "")
+    return render_template("reports/progress.html", pupil=pupil, progress=progress, span=span,
+                           show=show)  # fmt: skip
+
+
+@bp.route("/rules", methods=["GET", "POST"])
+@login_required
+def rules_page() -> ResponseReturnValue:
+    if current_user.role is not Role.COORDINATOR:
+        abort(404)
+    rules = rules_of(current_user.hub_id)
+    form = RulesForm(obj=rules)
+    if request.method == "GET":
+        form.excused.data = [r.value for r in excused_of(rules)]
+    if form.validate_on_submit():
+        plan = RulesPlan(
+            min_attendance=form.min_attendance.data or 0,
+            count_caught_up=bool(form.count_caught_up.data),
+            excused=frozenset(AbsenceReason(r) for r in form.excused.data or []),
+            no_missing_work=bool(form.no_missing_work.data),
+            min_average=form.min_average.data,
+        )
+        if apply(form, lambda: set_rules(current_user, plan),
+                 _("The rules are saved. Reports made from now on follow them.")):  # fmt: skip
+            return redirect(url_for(".readiness_list"))
+    return render_template("reports/rules.html", form=form), 400 if form.errors else 200
