@@ -23,7 +23,7 @@ def catalogue_problems(template: Catalog, catalogue: Catalog) -> list[str]:
     for message in template:
         if not message.id:
             continue
-        found = catalogue.get(message.id)
+        found = catalogue.get(message.id, context=message.context)
         key = message.id[0] if isinstance(message.id, tuple) else message.id
         if found is None:
             problems.append(f"missing: {key!r}")

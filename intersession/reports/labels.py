@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask_babel import format_decimal, format_percent, ngettext
+from flask_babel import format_decimal, format_percent, ngettext, pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -34,7 +34,9 @@ WORK_STATE_LABELS = {
 
 
 def ready_label(ready: bool) -> str:
-    return _("ready") if ready else _("not ready")
+    """Said under the heading "Readiness" (Russian has "да"/"нет" there: no word that assumes a
+    boy or a girl)."""
+    return pgettext("readiness", "ready") if ready else pgettext("readiness", "not ready")
 
 
 def reason_text(reason: dict[str, object]) -> str:
