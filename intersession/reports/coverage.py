@@ -10,11 +10,18 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from intersession.auth.models import User
 from intersession.core.db import db, utcnow
-from intersession.lessons.models import Lesson, LessonState
+from intersession.lessons.models import AttendanceRow, Lesson, LessonState, Presence
 from intersession.lessons.scheduling import academic_week
 from intersession.recordings.models import Recording, RecordingState
-from intersession.schools.models import AcademicYear, Cohort, PlanTopic, TeachingAssignment
+from intersession.schools.models import (
+    AcademicYear,
+    Cohort,
+    PlanTopic,
+    TeachingAssignment,
+    cohort_pupil,
+)
 
 
 class Covered(enum.StrEnum):
@@ -99,3 +106,68 @@ def topic_lines(
             lines.append(TopicLine(cohort.id, cohort.name, subject_id, topic.subject.name,
                                    topic.id, topic.title, topic.week, state, lesson_id))  # fmt: skip
     return lines
+
+
+@dataclass
+class PlanRow:
+    """One topic of a subject's plan for a grade: the best its lessons reached in the hub, and in
+    each magnet school how many of its pupils of the grade's cohorts took part (or caught up)."""
+
+    topic_id: int
+    title: str
+    week: int
+    state: Covered
+    lesson_id: int | None
+    reached: dict[int, int]  # school id -> pupils who attended a held lesson on it or caught up
+
+
+@dataclass
+class PlanCoverage:
+    rows: list[PlanRow]
+    pupils: dict[int, int]  # school id -> pupils of the grade's cohorts
+
+
+def plan_coverage(
+    year: AcademicYear, subject_id: int, grade: int, first: date, last: date
+) -> PlanCoverage:
+    """The plan of a subject and grade for the weeks from `first` to `last`, against the lessons
+    of every cohort of that grade."""
+    cohort_ids = set(db.session.scalars(
+        select(Cohort.id).where(Cohort.year_id == year.id, Cohort.grade == grade)
+    ))  # fmt: skip
+    lines = [
+        t for t in topic_lines(year, first, last, cohort_ids)
+        if t.subject_id == subject_id
+    ]  # fmt: skip
+    pupils: dict[int, set[int]] = defaultdict(set)
+    for pupil_id, school_id in db.session.execute(
+        select(User.id, User.school_id)
+        .join(cohort_pupil, cohort_pupil.c.pupil_id == User.id)
+        .where(cohort_pupil.c.cohort_id.in_(cohort_ids))
+    ):
+        pupils[school_id].add(pupil_id)
+    topic_ids = {t.topic_id for t in lines}
+    reached: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
+    if topic_ids:
+        attended = (Presence.PRESENT, Presence.PARTLY)
+        query = (
+            select(Lesson.topic_id, User.school_id, User.id, AttendanceRow)
+            .join(AttendanceRow, AttendanceRow.lesson_id == Lesson.id)
+            .join(User, User.id == AttendanceRow.pupil_id)
+            .where(Lesson.topic_id.in_(topic_ids), Lesson.state == LessonState.SCHEDULED,
+                   Lesson.starts_at < utcnow(), Lesson.cohort_id.in_(cohort_ids))
+        )  # fmt: skip
+        for topic_id, school_id, pupil_id, row in db.session.execute(query):
+            if row.final_status in attended or row.caught_up_at is not None:
+                reached[topic_id or 0][school_id].add(pupil_id)
+    best: dict[int, TopicLine] = {}
+    for line in lines:  # the topic's best state over the grade's cohorts
+        known = best.get(line.topic_id)
+        if known is None or ORDER.index(line.state) < ORDER.index(known.state):
+            best[line.topic_id] = line
+    rows = [
+        PlanRow(t.topic_id, t.title, t.week, t.state, t.lesson_id,
+                {school: len(ids) for school, ids in reached[t.topic_id].items()})
+        for t in best.values()  # in the plan's order: each cohort of the grade has the same
+    ]  # fmt: skip
+    return PlanCoverage(rows, {school: len(ids) for school, ids in pupils.items()})

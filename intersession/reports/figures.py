@@ -120,6 +120,7 @@ class WorkRow:
     late: bool
     grade: Decimal | None
     max_grade: Decimal
+    cohort_id: int = 0
 
     @property
     def sent(self) -> bool:
@@ -274,6 +275,7 @@ def work(pupil_ids: list[int], window: Window) -> dict[int, Work]:
                     bool(latest and latest.counts_late),
                     latest.grade if latest and state is WorkState.GRADED else None,
                     assignment.max_grade,
+                    assignment.cohort_id,
                 )
             )
     return found

@@ -22,7 +22,7 @@ from intersession.assignments.tables import latest_sent
 from intersession.auth.models import Role, User
 from intersession.core.db import db, utcnow
 from intersession.core.errors import DomainError
-from intersession.lessons.models import Presence
+from intersession.lessons.models import AbsenceReason, Presence
 from intersession.reports import figures
 from intersession.reports.coverage import topic_lines
 from intersession.reports.models import ReadinessReport
@@ -106,6 +106,37 @@ def _grading(session: YearSession) -> list[dict[str, object]]:
     )  # fmt: skip
 
 
+def weekly(
+    seen: figures.Attendance, excused: frozenset[AbsenceReason], caught_up: bool, zone: str
+) -> dict[str, list[float]]:
+    """Attendance per week (its Monday, local): [attended, counted] by the report's rule."""
+    weeks: dict[str, list[figures.LessonRow]] = {}
+    for row in seen.rows:
+        day = row.starts_at.astimezone(ZoneInfo(zone)).date()
+        weeks.setdefault((day - timedelta(days=day.weekday())).isoformat(), []).append(row)
+    found = {}
+    for monday, rows in sorted(weeks.items()):
+        week = figures.Attendance(rows)
+        rate = week.rate(excused, caught_up)
+        counted = sum(1 for r in rows if not (r.status is Presence.ABSENT and r.reason in excused
+                                             and not r.caught_up))  # fmt: skip
+        if rate is not None:
+            found[monday] = [round(rate * counted, 2), counted]
+    return found
+
+
+def work_by_cohort(done: figures.Work) -> dict[str, list[int]]:
+    """Per cohort: work sent on time, sent late, missing."""
+    found: dict[str, list[int]] = {}
+    for row in done.rows:
+        counts = found.setdefault(str(row.cohort_id), [0, 0, 0])
+        if row.sent:
+            counts[1 if row.late else 0] += 1
+        elif row.state is figures.WorkState.MISSING:
+            counts[2] += 1
+    return found
+
+
 def build_content(session: YearSession, window: Period) -> dict[str, object]:
     hub = hub_of(session)
     rules = rules_of(hub.id)
@@ -139,6 +170,8 @@ def build_content(session: YearSession, window: Period) -> dict[str, object]:
                 "graded": done.count(figures.WorkState.GRADED),
             },
             "average": None if average is None else str(average),
+            "weeks": weekly(seen, excused, rules.count_caught_up, hub.timezone),
+            "work_cohorts": work_by_cohort(done),
             "subjects": {s: str(a) for s, a in done.averages().items()},
         })  # fmt: skip
     topics = [

@@ -20,7 +20,8 @@ from intersession.core.forms import ButtonForm, apply
 from intersession.core.spreadsheets import xlsx_download
 from intersession.lessons.labels import PRESENCE_LABELS, REASON_LABELS
 from intersession.lessons.models import AbsenceReason, Presence
-from intersession.reports import readiness
+from intersession.reports import charts, readiness
+from intersession.reports.coverage import plan_coverage
 from intersession.reports.figures import WorkState
 from intersession.reports.forms import RulesForm
 from intersession.reports.labels import (
@@ -30,11 +31,24 @@ from intersession.reports.labels import (
     ready_label,
     reason_text,
 )
-from intersession.reports.progress import Span, can_view_progress, progress_of
+from intersession.reports.progress import (
+    Span,
+    can_view_progress,
+    current_window,
+    progress_of,
+    year_of,
+)
 from intersession.reports.rules import RulesPlan, excused_of, rules_of, set_rules
 from intersession.reports.scope import can_view_readiness, narrowed, part_for
 from intersession.schools.labels import SESSION_LABELS
-from intersession.schools.models import AcademicYear, School, YearSession
+from intersession.schools.models import (
+    AcademicYear,
+    Cohort,
+    School,
+    Subject,
+    TeachingAssignment,
+    YearSession,
+)
 
 bp = Blueprint("reports", __name__, template_folder="templates", url_prefix="/reports")
 
@@ -105,6 +119,8 @@ def readiness_page(session_id: int) -> ResponseReturnValue:
         "reports/readiness.html", session=session, title=_title(session), report=builds[0],
         part=part, shown=shown, school_id=school_id, cohort_id=cohort_id, changed=changed,
         filters={k: v for k, v in (("school", school_id), ("cohort", cohort_id)) if v},
+        charts=[charts.readiness_by_school(shown), charts.work_by_cohort(shown),
+                charts.attendance_by_week(shown)],
         previous=builds[1] if len(builds) > 1 else None, refusal=refusal, form=ButtonForm(),
         excused=[str(REASON_LABELS[AbsenceReason(r)]) for r in part.rules.get("excused", [])],
     )  # fmt: skip
@@ -196,3 +212,51 @@ def rules_page() -> ResponseReturnValue:
                  _("The rules are saved. Reports made from now on follow them.")):  # fmt: skip
             return redirect(url_for(".readiness_list"))
     return render_template("reports/rules.html", form=form), 400 if form.errors else 200
+
+
+def _plan_choices() -> list[tuple[int, str, int]]:
+    """(subject id, subject, grade) the viewer may see the plan coverage of."""
+    hub_id = current_user.hub_id
+    query = (
+        select(Subject.id, Subject.name, Cohort.grade)
+        .join(TeachingAssignment, TeachingAssignment.subject_id == Subject.id)
+        .join(Cohort, Cohort.id == TeachingAssignment.cohort_id)
+        .where(Subject.hub_id == hub_id)
+        .distinct()
+    )
+    if current_user.role is Role.ADVISOR:
+        query = query.where(TeachingAssignment.advisor_id == current_user.id)
+    return sorted(((s, n, g) for s, n, g in db.session.execute(query)), key=lambda c: (c[1], c[2]))
+
+
+@bp.get("/coverage")
+@login_required
+def coverage_page() -> ResponseReturnValue:
+    """The plan's topics against the lessons, per subject and grade: the hub's view and each
+    magnet school's (how many of its pupils took part)."""
+    _staff()
+    hub = db.session.get_one(School, current_user.hub_id)
+    today = readiness.hub_today(hub)
+    year = year_of(hub, today)
+    choices = _plan_choices()
+    asked = request.args.get("plan", "")  # "<subject id>-<grade>", as the page's options are
+    chosen = next((c for c in choices if f"{c[0]}-{c[2]}" == asked), None)
+    chosen = chosen or (choices[0] if choices else None)
+    try:
+        span = Span(request.args.get("span", Span.WINDOW.value))
+    except ValueError:
+        span = Span.WINDOW
+    coverage = schools = period = None
+    if year is not None and chosen is not None:
+        window = current_window(year, today) if span is Span.WINDOW else None
+        period = (window.starts_on, window.ends_on) if window else (year.starts_on, year.ends_on)
+        coverage = plan_coverage(year, chosen[0], chosen[2], *period)
+        shown = set(coverage.pupils)
+        if current_user.role is Role.TUTOR:
+            shown &= {current_user.school_id}
+        schools = sorted(
+            (s for s in db.session.scalars(select(School).where(School.id.in_(shown)))),
+            key=lambda s: s.name,
+        )
+    return render_template("reports/coverage.html", choices=choices, chosen=chosen, span=span,
+                           coverage=coverage, schools=schools, period=period)  # fmt: skip

@@ -166,3 +166,36 @@ def test_the_progress_page_leads_from_each_figure_to_its_rows(app: Flask, ready:
     assert status == 200 and "illness" in lessons and "present" not in lessons
     assert page_of(app, "tut", f"{path}?span=year&show=nonsense")[0] == 200
     assert page_of(app, "tut", f"{path}?span=nonsense")[0] == 200
+
+
+def test_plan_coverage_in_the_hub_and_in_each_school(app: Flask, ready: ReadyHub) -> None:
+    ready.mark(ready.held(1), Presence.PRESENT)  # Сәрсенбаев (Magnet) there, Pup2 (Far) not
+    people = ready.people
+    plan = f"/reports/coverage?plan={people.subject.id}-9"
+    status, page = page_of(app, "coord", plan)
+    table = page.split('id="coverage"')[1].split("</table>")[0]
+    assert status == 200 and "Виет теоремасы" in table and "held" in table
+    assert "Magnet" in table and "Far" in table
+    row = table.split("Виет теоремасы")[1].split("</tr>")[0]
+    assert re.findall(r"<td>(\d+ of \d+)</td>", row) == ["0 of 1", "1 of 1"]  # Far, Magnet
+    status, page = page_of(app, "tut", plan)  # their own school's column only
+    table = page.split('id="coverage"')[1].split("</table>")[0]
+    assert status == 200 and "Magnet" in table and "Far" not in table
+    assert page_of(app, "pup", plan)[0] == 404
+    assert page_of(app, "coord", "/reports/coverage?plan=x-y&span=%E2%80%AE")[0] == 200
+    status, page = page_of(app, "outsider", plan)  # another hub: its own (empty) plans
+    assert status == 200 and "Виет теоремасы" not in page
+
+
+def test_the_charts_are_drawn_with_their_figures_beside(app: Flask, ready: ReadyHub) -> None:
+    made(ready)
+    status, page = page_of(app, "coord", f"/reports/readiness/{ready.session.id}")
+    readiness_chart = page.split('id="chart-readiness"')[1].split("</figure>")[0]
+    assert status == 200 and 'role="img"' in readiness_chart
+    assert "<title>Magnet: ready 1</title>" in readiness_chart
+    assert "<title>Far: not ready 1</title>" in readiness_chart  # nobody marked Pup2
+    weeks = page.split('id="chart-attendance"')[1].split("</figure>")[0]
+    assert "<polyline" in weeks and "<td>0%</td><td>100%</td>" in weeks  # Far, Magnet
+    status, page = page_of(app, "tut", f"/reports/readiness/{ready.session.id}")
+    readiness_chart = page.split('id="chart-readiness"')[1].split("</figure>")[0]
+    assert "Magnet" in readiness_chart and "Far" not in readiness_chart
