@@ -145,6 +145,21 @@ class Config:
         broker = os.environ.get("CELERY_BROKER_URL", "filesystem://")
         broker_folder = Path(os.environ.get("CELERY_BROKER_FOLDER", instance / "broker"))
         self.CELERY = celery_settings(broker, broker_folder, instance)
+        # E-mail (digests, the readiness report): nothing is sent while SMTP_HOST is empty.
+        self.SMTP_HOST = os.environ.get("SMTP_HOST", "")
+        self.SMTP_PORT = int(os.environ.get("SMTP_PORT", "25"))
+        self.SMTP_STARTTLS = _flag("SMTP_STARTTLS")
+        self.SMTP_SSL = _flag("SMTP_SSL")
+        self.SMTP_USER = os.environ.get("SMTP_USER", "")
+        self.SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+        self.SMTP_TIMEOUT = float(os.environ.get("SMTP_TIMEOUT", "20"))
+        self.MAIL_RETRY_SECONDS = float(os.environ.get("MAIL_RETRY_SECONDS", "60"))
+        self.MAIL_FROM = os.environ.get("MAIL_FROM", "Intersession <intersession@localhost>")
+        # Where the links in an e-mail lead: the address people open the platform at.
+        self.PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+        # The weekly digests go out on this weekday (0 is Monday) from this hour, hub time.
+        self.DIGEST_WEEKDAY = int(os.environ.get("DIGEST_WEEKDAY", "0"))
+        self.DIGEST_HOUR = int(os.environ.get("DIGEST_HOUR", "7"))
 
 
 def celery_settings(broker: str, broker_folder: Path, instance: Path) -> dict[str, object]:
@@ -173,6 +188,7 @@ def celery_settings(broker: str, broker_folder: Path, instance: Path) -> dict[st
             "purge-recordings": {"task": "recordings.purge", "schedule": 3600.0},
             "purge-abandoned-uploads": {"task": "uploads.purge-abandoned", "schedule": 3600.0},
             "build-readiness-reports": {"task": "reports.build-readiness", "schedule": 3600.0},
+            "send-digests": {"task": "reports.send-digests", "schedule": 900.0},
         },
     }
     if broker.startswith("filesystem://"):

@@ -33,3 +33,7 @@ class RulesForm(Form):
         places=1,
         validators=[Optional(), NumberRange(0, 5, _l("Enter a grade from 0 to 5."))],
     )
+
+
+class MailForm(Form):
+    digests = BooleanField(_l("Send me these letters"))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from intersession.core.db import Model, Points, UTCDateTime, utcnow
+from intersession.core.db import Model, Points, UTCDateTime, enum_column, utcnow
 from intersession.schools.models import YearSession
 
 DEFAULT_MIN_ATTENDANCE = 70
@@ -56,3 +57,35 @@ class ReadinessReport(Model):
     content: Mapped[str] = mapped_column(Text)
 
     session: Mapped[YearSession] = relationship()
+
+
+class MailKind(enum.StrEnum):
+    TUTOR_DIGEST = "tutor_digest"
+    ADVISOR_DIGEST = "advisor_digest"
+    READINESS = "readiness"
+
+
+class MailSent(Model):
+    """An e-mail that went out: one per person, kind and key (a week, a report), so a task run
+    again sends nothing twice."""
+
+    __tablename__ = "mail_sent"
+    __table_args__ = (UniqueConstraint("user_id", "kind", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    kind: Mapped[MailKind] = mapped_column(enum_column(MailKind, "mail_kind"))
+    key: Mapped[str] = mapped_column(String(40))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MailChoice(Model):
+    """A person's choice about e-mail digests; without a row, they get them."""
+
+    __tablename__ = "mail_choice"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
+    digests: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

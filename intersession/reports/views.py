@@ -17,13 +17,14 @@ from intersession.core.access import get_visible_or_404
 from intersession.core.db import db
 from intersession.core.errors import DomainError
 from intersession.core.forms import ButtonForm, apply
+from intersession.core.mail import mail_enabled
 from intersession.core.spreadsheets import xlsx_download
 from intersession.lessons.labels import PRESENCE_LABELS, REASON_LABELS
 from intersession.lessons.models import AbsenceReason, Presence
-from intersession.reports import charts, readiness
+from intersession.reports import charts, digests, readiness
 from intersession.reports.coverage import plan_coverage
 from intersession.reports.figures import WorkState
-from intersession.reports.forms import RulesForm
+from intersession.reports.forms import MailForm, RulesForm
 from intersession.reports.labels import (
     COVERED_LABELS,
     READINESS_TITLES,
@@ -40,6 +41,7 @@ from intersession.reports.progress import (
 )
 from intersession.reports.rules import RulesPlan, excused_of, rules_of, set_rules
 from intersession.reports.scope import can_view_readiness, narrowed, part_for
+from intersession.reports.tasks import mail_readiness
 from intersession.schools.labels import SESSION_LABELS
 from intersession.schools.models import (
     AcademicYear,
@@ -136,10 +138,11 @@ def build_readiness(session_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         abort(400)
     try:
-        readiness.build_report(session, current_user)
+        report = readiness.build_report(session, current_user)
     except DomainError as error:
         flash(error.message, "error")
     else:
+        mail_readiness.delay(report.id)
         flash(_("The report is made."), "success")
     return redirect(url_for(".readiness_page", session_id=session.id))
 
@@ -260,3 +263,20 @@ def coverage_page() -> ResponseReturnValue:
         )
     return render_template("reports/coverage.html", choices=choices, chosen=chosen, span=span,
                            coverage=coverage, schools=schools, period=period)  # fmt: skip
+
+
+@bp.route("/mail", methods=["GET", "POST"])
+@login_required
+def mail_page() -> ResponseReturnValue:
+    """A person's choice about e-mail digests (and the readiness report, for coordinators)."""
+    _staff()
+    form = MailForm()
+    if request.method == "GET":
+        form.digests.data = digests.wants_digests(current_user) or not current_user.email
+    if form.validate_on_submit():
+        digests.set_digests(current_user, bool(form.digests.data))
+        flash(_("Saved.") if form.digests.data else _("Saved: no more letters."), "success")
+        return redirect(url_for(".mail_page"))
+    return render_template("reports/mail.html", form=form, enabled=mail_enabled()), (
+        400 if form.errors else 200
+    )
