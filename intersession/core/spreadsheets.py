@@ -75,6 +75,14 @@ def workbook_bytes(sheets: Iterable[Sheet]) -> bytes:
     return out.getvalue()
 
 
+def workbook_file(sheets: Iterable[Sheet], path: str) -> None:
+    """A workbook written to a file: memory stays flat whatever the number of rows."""
+    book = Workbook(write_only=True)
+    for sheet in sheets:
+        _add_sheet(book, sheet)
+    book.save(path)
+
+
 def xlsx_bytes(
     rows: Iterable[Iterable[object]], title: str, widths: Iterable[int] = (), frozen: str = "B2"
 ) -> bytes:
