@@ -194,6 +194,31 @@ def progress_page(pupil_id: int) -> ResponseReturnValue:
                            show=show)  # fmt: skip
 
 
+@bp.get("/progress/<int:pupil_id>/export.<any(xlsx, pdf):kind>")
+@login_required
+def progress_export(pupil_id: int, kind: str) -> ResponseReturnValue:
+    from intersession.reports.exports import progress_pdf, progress_xlsx
+
+    pupil = get_visible_or_404(User, pupil_id, lambda p: can_view_progress(current_user, p))
+    try:
+        span = Span(request.args.get("span", Span.WINDOW.value))
+    except ValueError:
+        span = Span.WINDOW
+    hub = db.session.get_one(School, pupil.hub_id)
+    today = readiness.hub_today(hub)
+    progress = progress_of(pupil, span, today)
+    if progress is None:
+        abort(404)
+    name = f"progress-{pupil.id}-{span.value}"
+    if kind == "xlsx":
+        return xlsx_download(progress_xlsx(progress), f"{name}.xlsx")
+    return Response(
+        progress_pdf(progress, hub.name, today),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
+    )
+
+
 @bp.route("/rules", methods=["GET", "POST"])
 @login_required
 def rules_page() -> ResponseReturnValue:

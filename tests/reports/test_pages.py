@@ -199,3 +199,23 @@ def test_the_charts_are_drawn_with_their_figures_beside(app: Flask, ready: Ready
     status, page = page_of(app, "tut", f"/reports/readiness/{ready.session.id}")
     readiness_chart = page.split('id="chart-readiness"')[1].split("</figure>")[0]
     assert "Magnet" in readiness_chart and "Far" not in readiness_chart
+
+
+def test_a_pupils_progress_as_pdf_and_xlsx(app: Flask, ready: ReadyHub) -> None:
+    ready.mark(ready.held(1), Presence.PRESENT)
+    ready.mark(ready.held(2), Presence.ABSENT, AbsenceReason.ILLNESS)
+    path = f"/reports/progress/{ready.people.pupil.id}/export"
+    client = signed_in(app, "tut").client
+    xlsx = client.get(f"{path}.xlsx?span=year")
+    assert xlsx.status_code == 200
+    book = load_workbook(io.BytesIO(xlsx.data))
+    summary = {row[0]: row[1] for row in book[book.sheetnames[0]].iter_rows(values_only=True)}
+    assert summary["Attendance, in percent"] == 100 and summary["Lessons held"] == 2
+    assert summary["excused"] == 1
+    lessons = list(book[book.sheetnames[1]].iter_rows(values_only=True))
+    assert len(lessons) == 3 and [r[4] for r in lessons[1:]] == ["illness", None]
+    pdf = client.get(f"{path}.pdf", headers={"Accept-Language": "kk"})
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert pdf.status_code == 200 and "Сәрсенбаев Әлихан" in text and "ауру" in text
+    for login in ("outsider", "pup2"):
+        assert page_of(app, login, f"{path}.pdf")[0] == 404
