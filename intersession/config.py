@@ -189,6 +189,7 @@ def celery_settings(broker: str, broker_folder: Path, instance: Path) -> dict[st
             "purge-abandoned-uploads": {"task": "uploads.purge-abandoned", "schedule": 3600.0},
             "build-readiness-reports": {"task": "reports.build-readiness", "schedule": 3600.0},
             "send-digests": {"task": "reports.send-digests", "schedule": 900.0},
+            "purge-report-exports": {"task": "reports.purge-exports", "schedule": 3600.0},
         },
     }
     if broker.startswith("filesystem://"):

@@ -54,15 +54,28 @@ class Sheet:
     frozen: str = "B2"
 
 
+class OpenSheet:
+    """A sheet of a workbook being written: rows go straight to its temporary file, so several
+    sheets can grow side by side while memory stays flat."""
+
+    def __init__(self, book: Workbook, sheet: Sheet) -> None:
+        self.written = book.create_sheet(
+            (sheet.title.translate(TITLE_FORBIDDEN).strip() or "Sheet")[:SHEET_TITLE_MAX]
+        )
+        self.written.freeze_panes = sheet.frozen
+        for index, width in enumerate(sheet.widths, start=1):
+            self.written.column_dimensions[get_column_letter(index)].width = width
+        self.rows = 0
+
+    def append(self, row: Iterable[object]) -> None:
+        self.written.append([_cell(self.written, value, self.rows == 0) for value in row])
+        self.rows += 1
+
+
 def _add_sheet(book: Workbook, sheet: Sheet) -> None:
-    written = book.create_sheet(
-        (sheet.title.translate(TITLE_FORBIDDEN).strip() or "Sheet")[:SHEET_TITLE_MAX]
-    )
-    written.freeze_panes = sheet.frozen
-    for index, width in enumerate(sheet.widths, start=1):
-        written.column_dimensions[get_column_letter(index)].width = width
-    for number, row in enumerate(sheet.rows):
-        written.append([_cell(written, value, number == 0) for value in row])
+    opened = OpenSheet(book, sheet)
+    for row in sheet.rows:
+        opened.append(row)
 
 
 def workbook_bytes(sheets: Iterable[Sheet]) -> bytes:

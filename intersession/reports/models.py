@@ -89,3 +89,33 @@ class MailChoice(Model):
     )
     digests: Mapped[bool] = mapped_column(default=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ExportState(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class ProgressExport(Model):
+    """Every pupil the requester may see, with their figures, register rows and work, as one
+    workbook: made by a Celery task that counts its progress; only the requester downloads it."""
+
+    __tablename__ = "progress_export"
+    __table_args__ = (CheckConstraint("done >= 0 AND total >= 0", name="progress_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    span: Mapped[str] = mapped_column(String(10))  # progress.Span's value
+    language: Mapped[str] = mapped_column(String(5))
+    state: Mapped[ExportState] = mapped_column(
+        enum_column(ExportState, "progress_export_state"), default=ExportState.QUEUED
+    )
+    done: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    stored_name: Mapped[str | None] = mapped_column(String(64))  # under media/exports
+    size: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

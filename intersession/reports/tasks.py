@@ -7,7 +7,7 @@ from celery.exceptions import Retry
 from flask import current_app
 
 from intersession.core.mail import MailError
-from intersession.reports import digests, readiness
+from intersession.reports import bulk, digests, readiness
 
 MAX_RETRIES = 40  # with the wait doubling up to an hour: a server away for a day and a half
 LONGEST_WAIT = 3600
@@ -44,3 +44,13 @@ def mail_readiness(self: Task, report_id: int) -> int:
         return digests.send_readiness_mail(report_id)
     except MailError as error:
         raise _later(self, error) from error
+
+
+@shared_task(name="reports.build-progress-export")
+def build_progress_export(export_id: int) -> None:
+    bulk.run_progress_export(export_id)
+
+
+@shared_task(name="reports.purge-exports")
+def purge_exports() -> int:
+    return bulk.purge_old_exports(int(current_app.config["PORTFOLIO_EXPORT_DAYS"]))

@@ -5,23 +5,37 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from intersession.auth.models import Role, User
+from intersession.core import storage
 from intersession.core.access import get_visible_or_404
 from intersession.core.db import db
 from intersession.core.errors import DomainError
 from intersession.core.forms import ButtonForm, apply
 from intersession.core.mail import mail_enabled
-from intersession.core.spreadsheets import xlsx_download
+from intersession.core.spreadsheets import XLSX, xlsx_download
 from intersession.lessons.labels import PRESENCE_LABELS, REASON_LABELS
 from intersession.lessons.models import AbsenceReason, Presence
-from intersession.reports import charts, digests, readiness
+from intersession.portfolio.labels import EXPORT_STATE_LABELS
+from intersession.reports import bulk, charts, digests, readiness
 from intersession.reports.coverage import plan_coverage
 from intersession.reports.figures import WorkState
 from intersession.reports.forms import MailForm, RulesForm
@@ -32,6 +46,7 @@ from intersession.reports.labels import (
     ready_label,
     reason_text,
 )
+from intersession.reports.models import ExportState, ProgressExport
 from intersession.reports.progress import (
     Span,
     can_view_progress,
@@ -41,7 +56,7 @@ from intersession.reports.progress import (
 )
 from intersession.reports.rules import RulesPlan, excused_of, rules_of, set_rules
 from intersession.reports.scope import can_view_readiness, narrowed, part_for
-from intersession.reports.tasks import mail_readiness
+from intersession.reports.tasks import build_progress_export, mail_readiness
 from intersession.schools.labels import SESSION_LABELS
 from intersession.schools.models import (
     AcademicYear,
@@ -74,6 +89,15 @@ def _session(session_id: int) -> YearSession:
     )
 
 
+def _pdf(content: bytes, name: str) -> Response:
+    """A PDF download; `name` is ASCII, made from ids and fixed words."""
+    return Response(
+        content,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
+    )
+
+
 def _title(session: YearSession) -> str:
     return str(READINESS_TITLES[session.kind])
 
@@ -96,7 +120,7 @@ def readiness_list() -> ResponseReturnValue:
         for year in years for s in year.sessions
     ]  # fmt: skip
     return render_template("reports/readiness_list.html", sessions=sessions, today=today,
-                           available_from=readiness.available_from)  # fmt: skip
+                           available_from=readiness.available_from, form=ButtonForm())  # fmt: skip
 
 
 @bp.get("/readiness/<int:session_id>")
@@ -164,11 +188,7 @@ def readiness_export(session_id: int, kind: str) -> ResponseReturnValue:
         return xlsx_download(readiness_xlsx(part), f"{name}.xlsx")
     hub = readiness.hub_of(session)
     built = builds[0].built_at.astimezone(readiness.zone_of(hub)).date()
-    return Response(
-        readiness_pdf(part, _title(session), hub.name, built),
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
-    )
+    return _pdf(readiness_pdf(part, _title(session), hub.name, built), name)
 
 
 @bp.get("/progress")
@@ -212,11 +232,7 @@ def progress_export(pupil_id: int, kind: str) -> ResponseReturnValue:
     name = f"progress-{pupil.id}-{span.value}"
     if kind == "xlsx":
         return xlsx_download(progress_xlsx(progress), f"{name}.xlsx")
-    return Response(
-        progress_pdf(progress, hub.name, today),
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
-    )
+    return _pdf(progress_pdf(progress, hub.name, today), name)
 
 
 @bp.route("/rules", methods=["GET", "POST"])
@@ -305,3 +321,52 @@ def mail_page() -> ResponseReturnValue:
     return render_template("reports/mail.html", form=form, enabled=mail_enabled()), (
         400 if form.errors else 200
     )
+
+
+def _progress_export(export_id: int) -> ProgressExport:
+    """Only the one who asked for it: the file holds what they may see."""
+    return get_visible_or_404(
+        ProgressExport, export_id, lambda e: e.requested_by_id == current_user.id
+    )
+
+
+@bp.post("/exports")
+@login_required
+def request_progress_export() -> ResponseReturnValue:
+    _staff()
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        span = Span(request.form.get("span", ""))
+    except ValueError:
+        abort(400)
+    made = bulk.request_progress_export(current_user, span, str(get_locale() or "ru"))
+    build_progress_export.delay(made.id)
+    return redirect(url_for(".progress_export_page", export_id=made.id)), 303
+
+
+@bp.get("/exports/<int:export_id>")
+@login_required
+def progress_export_page(export_id: int) -> ResponseReturnValue:
+    return render_template("reports/export.html", export=_progress_export(export_id),
+                           labels=EXPORT_STATE_LABELS)  # fmt: skip
+
+
+@bp.get("/exports/<int:export_id>/status")
+@login_required
+def progress_export_status(export_id: int) -> ResponseReturnValue:
+    found = _progress_export(export_id)
+    return jsonify(state=found.state.value, label=str(EXPORT_STATE_LABELS[found.state.value]),
+                   done=found.done, total=found.total)  # fmt: skip
+
+
+@bp.get("/exports/<int:export_id>/file")
+@login_required
+def progress_export_file(export_id: int) -> ResponseReturnValue:
+    found = _progress_export(export_id)
+    if found.state is not ExportState.DONE or not found.stored_name:
+        abort(404)
+    response = send_file(storage.media_path(bulk.AREA, found.stored_name), mimetype=XLSX,
+                         as_attachment=True, download_name=f"progress-{found.id}.xlsx", max_age=0)  # fmt: skip
+    response.headers["Content-Security-Policy"] = "default-src 'none'"
+    return response
