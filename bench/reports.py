@@ -2,8 +2,9 @@
 under 50 clients beside the framework's floor, and memory while a large workbook is written.
 
 The data set is bench/http_load.py's (600 pupils, 60 teachers, 200 pieces of work, 20,000
-submissions) with this year's sessions (the intermediate one a week ahead) and a year of lessons:
-every cohort four lessons a week from the year's first day to yesterday, each with its register
+submissions) with this year's sessions (the final one a week ahead) and a year of lessons:
+every cohort four lessons a week from the orientation session to yesterday, the final session a
+week ahead, each with its register
 (one pupil in eight absent, some with a reason, some caught up on the recording).
 
     .venv/bin/python bench/reports.py [--seconds 10] [--clients 50] [--builds 3]
@@ -61,14 +62,16 @@ def add_year(database: str, media: str) -> dict[str, Any]:
     today = datetime.now(UTC).astimezone(ZONE).date()
     with app.app_context():
         year = db.session.scalars(select(AcademicYear)).one()
-        year.starts_on, year.ends_on = today - timedelta(days=120), today + timedelta(days=200)
+        # A year almost over: the orientation and intermediate sessions behind, the final one a
+        # week ahead, so its report covers a long between-session period.
+        year.starts_on, year.ends_on = today - timedelta(days=230), today + timedelta(days=40)
         year.sessions = [
             YearSession(kind=SessionKind.ORIENTATION, starts_on=year.starts_on,
                         ends_on=year.starts_on + timedelta(days=9)),
-            YearSession(kind=SessionKind.INTERMEDIATE, starts_on=today + timedelta(days=7),
+            YearSession(kind=SessionKind.INTERMEDIATE, starts_on=today - timedelta(days=110),
+                        ends_on=today - timedelta(days=101)),
+            YearSession(kind=SessionKind.FINAL, starts_on=today + timedelta(days=7),
                         ends_on=today + timedelta(days=16)),
-            YearSession(kind=SessionKind.FINAL, starts_on=today + timedelta(days=150),
-                        ends_on=today + timedelta(days=159)),
         ]  # fmt: skip
         db.session.flush()
         teachings = db.session.execute(
@@ -87,8 +90,11 @@ def add_year(database: str, media: str) -> dict[str, Any]:
         first_monday = year.starts_on - timedelta(days=year.starts_on.weekday())
         lessons = []
         day = year.starts_on + timedelta(days=10)  # after the orientation session
+        in_session = (today - timedelta(days=110), today - timedelta(days=101))
         while day < today:
-            if day.weekday() < 4:  # four lessons a week per cohort, by its teachers in turn
+            if (
+                day.weekday() < 4 and not in_session[0] <= day <= in_session[1]
+            ):  # four lessons a week per cohort, by its teachers in turn
                 for cohort_id in {t.cohort_id for t in teachings}:
                     own = [t for t in teachings if t.cohort_id == cohort_id]
                     teaching = own[(day.toordinal() // 7 + day.weekday()) % len(own)]
@@ -108,7 +114,8 @@ def add_year(database: str, media: str) -> dict[str, Any]:
         rows = []
         for n, lesson in enumerate(db.session.execute(select(Lesson.id, Lesson.cohort_id))):
             for index, pupil_id in enumerate(pupils.get(lesson.cohort_id, [])):
-                absent = (n + index) % 8 == 0
+                # One pupil in eight away one lesson in eight; every seventh pupil one in three.
+                absent = (n + index) % (3 if index % 7 == 0 else 8) == 0
                 rows.append({
                     "lesson_id": lesson.id, "pupil_id": pupil_id,
                     "status": "absent" if absent else "present", "minutes": 0 if absent else 45,
@@ -119,7 +126,7 @@ def add_year(database: str, media: str) -> dict[str, Any]:
         for start in range(0, len(rows), 10000):
             db.session.execute(insert(AttendanceRow), rows[start : start + 10000])
         db.session.commit()
-        session_id = next(s.id for s in year.sessions if s.kind is SessionKind.INTERMEDIATE)
+        session_id = next(s.id for s in year.sessions if s.kind is SessionKind.FINAL)
         db.session.remove()
     return {"lessons": len(lessons), "register_rows": len(rows), "session_id": session_id}
 
@@ -176,6 +183,37 @@ def write_workbook(rows: int, path: str) -> None:
                       "rss_before_mb": round(before, 1), "peak_rss_mb": round(peak, 1)}), flush=True)  # fmt: skip
 
 
+def hub_export(database: str, media: str) -> None:
+    """In a fresh process: the coordinator's workbook of every pupil's year, made as the task makes
+    it; prints its time, size and the process's peak memory before and after."""
+    from sqlalchemy import select
+
+    from intersession import create_app
+    from intersession.auth.models import Role, User
+    from intersession.config import TestConfig
+    from intersession.core.db import db
+    from intersession.reports import bulk
+    from intersession.reports.progress import Span
+
+    app = create_app(TestConfig(SQLALCHEMY_DATABASE_URI=database, MEDIA_ROOT=media))
+    with app.app_context():
+        coordinator = User(full_name="Үйлестіруші Бенч", login="bench-coord", role=Role.COORDINATOR,
+                           school_id=db.session.scalars(select(User.school_id).where(User.login == "advisor0")).one())  # fmt: skip
+        db.session.add(coordinator)
+        db.session.commit()
+        export = bulk.request_progress_export(coordinator, Span.YEAR, "ru")
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        started = time.perf_counter()
+        bulk.run_progress_export(export.id)
+        elapsed = time.perf_counter() - started
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        found = db.session.get_one(type(export), export.id)
+        print(json.dumps({"hub_export_s": round(elapsed, 1), "pupils": found.total,
+                          "file_mb": round(found.size / 2**20, 1), "state": found.state.value,
+                          "rss_before_mb": round(before, 1), "peak_rss_mb": round(peak, 1)}), flush=True)  # fmt: skip
+        db.session.remove()
+
+
 def _chain(header: list[object], lines: Any) -> Any:
     yield header
     yield from lines
@@ -226,6 +264,13 @@ def main() -> None:
         floor = results["floor"]["p95_ms"]
         ratios = {k: round(v["p95_ms"] / floor, 2) for k, v in results.items() if k != "floor"}
 
+        done = subprocess.run([sys.executable, __file__, "--export", database, media],
+                              capture_output=True, text=True)  # fmt: skip
+        if done.returncode:
+            sys.exit(done.stderr[-3000:])
+        out = done.stdout.strip().splitlines()[-1]
+        print(out, flush=True)
+        exported = json.loads(out)
         peaks = {}
         for rows in (int(r) for r in options.rows.split(",")):
             out = subprocess.run([sys.executable, __file__, "--workbook", str(rows), f"{folder}/big.xlsx"],
@@ -234,6 +279,8 @@ def main() -> None:
             peaks[rows] = json.loads(out)["peak_rss_mb"]
         print(json.dumps({"summary": True, "readiness_build_s_max": round(max(builds), 2),
                           "progress_p95_vs_floor": ratios, "xlsx_peak_rss_mb_by_rows": peaks,
+                          "hub_export_s": exported["hub_export_s"],
+                          "hub_export_rss_growth_mb": round(exported["peak_rss_mb"] - exported["rss_before_mb"], 1),
                           "load_average": os.getloadavg()[0]}), flush=True)  # fmt: skip
 
 
@@ -255,5 +302,7 @@ def first_pupil_of_school0(database: str, media: str) -> int:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--workbook"]:
         write_workbook(int(sys.argv[2]), sys.argv[3])
+    elif sys.argv[1:2] == ["--export"]:
+        hub_export(sys.argv[2], sys.argv[3])
     else:
         main()

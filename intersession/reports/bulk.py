@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -72,7 +73,9 @@ def run_progress_export(export_id: int) -> None:
     if export is None or export.state is ExportState.DONE:
         return
     viewer = db.session.get_one(User, export.requested_by_id)
-    pupils = visible_pupils(viewer)
+    # Plain values: each batch lets go of the rows it read, these included.
+    pupils = [Named(p.id, p.full_name, p.school.name) for p in visible_pupils(viewer)]
+    hub_id = viewer.hub_id
     export.state, export.done, export.total, export.error = ExportState.RUNNING, 0, len(pupils), ""
     db.session.commit()
     stored_name = secrets.token_hex(16)
@@ -80,7 +83,7 @@ def run_progress_export(export_id: int) -> None:
     partial = storage.partial_path(target)
     try:
         with force_locale(export.language):
-            _write(export, viewer, pupils, str(partial))
+            _write(export, hub_id, pupils, str(partial))
         os.replace(partial, target)
     except Exception as error:
         partial.unlink(missing_ok=True)
@@ -95,9 +98,16 @@ def run_progress_export(export_id: int) -> None:
     db.session.commit()
 
 
-def _write(export: ProgressExport, viewer: User, pupils: list[User], path: str) -> None:
+@dataclass(frozen=True)
+class Named:
+    id: int
+    name: str
+    school: str
+
+
+def _write(export: ProgressExport, hub_id: int, pupils: list[Named], path: str) -> None:
     export_id = export.id
-    hub = db.session.get_one(School, viewer.hub_id)
+    hub = db.session.get_one(School, hub_id)
     zone = ZoneInfo(hub.timezone)
     today = utcnow().astimezone(zone).date()
     year = year_of(hub, today)
@@ -127,18 +137,18 @@ def _write(export: ProgressExport, viewer: User, pupils: list[User], path: str) 
         for pupil in batch:
             attended, work = seen[pupil.id], done[pupil.id]
             rate = attended.rate(excused, rules.count_caught_up)
-            lines.append([pupil.full_name, pupil.school.name,
+            lines.append([pupil.name, pupil.school,
                           None if rate is None else round(rate * 100, 1), attended.held,
                           attended.count(Presence.ABSENT), len(attended.excused(excused)),
                           attended.caught_up, attended.count(None), work.given, work.late,
                           work.count(figures.WorkState.MISSING), work.average()])  # fmt: skip
             for row in attended.rows:
                 status = str(PRESENCE_LABELS[row.status]) if row.status else _("not marked")
-                lessons.append([pupil.full_name, row.starts_at.astimezone(zone), row.subject,
+                lessons.append([pupil.name, row.starts_at.astimezone(zone), row.subject,
                                 row.title, status,
                                 str(REASON_LABELS[row.reason]) if row.reason else ""])  # fmt: skip
             for item in work.rows:
-                works.append([pupil.full_name, item.due_at.astimezone(zone), item.subject,
+                works.append([pupil.name, item.due_at.astimezone(zone), item.subject,
                               item.title, str(WORK_STATE_LABELS[item.state]), item.grade,
                               item.max_grade])  # fmt: skip
         export.done += len(batch)

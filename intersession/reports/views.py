@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import (
@@ -21,15 +22,17 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from intersession.auth.models import Role, User
 from intersession.core import storage
 from intersession.core.access import get_visible_or_404
-from intersession.core.db import db
+from intersession.core.db import db, utcnow
 from intersession.core.errors import DomainError
 from intersession.core.forms import ButtonForm, apply
+from intersession.core.fragments import fragment, render_partial
 from intersession.core.mail import mail_enabled
 from intersession.core.spreadsheets import XLSX, xlsx_download
 from intersession.lessons.labels import PRESENCE_LABELS, REASON_LABELS
@@ -68,6 +71,10 @@ from intersession.schools.models import (
 )
 
 bp = Blueprint("reports", __name__, template_folder="templates", url_prefix="/reports")
+# The figures of the progress page that lead to their rows (anything else shows every row).
+FIGURES = frozenset({"held", "present", "partly", "absent", "excused", "caught_up", "unmarked",
+                     "given", "sent", "late", "missing", "graded"})  # fmt: skip
+KEPT_AT_MOST = timedelta(minutes=5)
 
 
 @bp.context_processor
@@ -207,11 +214,30 @@ def progress_page(pupil_id: int) -> ResponseReturnValue:
         span = Span(request.args.get("span", Span.WINDOW.value))
     except ValueError:
         span = Span.WINDOW
-    hub = db.session.get_one(School, pupil.hub_id)
-    progress = progress_of(pupil, span, readiness.hub_today(hub))
     show = request.args.get("show", "")
-    return render_template("reports/progress.html", pupil=pupil, progress=progress, span=span,
-                           show=show)  # fmt: skip
+    show = show if show in FIGURES else ""
+    hub = db.session.get_one(School, pupil.hub_id)
+    today = readiness.hub_today(hub)
+
+    def body() -> tuple[Markup, datetime | None]:
+        found = db.session.get_one(User, pupil_id)
+        progress = progress_of(found, span, today)
+        html = render_partial(
+            "reports/_progress.html", pupil=found, progress=progress, span=span, show=show,
+            **_labels(),
+        )  # fmt: skip
+        # The figures move by themselves when a piece of work passes its cut-off or a lesson
+        # begins: kept until the next cut-off, and never longer than a few minutes.
+        now = utcnow()
+        until = now + KEPT_AT_MOST
+        if progress is not None:
+            coming = [r.closes_at for r in progress.work.rows if r.closes_at > now]
+            until = min([until, *coming])
+        return html, until
+
+    # One fragment per pupil, period, figure and day, the same for everyone who may see it.
+    kept = fragment(("progress", pupil_id, span.value, show, today.isoformat()), body)
+    return render_template("reports/progress.html", pupil=pupil, body=kept)
 
 
 @bp.get("/progress/<int:pupil_id>/export.<any(xlsx, pdf):kind>")

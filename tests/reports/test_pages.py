@@ -219,3 +219,19 @@ def test_a_pupils_progress_as_pdf_and_xlsx(app: Flask, ready: ReadyHub) -> None:
     assert pdf.status_code == 200 and "Сәрсенбаев Әлихан" in text and "ауру" in text
     for login in ("outsider", "pup2"):
         assert page_of(app, login, f"{path}.pdf")[0] == 404
+
+
+def test_the_kept_progress_follows_every_write(app: Flask, ready: ReadyHub) -> None:
+    lesson = ready.held(1)
+    client = signed_in(app, "tut").client
+    path = f"/reports/progress/{ready.people.pupil.id}"
+
+    def figure(key: str) -> str:
+        page = client.get(path).get_data(as_text=True)
+        found = re.search(rf'data-figure="{key}"[^>]*><strong>(\d+)</strong>', page)
+        assert found is not None
+        return found.group(1)
+
+    assert (figure("unmarked"), figure("present")) == ("1", "0")
+    ready.mark(lesson, Presence.PRESENT)  # a write through the ORM: the kept page is stale
+    assert (figure("unmarked"), figure("present")) == ("0", "1")
