@@ -21,10 +21,10 @@ import argparse
 import http.client
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock
@@ -157,11 +157,41 @@ def build_reports(database: str, media: str, session_id: int, builds: int) -> li
     return times
 
 
+class ResidentMemory:
+    """This process's resident memory (VmRSS), sampled on a thread while work runs: the growth
+    is the highest sample less the one before (ru_maxrss would keep the import's peak)."""
+
+    def __init__(self) -> None:
+        self.before = self.now()
+        self.highest = self.before
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    @staticmethod
+    def now() -> float:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.05):
+            self.highest = max(self.highest, self.now())
+
+    def stop(self) -> dict[str, float]:
+        self._stop.set()
+        self._thread.join()
+        self.highest = max(self.highest, self.now())
+        return {"rss_before_mb": round(self.before, 1), "rss_highest_mb": round(self.highest, 1),
+                "rss_growth_mb": round(self.highest - self.before, 1)}  # fmt: skip
+
+
 def write_workbook(rows: int, path: str) -> None:
     """In a fresh process: a workbook of `rows` report lines written to a file; prints peak RSS."""
     from intersession.core.spreadsheets import Sheet, workbook_file
 
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    memory = ResidentMemory()
     header = [
         "Оқушы",
         "Мектеп",
@@ -177,10 +207,8 @@ def write_workbook(rows: int, path: str) -> None:
               "қатысу 65%, 70% шегінен төмен"] for n in range(rows))  # fmt: skip
     started = time.perf_counter()
     workbook_file([Sheet("Оқушылар", _chain(header, lines))], path)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"xlsx_rows": rows, "seconds": round(time.perf_counter() - started, 1),
-                      "file_mb": round(os.path.getsize(path) / 2**20, 1),
-                      "rss_before_mb": round(before, 1), "peak_rss_mb": round(peak, 1)}), flush=True)  # fmt: skip
+                      "file_mb": round(os.path.getsize(path) / 2**20, 1)} | memory.stop()), flush=True)  # fmt: skip
 
 
 def hub_export(database: str, media: str) -> None:
@@ -193,6 +221,7 @@ def hub_export(database: str, media: str) -> None:
     from intersession.config import TestConfig
     from intersession.core.db import db
     from intersession.reports import bulk
+    from intersession.reports.models import ProgressExport
     from intersession.reports.progress import Span
 
     app = create_app(TestConfig(SQLALCHEMY_DATABASE_URI=database, MEDIA_ROOT=media))
@@ -201,16 +230,15 @@ def hub_export(database: str, media: str) -> None:
                            school_id=db.session.scalars(select(User.school_id).where(User.login == "advisor0")).one())  # fmt: skip
         db.session.add(coordinator)
         db.session.commit()
-        export = bulk.request_progress_export(coordinator, Span.YEAR, "ru")
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        export_id = bulk.request_progress_export(coordinator, Span.YEAR, "ru").id
+        memory = ResidentMemory()
         started = time.perf_counter()
-        bulk.run_progress_export(export.id)
+        bulk.run_progress_export(export_id)
         elapsed = time.perf_counter() - started
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        found = db.session.get_one(type(export), export.id)
+        used = memory.stop()
+        found = db.session.get_one(ProgressExport, export_id)
         print(json.dumps({"hub_export_s": round(elapsed, 1), "pupils": found.total,
-                          "file_mb": round(found.size / 2**20, 1), "state": found.state.value,
-                          "rss_before_mb": round(before, 1), "peak_rss_mb": round(peak, 1)}), flush=True)  # fmt: skip
+                          "file_mb": round(found.size / 2**20, 1), "state": found.state.value} | used), flush=True)  # fmt: skip
         db.session.remove()
 
 
@@ -236,33 +264,15 @@ def main() -> None:
                           "built_s": round(time.perf_counter() - started, 1)}), flush=True)  # fmt: skip
         builds = build_reports(database, media, year["session_id"], options.builds)
 
-        port = 5900 + os.getpid() % 300
-        log = f"{folder}/access.log"
-        server = subprocess.Popen([sys.executable, str(ROOT / "bench" / "http_load.py"), "--serve",
-                                   database, media, str(port), "64", log])  # fmt: skip
-        try:
-            for _ in range(150):
-                try:
-                    http.client.HTTPConnection("127.0.0.1", port, timeout=1).request(
-                        "GET", "/bench/floor"
-                    )
-                    break
-                except OSError:
-                    time.sleep(0.2)
-            tutors = [http_load.Client(port, "tutor0") for _ in range(options.clients)]
-            pupil = first_pupil_of_school0(database, media)
-            results = {}
-            for name, path in (("floor", "/bench/floor"), ("pupil_progress", f"/reports/progress/{pupil}"),
-                               ("pupil_progress_year", f"/reports/progress/{pupil}?span=year")):  # fmt: skip
-                http_load.load(tutors[:5], path, 1.0)
-                result = http_load.load(tutors, path, options.seconds)
-                results[name] = result
-                print(json.dumps({"page": name, "clients": len(tutors)} | result), flush=True)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-        floor = results["floor"]["p95_ms"]
-        ratios = {k: round(v["p95_ms"] / floor, 2) for k, v in results.items() if k != "floor"}
+        results = {}
+        for fragments_mb, suffix in (("64", ""), ("0", "_nothing_kept")):
+            results |= serve_and_load(database, media, folder, fragments_mb, suffix, options)
+        # Each page beside the floor of its own server (run just before it).
+        ratios = {
+            k: round(v["p95_ms"] / results["floor" + ("_nothing_kept" if k.endswith("_nothing_kept") else "")]["p95_ms"], 2)
+            for k, v in results.items()
+            if not k.startswith("floor")
+        }  # fmt: skip
 
         done = subprocess.run([sys.executable, __file__, "--export", database, media],
                               capture_output=True, text=True)  # fmt: skip
@@ -276,12 +286,45 @@ def main() -> None:
             out = subprocess.run([sys.executable, __file__, "--workbook", str(rows), f"{folder}/big.xlsx"],
                                  capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]  # fmt: skip
             print(out, flush=True)
-            peaks[rows] = json.loads(out)["peak_rss_mb"]
+            peaks[rows] = json.loads(out)["rss_growth_mb"]
         print(json.dumps({"summary": True, "readiness_build_s_max": round(max(builds), 2),
-                          "progress_p95_vs_floor": ratios, "xlsx_peak_rss_mb_by_rows": peaks,
+                          "progress_p95_vs_floor": ratios, "xlsx_rss_growth_mb_by_rows": peaks,
                           "hub_export_s": exported["hub_export_s"],
-                          "hub_export_rss_growth_mb": round(exported["peak_rss_mb"] - exported["rss_before_mb"], 1),
+                          "hub_export_rss_growth_mb": exported["rss_growth_mb"],
                           "load_average": os.getloadavg()[0]}), flush=True)  # fmt: skip
+
+
+def serve_and_load(database: str, media: str, folder: str, fragments_mb: str, suffix: str,
+                   options: argparse.Namespace) -> dict[str, dict[str, Any]]:  # fmt: skip
+    """The floor and the progress pages under load, from one server (gunicorn, `make run`'s
+    settings) keeping `fragments_mb` of rendered fragments."""
+    port = 5900 + (os.getpid() + int(fragments_mb)) % 300
+    log = f"{folder}/access{suffix}.log"
+    server = subprocess.Popen([sys.executable, str(ROOT / "bench" / "http_load.py"), "--serve",
+                               database, media, str(port), fragments_mb, log])  # fmt: skip
+    results = {}
+    try:
+        for _ in range(150):
+            try:
+                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request(
+                    "GET", "/bench/floor"
+                )
+                break
+            except OSError:
+                time.sleep(0.2)
+        tutors = [http_load.Client(port, "tutor0") for _ in range(options.clients)]
+        pupil = first_pupil_of_school0(database, media)
+        for name, path in (("floor", "/bench/floor"), ("pupil_progress", f"/reports/progress/{pupil}"),
+                           ("pupil_progress_year", f"/reports/progress/{pupil}?span=year")):  # fmt: skip
+            http_load.load(tutors[:5], path, 1.0)
+            result = http_load.load(tutors, path, options.seconds)
+            results[name + suffix] = result
+            print(json.dumps({"page": name + suffix, "clients": len(tutors),
+                              "fragments_mb": int(fragments_mb)} | result), flush=True)  # fmt: skip
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return results
 
 
 def first_pupil_of_school0(database: str, media: str) -> int:
