@@ -4,6 +4,7 @@ down, 128 up, 400 ms round trip), from the browser's own resource timing: on a f
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,15 +19,21 @@ RURAL = {"offline": False, "latency": 400, "downloadThroughput": 32_000, "upload
 TRANSFERRED = """() => {
   const page = performance.getEntriesByType('navigation')[0];
   const parts = performance.getEntriesByType('resource');
-  return {page: page.transferSize, parts: parts.map(p => [p.name, p.transferSize]),
-          packed: [page, ...parts].every(p => p.encodedBodySize < p.decodedBodySize)};
+  // The favicon is fetched by the browser's own favicon service, which may answer it from its
+  // own cache whatever was cleared: it is weighed by its file below when it shows nothing.
+  const own = parts.filter(p => !p.name.includes('/static/img/icon'));
+  return {page: page.transferSize, parts: own.map(p => [p.name, p.transferSize]),
+          icon: parts.filter(p => p.name.includes('/static/img/icon')).map(p => p.transferSize),
+          packed: [page, ...own].every(p => p.encodedBodySize < p.decodedBodySize)};
 }"""
+ICON = Path(__file__).resolve().parents[2] / "static" / "img" / "icon.svg"
 
 
-def weigh(page: Any, url: str) -> dict[str, Any]:
+def weigh(page: Any, url: str, first: bool) -> dict[str, Any]:
     page.goto(url, wait_until="load")
     seen = page.evaluate(TRANSFERRED)
-    seen["total"] = seen["page"] + sum(size for _name, size in seen["parts"])
+    icon = sum(size or (ICON.stat().st_size if first else 0) for size in seen.pop("icon"))
+    seen["total"] = seen["page"] + sum(size for _name, size in seen["parts"]) + icon
     return seen
 
 
@@ -44,11 +51,11 @@ def test_the_pupils_pages_are_light_first_and_again(
         devtools.send("Network.clearBrowserCache")  # and what the service worker kept
         devtools.send("Storage.clearDataForOrigin", {"origin": live_server,
                                                      "storageTypes": "cache_storage,service_workers"})  # fmt: skip
-        first = weigh(page, live_server + path)
-        again = weigh(page, live_server + path)
+        first = weigh(page, live_server + path, first=True)
+        again = weigh(page, live_server + path, first=False)
         assert first["total"] <= FIRST_VISIT, (path, first)
         assert again["total"] <= REPEAT_VISIT, (path, again)
         # What was sent at all was compressed, and nothing but the page came again.
-        assert first["page"] > 0 and all(size > 0 for _name, size in first["parts"]), first
+        assert first["page"] > 0 and all(size > 0 for _name, size in first["parts"]), (path, first)
         assert first["packed"], first
         assert all(size == 0 for _name, size in again["parts"]), again
