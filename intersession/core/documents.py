@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import current_app
+from flask import Response, current_app
 from fpdf import FPDF
 
 FONT = "DejaVu"
@@ -52,3 +52,41 @@ class FramedDocument(FPDF):
         text = self.page_words % {"page": self.page_no(), "pages": "{nb}"}
         self.cell(0, 5, text, align="C")
         self.set_text_color(0, 0, 0)
+
+
+def table_document(
+    title: str,
+    running: str,
+    page_words: str,
+    header: list[str],
+    rows: list[list[str]],
+    widths: tuple[int, ...],
+    subtitle: str = "",
+    landscape: bool = True,
+) -> bytes:
+    """A report that is one table: its title, a line under it, and the table with its header
+    repeated on every page."""
+    pdf = FramedDocument(running, page_words, landscape=landscape)
+    pdf.set_title(title)
+    pdf.add_page()
+    pdf.set_font(FONT, "B", 16)
+    pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
+    if subtitle:
+        pdf.set_font(FONT, "", 10)
+        pdf.multi_cell(0, 6, subtitle, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    pdf.set_font(FONT, "", 8)
+    with pdf.table(col_widths=widths, text_align="LEFT", line_height=4.5) as table:
+        table.row(header)
+        for row in rows:
+            table.row(row)
+    return bytes(pdf.output())
+
+
+def pdf_download(content: bytes, filename: str) -> Response:
+    """A PDF download; `filename` is ASCII, made by the caller from ids and fixed words."""
+    return Response(
+        content,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     jsonify,
@@ -19,7 +19,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -30,16 +30,17 @@ from intersession.auth.models import Role, User
 from intersession.core import storage
 from intersession.core.access import get_visible_or_404
 from intersession.core.db import db, utcnow
+from intersession.core.documents import pdf_download, table_document
 from intersession.core.errors import DomainError
 from intersession.core.forms import ButtonForm, apply
 from intersession.core.fragments import fragment, render_partial
 from intersession.core.mail import mail_enabled
-from intersession.core.spreadsheets import XLSX, xlsx_download
+from intersession.core.spreadsheets import XLSX, xlsx_download, xlsx_response
 from intersession.lessons.labels import PRESENCE_LABELS, REASON_LABELS
 from intersession.lessons.models import AbsenceReason, Presence
 from intersession.portfolio.labels import EXPORT_STATE_LABELS
 from intersession.reports import bulk, charts, digests, readiness
-from intersession.reports.coverage import plan_coverage
+from intersession.reports.coverage import PlanCoverage, plan_coverage
 from intersession.reports.figures import WorkState
 from intersession.reports.forms import MailForm, RulesForm
 from intersession.reports.labels import (
@@ -93,15 +94,6 @@ def _staff() -> None:
 def _session(session_id: int) -> YearSession:
     return get_visible_or_404(
         YearSession, session_id, lambda s: can_view_readiness(current_user, s)
-    )
-
-
-def _pdf(content: bytes, name: str) -> Response:
-    """A PDF download; `name` is ASCII, made from ids and fixed words."""
-    return Response(
-        content,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
     )
 
 
@@ -195,7 +187,7 @@ def readiness_export(session_id: int, kind: str) -> ResponseReturnValue:
         return xlsx_download(readiness_xlsx(part), f"{name}.xlsx")
     hub = readiness.hub_of(session)
     built = builds[0].built_at.astimezone(readiness.zone_of(hub)).date()
-    return _pdf(readiness_pdf(part, _title(session), hub.name, built), name)
+    return pdf_download(readiness_pdf(part, _title(session), hub.name, built), f"{name}.pdf")
 
 
 @bp.get("/progress")
@@ -258,7 +250,7 @@ def progress_export(pupil_id: int, kind: str) -> ResponseReturnValue:
     name = f"progress-{pupil.id}-{span.value}"
     if kind == "xlsx":
         return xlsx_download(progress_xlsx(progress), f"{name}.xlsx")
-    return _pdf(progress_pdf(progress, hub.name, today), name)
+    return pdf_download(progress_pdf(progress, hub.name, today), f"{name}.pdf")
 
 
 @bp.route("/rules", methods=["GET", "POST"])
@@ -299,11 +291,17 @@ def _plan_choices() -> list[tuple[int, str, int]]:
     return sorted(((s, n, g) for s, n, g in db.session.execute(query)), key=lambda c: (c[1], c[2]))
 
 
-@bp.get("/coverage")
-@login_required
-def coverage_page() -> ResponseReturnValue:
-    """The plan's topics against the lessons, per subject and grade: the hub's view and each
-    magnet school's (how many of its pupils took part)."""
+@dataclass
+class CoverageView:
+    choices: list[tuple[int, str, int]]
+    chosen: tuple[int, str, int] | None
+    span: Span
+    coverage: PlanCoverage | None = None
+    schools: list[School] = field(default_factory=list)
+    period: tuple[date, date] | None = None
+
+
+def _coverage_view() -> CoverageView:
     _staff()
     hub = db.session.get_one(School, current_user.hub_id)
     today = readiness.hub_today(hub)
@@ -316,20 +314,59 @@ def coverage_page() -> ResponseReturnValue:
         span = Span(request.args.get("span", Span.WINDOW.value))
     except ValueError:
         span = Span.WINDOW
-    coverage = schools = period = None
+    view = CoverageView(choices, chosen, span)
     if year is not None and chosen is not None:
         window = current_window(year, today) if span is Span.WINDOW else None
-        period = (window.starts_on, window.ends_on) if window else (year.starts_on, year.ends_on)
-        coverage = plan_coverage(year, chosen[0], chosen[2], *period)
-        shown = set(coverage.pupils)
+        view.period = (
+            (window.starts_on, window.ends_on) if window else (year.starts_on, year.ends_on)
+        )
+        view.coverage = plan_coverage(year, chosen[0], chosen[2], *view.period)
+        shown = set(view.coverage.pupils)
         if current_user.role is Role.TUTOR:
             shown &= {current_user.school_id}
-        schools = sorted(
-            (s for s in db.session.scalars(select(School).where(School.id.in_(shown)))),
-            key=lambda s: s.name,
-        )
-    return render_template("reports/coverage.html", choices=choices, chosen=chosen, span=span,
-                           coverage=coverage, schools=schools, period=period)  # fmt: skip
+        view.schools = sorted(db.session.scalars(select(School).where(School.id.in_(shown))),
+                              key=lambda s: s.name)  # fmt: skip
+    return view
+
+
+@bp.get("/coverage")
+@login_required
+def coverage_page() -> ResponseReturnValue:
+    """The plan's topics against the lessons, per subject and grade: the hub's view and each
+    magnet school's (how many of its pupils took part)."""
+    view = _coverage_view()
+    return render_template("reports/coverage.html", choices=view.choices, chosen=view.chosen,
+                           span=view.span, coverage=view.coverage, schools=view.schools,
+                           period=view.period)  # fmt: skip
+
+
+@bp.get("/coverage/export.<any(xlsx, pdf):kind>")
+@login_required
+def coverage_export(kind: str) -> ResponseReturnValue:
+    view = _coverage_view()
+    if view.coverage is None or view.chosen is None or view.period is None:
+        abort(404)
+    coverage = view.coverage
+    header = [_("Week"), _("Topic"), _("In the hub"), *(s.name for s in view.schools)]
+    rows: list[list[object]] = []
+    for row in coverage.rows:
+        held = row.state.value in ("held", "recorded")
+        rows.append([row.week, row.title, str(COVERED_LABELS[row.state.value]), *(
+            _("%(sent)d of %(given)d", sent=row.reached.get(s.id, 0), given=coverage.pupils.get(s.id, 0))
+            if held else "—" for s in view.schools)])  # fmt: skip
+    name = f"coverage-{view.chosen[0]}-{view.chosen[2]}-{view.span.value}"
+    title = f"{_('Plan coverage')}: {view.chosen[1]}, {_('grade %(n)s', n=view.chosen[2])}"
+    if kind == "xlsx":
+        return xlsx_response([header, *rows], f"{name}.xlsx", _("Plan coverage"),
+                             (8, 50, 18, *(16 for _s in view.schools)))  # fmt: skip
+    hub = db.session.get_one(School, current_user.hub_id)
+    first, last = view.period
+    widths = (12, 110, 35, *(max(20, 120 // max(len(view.schools), 1)) for _s in view.schools))
+    return pdf_download(table_document(
+        title, f"{hub.name} · {title} · {format_date(readiness.hub_today(hub), 'long')}",
+        _("Page %(page)s of %(pages)s"), header, [[str(c) for c in r] for r in rows], widths,
+        subtitle=f"{format_date(first, 'long')} – {format_date(last, 'long')}",
+    ), f"{name}.pdf")  # fmt: skip
 
 
 @bp.route("/mail", methods=["GET", "POST"])

@@ -159,11 +159,13 @@ def test_the_report_pages_fit_both_widths(
         session = db.session.get_one(YearSession, report_ready.session_id)
         readiness.build_report(session, None)
         db.session.remove()
-    pages = {
-        "coord": f"/reports/readiness/{report_ready.session_id}",
-        "pup": f"/reports/progress/{report_ready.pupil_id}",
-    }
-    for login, path in pages.items():
+    pages = [
+        ("coord", "readiness", f"/reports/readiness/{report_ready.session_id}"),
+        ("coord", "coverage", "/reports/coverage"),
+        ("tut", "sessions", "/reports/readiness"),
+        ("pup", "progress", f"/reports/progress/{report_ready.pupil_id}"),
+    ]
+    for login, name, path in pages:
         for width, viewport in WIDTHS.items():
             page = new_page(locale=f"{language}-KZ", viewport=viewport)
             sign_in(page, live_server, login)
@@ -172,6 +174,6 @@ def test_the_report_pages_fit_both_widths(
             page.goto(f"{live_server}{path}")
             assert page.locator("html").get_attribute("lang") == language
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-            assert overflow <= 0, f"{login} {language} {width}: {overflow} px too wide"
-            shot(page, f"reports-{login}-{language}-{width}")
+            shot(page, f"reports-{name}-{language}-{width}")
+            assert overflow <= 0, f"{login} {path} {language} {width}: {overflow} px too wide"
             page.close()

@@ -127,3 +127,26 @@ def test_an_unmarked_lesson_is_not_full_attendance(lessons: LessonHub) -> None:
     lines = attendance_lines(lessons.people.coordinator, *window, Grouping.PUPIL)
     pupil = next(line for line in lines if line.name == "Сәрсенбаев Әлихан")
     assert (pupil.held, pupil.present, pupil.unmarked, pupil.rate) == (2, 1, 1, 0.5)
+
+
+def test_report_as_xlsx_and_pdf(app: Flask, auth: AuthActions, lessons: LessonHub) -> None:
+    import io
+
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    held_lessons(lessons)
+    auth.login("coord")
+    window = (
+        f"from={(lessons.today - timedelta(days=1)).isoformat()}&to={lessons.today.isoformat()}"
+    )
+    xlsx = auth.client.get(f"/reports/attendance?by=pupil&{window}&format=xlsx")
+    assert xlsx.status_code == 200
+    rows = list(load_workbook(io.BytesIO(xlsx.data)).active.iter_rows(values_only=True))
+    pupil = next(r for r in rows if r[0] == "Сәрсенбаев Әлихан")
+    assert pupil[2:4] == (2, 1) and pupil[8] == 50  # held, present; the rate a number
+    pdf = auth.client.get(f"/reports/attendance?by=pupil&{window}&format=pdf")
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert (
+        pdf.mimetype == "application/pdf" and "Сәрсенбаев Әлихан" in text and "Page 1 of 1" in text
+    )

@@ -235,3 +235,19 @@ def test_the_kept_progress_follows_every_write(app: Flask, ready: ReadyHub) -> N
     assert (figure("unmarked"), figure("present")) == ("1", "0")
     ready.mark(lesson, Presence.PRESENT)  # a write through the ORM: the kept page is stale
     assert (figure("unmarked"), figure("present")) == ("0", "1")
+
+
+def test_plan_coverage_as_xlsx_and_pdf(app: Flask, ready: ReadyHub) -> None:
+    ready.mark(ready.held(1), Presence.PRESENT)
+    client = signed_in(app, "tut").client
+    plan = f"plan={ready.people.subject.id}-9"
+    xlsx = client.get(f"/reports/coverage/export.xlsx?{plan}")
+    rows = list(load_workbook(io.BytesIO(xlsx.data)).active.iter_rows(values_only=True))
+    assert rows[0] == ("Week", "Topic", "In the hub", "Magnet")  # the tutor's school only
+    assert (ready.topic.week, "Виет теоремасы", "held", "1 of 1") in rows
+    pdf = client.get(f"/reports/coverage/export.pdf?{plan}", headers={"Accept-Language": "kk"})
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "Виет теоремасы" in text and "Жоспардың орындалуы" in text
+    assert (
+        signed_in(app, "pup").client.get(f"/reports/coverage/export.pdf?{plan}").status_code == 404
+    )

@@ -14,6 +14,8 @@ from sqlalchemy import select
 
 from intersession.core.csvfiles import csv_response
 from intersession.core.db import db
+from intersession.core.documents import pdf_download, table_document
+from intersession.core.spreadsheets import xlsx_response
 from intersession.lessons.labels import REASON_LABELS
 from intersession.lessons.reports import (
     Grouping,
@@ -25,7 +27,7 @@ from intersession.lessons.reports import (
 from intersession.lessons.views import bp
 from intersession.schools.calendar import year_periods
 from intersession.schools.labels import SESSION_LABELS
-from intersession.schools.models import AcademicYear
+from intersession.schools.models import AcademicYear, School
 
 
 def _dates(today: date, year: AcademicYear | None) -> tuple[date, date]:
@@ -38,7 +40,7 @@ def _dates(today: date, year: AcademicYear | None) -> tuple[date, date]:
     return (first, last) if first <= last else (last, first)
 
 
-def _csv(lines: list[Line], grouping: Grouping) -> Response:
+def _table(lines: list[Line], grouping: Grouping) -> list[list[object]]:
     rows: list[list[object]] = [[
         _("Name"), _("School") if grouping is Grouping.PUPIL else "", _("Lessons held"), _("present"),
         _("partly present"), _("absent"), _("not marked"), _("caught up on the recording"),
@@ -58,7 +60,33 @@ def _csv(lines: list[Line], grouping: Grouping) -> Response:
         rate = "" if line.rate is None else f"{line.rate * 100:.0f}"
         rows.append([line.name, line.school, line.held, line.present, line.partly, line.absent,
                      line.unmarked, line.caught_up, rate, absences])  # fmt: skip
-    return csv_response(rows, f"attendance-{grouping.value}.csv")
+    return rows
+
+
+def _download(
+    lines: list[Line], grouping: Grouping, kind: str, first: date, last: date
+) -> Response:
+    """The report as CSV, XLSX or a printable PDF."""
+    rows = _table(lines, grouping)
+    name = f"attendance-{grouping.value}-{first.isoformat()}-{last.isoformat()}"
+    if kind == "csv":
+        return csv_response(rows, f"{name}.csv")
+    if kind == "xlsx":
+        numbers = [
+            rows[0],
+            *([*r[:8], int(str(r[8])) if r[8] != "" else None, r[9]] for r in rows[1:]),
+        ]
+        return xlsx_response(numbers, f"{name}.xlsx", _("Attendance"),
+                             (32, 24, 10, 10, 10, 10, 10, 10, 10, 60))  # fmt: skip
+    hub = db.session.get_one(School, current_user.hub_id)
+    span = f"{format_date(first, 'long')} – {format_date(last, 'long')}"
+    title = _("Attendance")
+    return pdf_download(table_document(
+        title, f"{hub.name} · {title} · {format_date(date.today(), 'long')}",
+        _("Page %(page)s of %(pages)s"), [str(c) for c in rows[0]],
+        [[str(c) for c in r] for r in rows[1:]], (40, 30, 14, 14, 14, 14, 14, 14, 14, 99),
+        subtitle=span,
+    ), f"{name}.pdf")  # fmt: skip
 
 
 @bp.get("/reports/attendance")
@@ -77,8 +105,9 @@ def attendance_report() -> ResponseReturnValue:
     except ValueError:
         grouping = Grouping.PUPIL
     lines = attendance_lines(current_user, first, last, grouping)
-    if request.args.get("format") == "csv":
-        return _csv(lines, grouping)
+    kind = request.args.get("format")
+    if kind in ("csv", "xlsx", "pdf"):
+        return _download(lines, grouping, kind, first, last)
     presets = []
     if year:
         presets.append((_("The whole year"), year.starts_on, year.ends_on))
