@@ -304,3 +304,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = yield
     setattr(item, f"rep_{report.when}", report)  # type: ignore[attr-defined]
     return report
+
+
+def choose_language(page: Any, language: str) -> None:
+    """The header's language button, and the page it leads to loaded: what comes next never
+    meets the old page half-way through the navigation."""
+    with page.expect_navigation():
+        page.click(f"button[lang={language}]")

@@ -11,6 +11,7 @@ import pytest
 
 from tests.assignments.test_previews import photo
 from tests.assignments.test_rules import PDF
+from tests.e2e.conftest import choose_language
 from tests.e2e.test_coordinator_setup import shot
 from tests.e2e.test_lessons import sign_in
 
@@ -22,7 +23,7 @@ def test_work_from_setting_to_grade(
 ) -> None:
     advisor = new_page(locale="en-US")
     sign_in(advisor, live_server, "adv")
-    advisor.click("button[lang=en]")
+    choose_language(advisor, "en")
     advisor.click("nav a:has-text('Work')")
     advisor.click("a:has-text('Set new work')")
     now = datetime.now(UTC)
@@ -47,7 +48,7 @@ def test_work_from_setting_to_grade(
 
     pupil = new_page(locale="en-US")
     sign_in(pupil, live_server, "pup")
-    pupil.click("button[lang=en]")
+    choose_language(pupil, "en")
     pupil.click("nav a:has-text('Work')")
     pupil.click("a:has-text('Квадрат теңдеулер: жоба')")
     assert pupil.inner_html(".instructions").count("<strong>бес</strong>") == 1
@@ -99,7 +100,7 @@ def test_work_from_setting_to_grade(
 
     tutor = new_page(locale="en-US")
     sign_in(tutor, live_server, "tut")
-    tutor.click("button[lang=en]")
+    choose_language(tutor, "en")
     tutor.goto(work_url)
     row = tutor.locator("table tr", has_text="Сәрсенбаев Әлихан")
     assert "graded" in row.inner_text() and "9.5" in row.inner_text()

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, choose_language
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -31,7 +31,7 @@ def test_coordinator_sets_up_in_kazakh(live_server: str, new_page: Any) -> None:
     assert "Здравствуйте" in page.inner_text("h1")
     shot(page, "02-home-ru")
 
-    page.click("button[lang=kk]")
+    choose_language(page, "kk")
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "kk"
     assert "Сәлеметсіз бе" in page.inner_text("h1")

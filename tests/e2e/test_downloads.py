@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.conftest import choose_language
 from tests.e2e.test_coordinator_setup import shot
 from tests.e2e.test_lessons import sign_in
 
@@ -34,7 +35,7 @@ def test_the_sound_downloads_across_a_drop_and_a_reload(
     live_app.add_recording(lesson_id, audio)
     page = new_page(locale="kk-KZ")
     sign_in(page, live_server, "pup")
-    page.click("button[lang=kk]")  # the pupil's language, whatever another test left
+    choose_language(page, "kk")  # the pupil's language, whatever another test left
     page.goto(f"{live_server}/lessons/{lesson_id}/recording")
     devtools = page.context.new_cdp_session(page)
     devtools.send("Network.enable")

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.conftest import choose_language
 from tests.e2e.test_coordinator_setup import shot
 from tests.e2e.test_lessons import sign_in
 
@@ -22,7 +23,7 @@ def test_the_join_button_opens_with_the_room(
     lesson_id = live_app.lesson_now(starts_in_seconds=25)
     page = new_page(locale="en-US")
     sign_in(page, live_server, "pup")
-    page.click("button[lang=en]")
+    choose_language(page, "en")
     item = page.locator(f"#day-lesson-{lesson_id}")
     waiting = item.locator("button.join-room")
     assert waiting.is_disabled() and waiting.inner_text().startswith("Opens at ")
@@ -44,8 +45,7 @@ def test_each_roles_day_fits_both_widths(
         for width, viewport in WIDTHS.items():
             page = new_page(locale=f"{language}-KZ", viewport=viewport)
             sign_in(page, live_server, login)
-            with page.expect_navigation():  # else the old page may be measured mid-way
-                page.click(f"button[lang={language}]")
+            choose_language(page, language)
             page.wait_for_selector("#year-phase")
             assert page.locator("html").get_attribute("lang") == language
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")

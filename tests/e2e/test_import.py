@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.conftest import choose_language
 from tests.e2e.test_coordinator_setup import shot
 from tests.factories import PASSWORD
 
@@ -30,7 +31,7 @@ def test_import_with_preview_and_progress(live_server: str, new_page: Any) -> No
     page.fill("#password", PASSWORD)
     page.press("#password", "Enter")
     page.wait_for_url(f"{live_server}/")
-    page.click("button[lang=en]")  # the person's language may have been set by another test
+    choose_language(page, "en")  # the person's language may have been set by another test
     page.wait_for_load_state()
 
     upload(

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.conftest import choose_language
 from tests.e2e.test_coordinator_setup import shot
 from tests.factories import PASSWORD
 
@@ -25,7 +26,7 @@ def sign_in(page: Any, live_server: str, login: str) -> None:
 def test_lesson_from_schedule_to_register(live_server: str, new_page: Any, live_app: Any) -> None:
     advisor = new_page(locale="en-US")
     sign_in(advisor, live_server, "adv")
-    advisor.click("button[lang=en]")
+    choose_language(advisor, "en")
     advisor.click("nav a:has-text('Calendar')")
     advisor.click("a:has-text('Schedule a lesson')")
     day = live_app.free_day()
@@ -41,7 +42,7 @@ def test_lesson_from_schedule_to_register(live_server: str, new_page: Any, live_
 
     pupil = new_page(locale="kk-KZ")
     sign_in(pupil, live_server, "pup")
-    pupil.click("button[lang=kk]")
+    choose_language(pupil, "kk")
     pupil.goto(f"{live_server}/lessons?view=week&from={day.isoformat()}")
     assert pupil.locator("html").get_attribute("lang") == "kk"
     link = pupil.locator(f"a[href='/lessons/{lesson_id}']")
@@ -52,7 +53,7 @@ def test_lesson_from_schedule_to_register(live_server: str, new_page: Any, live_
     live_app.start_lesson_now(lesson_id)  # time passes: the lesson has begun
     tutor = new_page(locale="ru-RU")
     sign_in(tutor, live_server, "tut")
-    tutor.click("button[lang=ru]")
+    choose_language(tutor, "ru")
     tutor.goto(f"{live_server}/lessons/{lesson_id}")
     row = tutor.locator("table.register tbody tr").first
     row.locator("select[name^=status-]").select_option("absent")
@@ -72,7 +73,7 @@ def test_lesson_from_schedule_to_register(live_server: str, new_page: Any, live_
 
     coordinator = new_page(locale="en-US")
     sign_in(coordinator, live_server, "coord")
-    coordinator.click("button[lang=en]")
+    choose_language(coordinator, "en")
     coordinator.click("#nav-reports summary")
     coordinator.click("#nav-reports a:has-text('Attendance')")
     coordinator.click("a:has-text('The whole year')")

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, choose_language
 from tests.e2e.test_coordinator_setup import shot
 from tests.e2e.test_lessons import sign_in
 
@@ -21,7 +21,7 @@ SECOND = "Жұмабаева Аружан"
 def open_room(new_page: Any, live_server: str, login: str, lesson_id: int) -> Any:
     page = new_page(locale="en-US")
     sign_in(page, live_server, login)
-    page.click("button[lang=en]")
+    choose_language(page, "en")
     page.goto(f"{live_server}/lessons/{lesson_id}/room")
     return page
 
@@ -250,7 +250,7 @@ def test_the_room_on_a_phone_lets_the_pupil_in_by_itself_and_the_advisor_turns_o
     lesson_id = live_app.lesson_now(starts_in_seconds=8)
     pupil = new_page(locale="en-US", viewport={"width": 375, "height": 740})
     sign_in(pupil, live_server, "pup")
-    pupil.click("button[lang=en]")
+    choose_language(pupil, "en")
     pupil.goto(f"{live_server}/lessons/{lesson_id}/room")
     assert "lets you in by itself" in pupil.inner_text("#room-waiting")
     assert pupil.evaluate("document.getElementById('site-menu').open") is False  # folded

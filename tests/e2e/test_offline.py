@@ -12,6 +12,7 @@ from sqlalchemy import select
 from intersession.assignments.models import Submission, SubmissionState
 from intersession.core.db import db
 from tests.assignments.test_rules import PDF
+from tests.e2e.conftest import choose_language
 from tests.e2e.test_coordinator_setup import shot
 from tests.e2e.test_lessons import sign_in
 
@@ -44,7 +45,7 @@ def test_an_answer_typed_offline_is_kept_and_saved_as_a_draft(
     live_app.attach(work_id, "Тапсырма.pdf", PDF)
     page = new_page(locale="ru-RU", viewport={"width": 375, "height": 800})
     sign_in(page, live_server, "pup")
-    page.click("button[lang=ru]")  # the pupil's language, whatever another test left
+    choose_language(page, "ru")  # the pupil's language, whatever another test left
     page.wait_for_function("navigator.serviceWorker.controller !== null")
     work_url = f"{live_server}/work/{work_id}"
     page.goto(work_url)  # through the worker: kept for offline

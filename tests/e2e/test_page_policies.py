@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.conftest import choose_language
 from tests.e2e.test_lessons import sign_in
 
 pytestmark = pytest.mark.browser
@@ -28,7 +29,7 @@ def test_the_room_connects_and_goes_on_air_under_the_policies(
             ),
         )
         sign_in(page, live_server, "adv")
-        page.click("button[lang=en]")
+        choose_language(page, "en")
         page.goto(f"{live_server}/lessons/{lesson_id}/room")
         page.wait_for_selector("#participants li")  # the socket to our own origin is open
         page.click("#start-camera")  # the camera and the microphone: allowed to ourselves

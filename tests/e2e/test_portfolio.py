@@ -12,6 +12,7 @@ import pypdf
 import pytest
 from PIL import Image
 
+from tests.e2e.conftest import choose_language
 from tests.e2e.test_coordinator_setup import shot
 from tests.e2e.test_lessons import sign_in
 
@@ -26,7 +27,7 @@ def test_an_olympiad_entry_from_draft_to_pdf(
 
     pupil = new_page(locale="en-US")
     sign_in(pupil, live_server, "pup")
-    pupil.click("button[lang=en]")
+    choose_language(pupil, "en")
     pupil.click("nav a:has-text('Portfolio')")
     pupil.click("a:has-text('Add an achievement')")
     pupil.select_option("#kind", "olympiad")
@@ -45,7 +46,7 @@ def test_an_olympiad_entry_from_draft_to_pdf(
 
     tutor = new_page(locale="en-US")
     sign_in(tutor, live_server, "tut")
-    tutor.click("button[lang=en]")
+    choose_language(tutor, "en")
     tutor.click("nav a:has-text('Portfolio')")
     tutor.click(
         "section:has-text('Waiting for your verification') a:has-text('Облыстық математика')"
@@ -83,7 +84,7 @@ def test_an_olympiad_entry_from_draft_to_pdf(
 
     coordinator = new_page(locale="en-US")
     sign_in(coordinator, live_server, "coord")
-    coordinator.click("button[lang=en]")
+    choose_language(coordinator, "en")
     coordinator.click("nav a:has-text('Portfolio')")  # the search across the schools
     coordinator.select_option("select[name=level]", "region")
     coordinator.select_option("select[name=result]", "prize")

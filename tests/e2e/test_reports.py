@@ -28,6 +28,7 @@ from intersession.lessons.models import (
     PresenceSource,
 )
 from intersession.schools.models import AcademicYear, Cohort, SessionKind, TeachingAssignment
+from tests.e2e.conftest import choose_language
 from tests.e2e.test_coordinator_setup import shot
 from tests.e2e.test_home import WIDTHS
 from tests.e2e.test_lessons import sign_in
@@ -100,7 +101,7 @@ def test_the_coordinator_makes_narrows_and_downloads_the_readiness_report(
 ) -> None:
     page = new_page(locale="en-US")
     sign_in(page, live_server, "coord")
-    page.click("button[lang=en]")
+    choose_language(page, "en")
     page.click("#nav-reports summary")
     page.click("#nav-reports a:has-text('Readiness for the sessions')")
     page.click("#sessions a:has-text('Intermediate session')")
@@ -132,7 +133,7 @@ def test_the_tutor_follows_a_figure_of_a_pupils_progress_to_its_rows(
 ) -> None:
     page = new_page(locale="en-US")
     sign_in(page, live_server, "tut")
-    page.click("button[lang=en]")
+    choose_language(page, "en")
     page.goto(f"{live_server}/people")
     page.click("a:has-text('Сәрсенбаев Әлихан')")
     page.click("#person-progress")
@@ -169,8 +170,7 @@ def test_the_report_pages_fit_both_widths(
         for width, viewport in WIDTHS.items():
             page = new_page(locale=f"{language}-KZ", viewport=viewport)
             sign_in(page, live_server, login)
-            with page.expect_navigation():
-                page.click(f"button[lang={language}]")
+            choose_language(page, language)
             page.goto(f"{live_server}{path}")
             assert page.locator("html").get_attribute("lang") == language
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")

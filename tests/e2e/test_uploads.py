@@ -17,6 +17,7 @@ from intersession.assignments.models import Submission
 from intersession.core import storage
 from intersession.core.db import db
 from intersession.core.files import AREA
+from tests.e2e.conftest import choose_language
 from tests.e2e.test_coordinator_setup import shot
 from tests.e2e.test_lessons import sign_in
 
@@ -103,7 +104,7 @@ def test_an_answer_goes_on_after_two_drops(
     answer = _answer(tmp_path)
     page = new_page(locale="ru-RU", viewport={"width": 375, "height": 800})
     sign_in(page, live_server, "pup")
-    page.click("button[lang=ru]")  # the pupil's language, whatever another test left
+    choose_language(page, "ru")  # the pupil's language, whatever another test left
     page.goto(f"{live_server}/work/{work_id}")
     devtools = _link(page)
     page.set_input_files("#files", str(answer))
@@ -129,7 +130,7 @@ def test_an_answer_goes_on_after_the_page_is_reloaded(
     page = new_page(locale="en-US")
     sign_in(page, live_server, "pup")
     page.goto(f"{live_server}/work/{work_id}")
-    page.click("button[lang=en]")
+    choose_language(page, "en")
     _link(page)
     page.set_input_files("#files", str(answer))
     page.click("button[name=save]")
