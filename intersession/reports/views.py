@@ -11,15 +11,13 @@ from flask import (
     Blueprint,
     abort,
     flash,
-    jsonify,
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import format_date, get_locale
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -27,7 +25,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from intersession.auth.models import Role, User
-from intersession.core import storage
 from intersession.core.access import get_visible_or_404
 from intersession.core.db import db, utcnow
 from intersession.core.documents import pdf_download, table_document
@@ -35,11 +32,10 @@ from intersession.core.errors import DomainError
 from intersession.core.forms import ButtonForm, apply
 from intersession.core.fragments import fragment, render_partial
 from intersession.core.mail import mail_enabled
-from intersession.core.spreadsheets import XLSX, xlsx_download, xlsx_response
+from intersession.core.spreadsheets import xlsx_download, xlsx_response
 from intersession.lessons.labels import PRESENCE_LABELS, REASON_LABELS
 from intersession.lessons.models import AbsenceReason, Presence
-from intersession.portfolio.labels import EXPORT_STATE_LABELS
-from intersession.reports import bulk, charts, digests, readiness
+from intersession.reports import charts, digests, readiness
 from intersession.reports.coverage import PlanCoverage, plan_coverage
 from intersession.reports.figures import WorkState
 from intersession.reports.forms import MailForm, RulesForm
@@ -50,7 +46,6 @@ from intersession.reports.labels import (
     ready_label,
     reason_text,
 )
-from intersession.reports.models import ExportState, ProgressExport
 from intersession.reports.progress import (
     Span,
     can_view_progress,
@@ -60,7 +55,7 @@ from intersession.reports.progress import (
 )
 from intersession.reports.rules import RulesPlan, excused_of, rules_of, set_rules
 from intersession.reports.scope import can_view_readiness, narrowed, part_for
-from intersession.reports.tasks import build_progress_export, mail_readiness
+from intersession.reports.tasks import mail_readiness
 from intersession.schools.labels import SESSION_LABELS
 from intersession.schools.models import (
     AcademicYear,
@@ -386,50 +381,5 @@ def mail_page() -> ResponseReturnValue:
     )
 
 
-def _progress_export(export_id: int) -> ProgressExport:
-    """Only the one who asked for it: the file holds what they may see."""
-    return get_visible_or_404(
-        ProgressExport, export_id, lambda e: e.requested_by_id == current_user.id
-    )
-
-
-@bp.post("/exports")
-@login_required
-def request_progress_export() -> ResponseReturnValue:
-    _staff()
-    if not ButtonForm().validate_on_submit():
-        abort(400)
-    try:
-        span = Span(request.form.get("span", ""))
-    except ValueError:
-        abort(400)
-    made = bulk.request_progress_export(current_user, span, str(get_locale() or "ru"))
-    build_progress_export.delay(made.id)
-    return redirect(url_for(".progress_export_page", export_id=made.id)), 303
-
-
-@bp.get("/exports/<int:export_id>")
-@login_required
-def progress_export_page(export_id: int) -> ResponseReturnValue:
-    return render_template("reports/export.html", export=_progress_export(export_id),
-                           labels=EXPORT_STATE_LABELS)  # fmt: skip
-
-
-@bp.get("/exports/<int:export_id>/status")
-@login_required
-def progress_export_status(export_id: int) -> ResponseReturnValue:
-    found = _progress_export(export_id)
-    return jsonify(state=found.state.value, label=str(EXPORT_STATE_LABELS[found.state.value]),
-                   done=found.done, total=found.total)  # fmt: skip
-
-
-@bp.get("/exports/<int:export_id>/file")
-@login_required
-def progress_export_file(export_id: int) -> ResponseReturnValue:
-    found = _progress_export(export_id)
-    if found.state is not ExportState.DONE or not found.stored_name:
-        abort(404)
-    response = send_file(storage.media_path(bulk.AREA, found.stored_name), mimetype=XLSX,
-                         as_attachment=True, download_name=f"progress-{found.id}.xlsx", max_age=0)  # fmt: skip
-    response.headers["Content-Security-Policy"] = "default-src 'none'"
-    return response
+# The workbook of every pupil's progress: its pages live beside (registered on this blueprint).
+from intersession.reports import export_views  # noqa: E402, F401
