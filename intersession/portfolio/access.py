@@ -12,6 +12,7 @@ from sqlalchemy import exists, select
 from intersession.auth.models import Role, User
 from intersession.core.db import db
 from intersession.portfolio.models import EntryState, PortfolioEntry
+from intersession.schools.access import reads_pupil
 from intersession.schools.models import TeachingAssignment, cohort_pupil
 
 ALL_STATES = frozenset(EntryState)
@@ -41,15 +42,7 @@ def readable_states(viewer: User) -> frozenset[EntryState]:
 
 def _reads_pupil(viewer: User, pupil: User) -> bool:
     """The pupil themself; their tutor; advisors of their cohorts; the hub's coordinator."""
-    if viewer.hub_id != pupil.hub_id:
-        return False
-    if viewer.role is Role.PUPIL:
-        return viewer.id == pupil.id
-    if viewer.role is Role.TUTOR:
-        return viewer.school_id == pupil.school_id
-    if viewer.role is Role.ADVISOR:
-        return teaches(viewer, pupil)
-    return viewer.role is Role.COORDINATOR
+    return reads_pupil(viewer, pupil)
 
 
 def can_view_entry(viewer: User, entry: PortfolioEntry) -> bool:

@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from intersession.auth.models import Role, User
+from intersession.auth.models import User
 from intersession.core.db import db, utcnow
 from intersession.lessons.models import (
     AbsenceReason,
@@ -20,10 +20,10 @@ from intersession.lessons.models import (
     RequestState,
     consultation_request_pupil,
 )
-from intersession.portfolio.access import teaches
 from intersession.portfolio.models import EntryState, PortfolioEntry
 from intersession.reports import figures
 from intersession.reports.rules import excused_of, rules_of
+from intersession.schools.access import reads_pupil
 from intersession.schools.calendar import Period, year_periods
 from intersession.schools.models import AcademicYear, School
 
@@ -35,15 +35,7 @@ class Span(enum.StrEnum):
 
 def can_view_progress(viewer: User, pupil: User) -> bool:
     """The pupil; their tutor; the advisors of their cohorts; the hub's coordinator."""
-    if pupil.role is not Role.PUPIL or viewer.hub_id != pupil.hub_id:
-        return False
-    if viewer.role is Role.PUPIL:
-        return viewer.id == pupil.id
-    if viewer.role is Role.TUTOR:
-        return viewer.school_id == pupil.school_id
-    if viewer.role is Role.ADVISOR:
-        return teaches(viewer, pupil)
-    return viewer.role is Role.COORDINATOR
+    return reads_pupil(viewer, pupil)
 
 
 def year_of(hub: School, today: date) -> AcademicYear | None:

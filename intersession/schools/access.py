@@ -43,6 +43,20 @@ def teaches_pupil(advisor: User, pupil: User) -> bool:
     return bool(db.session.scalar(query))
 
 
+def reads_pupil(viewer: User, pupil: User) -> bool:
+    """Who reads what is a pupil's own (their portfolio, their progress): the pupil; their
+    tutor; the advisors of their cohorts; the hub's coordinator."""
+    if pupil.role is not Role.PUPIL or viewer.hub_id != pupil.hub_id:
+        return False
+    if viewer.role is Role.PUPIL:
+        return viewer.id == pupil.id
+    if viewer.role is Role.TUTOR:
+        return viewer.school_id == pupil.school_id
+    if viewer.role is Role.ADVISOR:
+        return teaches_pupil(viewer, pupil)
+    return viewer.role is Role.COORDINATOR
+
+
 def can_view_person(viewer: User, person: User) -> bool:
     """Coordinator: the hub's people; advisor: their cohorts' pupils; tutor: their school's pupils;
     everyone: themselves."""

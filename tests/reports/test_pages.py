@@ -251,3 +251,10 @@ def test_plan_coverage_as_xlsx_and_pdf(app: Flask, ready: ReadyHub) -> None:
     assert (
         signed_in(app, "pup").client.get(f"/reports/coverage/export.pdf?{plan}").status_code == 404
     )
+
+
+def test_the_sessions_page_is_titled_by_its_name_alone(app: Flask, ready: ReadyHub) -> None:
+    status, page = page_of(app, "coord", "/reports/readiness")
+    title = page.split("<title>")[1].split("</title>")[0]
+    assert status == 200 and "Readiness for the sessions" in title and "<" not in title
+    assert page.count('id="progress-export"') == 1
