@@ -23,7 +23,7 @@ from intersession.auth.models import Role, User
 from intersession.core import seen
 from intersession.core.collation import sorted_by_name
 from intersession.core.db import db, utcnow
-from intersession.lessons.access import visible_lessons
+from intersession.lessons.access import running_between, visible_lessons
 from intersession.lessons.models import (
     MAX_MINUTES,
     AttendanceRow,
@@ -88,17 +88,12 @@ def coming_lessons(user: User, limit: int = COMING) -> list[Lesson]:
 
 
 def lessons_today(user: User) -> list[Lesson]:
-    """The person's lessons of today in their school's time zone, cancelled ones included."""
+    """The person's lessons held today in their school's time zone (one begun before midnight
+    and still going on included), cancelled ones included."""
     zone = ZoneInfo(user.school.timezone)
     day = utcnow().astimezone(zone).date()
     start = datetime.combine(day, time(0), zone)
-    return list(
-        db.session.scalars(
-            visible_lessons(user)
-            .where(Lesson.starts_at >= start, Lesson.starts_at < start + timedelta(days=1))
-            .order_by(Lesson.starts_at)
-        )
-    )
+    return running_between(visible_lessons(user), start, start + timedelta(days=1))
 
 
 def pupils_day(pupil: User) -> Day:

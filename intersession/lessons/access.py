@@ -8,11 +8,13 @@ place in calendars and feeds at once, while the row stays theirs to read (report
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, exists, false, or_, select
 
 from intersession.auth.models import Role, User
 from intersession.core.db import db
-from intersession.lessons.models import AttendanceRow, ConsultationRequest, Lesson
+from intersession.lessons.models import MAX_MINUTES, AttendanceRow, ConsultationRequest, Lesson
 from intersession.schools.models import cohort_pupil
 
 
@@ -118,3 +120,15 @@ def visible_lessons(viewer: User) -> Select[Lesson]:
         .where(AttendanceRow.lesson_id == Lesson.id, User.school_id == viewer.school_id)
     )
     return query.where(exists(school_pupils))
+
+
+def running_between(query: Select[Lesson], opens: datetime, closes: datetime) -> list[Lesson]:
+    """The query's lessons held at some moment of [opens, closes), by start: one begun before
+    `opens` and still going on counts, so a lesson across midnight is on both days' lists."""
+    earliest = opens - timedelta(minutes=MAX_MINUTES)
+    found = db.session.scalars(
+        query.where(Lesson.starts_at > earliest, Lesson.starts_at < closes).order_by(
+            Lesson.starts_at
+        )
+    )
+    return [lesson for lesson in found if lesson.held_until > opens]

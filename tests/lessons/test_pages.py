@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from flask import Flask
 
 from intersession.core.db import db
 from intersession.lessons import scheduling
+from intersession.lessons.access import running_between, visible_lessons
 from intersession.lessons.models import Lesson, Presence
 from intersession.schools.models import TeachingAssignment
-from tests.conftest import AuthActions, LessonHub
+from tests.conftest import ALMATY, AuthActions, LessonHub
 from tests.factories import build_hub
 
 ROLES = ("adv", "adv2", "tut", "pup", "pup2", "outsider", "coord")
@@ -68,6 +69,31 @@ def test_calendars_show_each_role_its_lessons(app: Flask, lessons: LessonHub) ->
         for view in ("list", "week"):
             page = client.get(f"/lessons?view={view}&from={week}").get_data(as_text=True)
             assert (f'/lessons/{lesson.id}"' in page) is sees, (login, view)
+
+
+def test_a_lesson_across_midnight_is_on_the_next_days_list_too(
+    app: Flask, lessons: LessonHub
+) -> None:
+    """The list from a day on, the week from its Monday and the home page's "today" hold a lesson
+    begun the evening before and still going on (CI met it at 00:05 in Almaty)."""
+    evening = lessons.plan(start=time(23, 30), minutes=90)
+    lesson = scheduling.schedule_lesson(lessons.people.advisor, evening).lesson
+    short = scheduling.schedule_lesson(
+        lessons.people.advisor, lessons.plan(start=time(22, 0))
+    ).lesson
+    client = app.test_client()
+    AuthActions(client).login("pup")
+    next_day = lessons.window_day + timedelta(days=1)
+    page = client.get(f"/lessons?from={next_day.isoformat()}").get_data(as_text=True)
+    assert f'/lessons/{lesson.id}"' in page
+    assert f'/lessons/{short.id}"' not in page  # over by 22:45: the evening before only
+    monday = next_day - timedelta(days=next_day.weekday())
+    if monday == next_day:  # the week begins with that day: the lesson is on its first day
+        week = client.get(f"/lessons?view=week&from={monday.isoformat()}").get_data(as_text=True)
+        assert f'/lessons/{lesson.id}"' in week
+    opens = datetime.combine(next_day, time(0), ALMATY)
+    held = running_between(visible_lessons(lessons.people.pupil), opens, opens + timedelta(days=1))
+    assert held == [lesson]
 
 
 def test_coordinator_filters(app: Flask, auth: AuthActions, lessons: LessonHub) -> None:

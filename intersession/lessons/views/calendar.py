@@ -14,7 +14,7 @@ from sqlalchemy import Select, select
 from intersession.auth.models import Role, User
 from intersession.core.collation import by_name
 from intersession.core.db import db
-from intersession.lessons.access import visible_lessons
+from intersession.lessons.access import running_between, visible_lessons
 from intersession.lessons.models import AttendanceRow, Lesson
 from intersession.lessons.views import bp
 from intersession.schools.calendar import Period, year_periods
@@ -107,12 +107,10 @@ def calendar() -> ResponseReturnValue:
     opens = datetime.combine(first, time()).replace(tzinfo=zone)
     closes = datetime.combine(last + timedelta(days=1), time()).replace(tzinfo=zone)
     query, chosen = _filters(visible_lessons(current_user))
-    lessons = db.session.scalars(
-        query.where(Lesson.starts_at >= opens, Lesson.starts_at < closes).order_by(Lesson.starts_at)
-    ).all()
     by_day: dict[date, list[Lesson]] = defaultdict(list)
-    for lesson in lessons:
-        by_day[lesson.starts_at.astimezone(zone).date()].append(lesson)
+    for lesson in running_between(query, opens, closes):
+        # one begun the evening before the first day and still going on is shown on the first day
+        by_day[max(lesson.starts_at.astimezone(zone).date(), first)].append(lesson)
     periods = _periods_for(first, last)
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     session_of = {
