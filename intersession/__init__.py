@@ -103,6 +103,7 @@ def create_app(config: Any = None) -> Flask:
 
     app.before_request_funcs.setdefault(None, []).insert(0, upload_limit)  # before the CSRF check
     app.register_blueprint(notifications_bp)
+    from intersession.methodics import models as _methodics_models  # noqa: F401
     from intersession.reports import models as _report_models  # noqa: F401
     from intersession.reports import tasks as _report_tasks  # noqa: F401
     from intersession.reports.views import bp as reports_bp

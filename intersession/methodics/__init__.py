@@ -1,0 +1,1 @@
+"""Methodical support of teachers: requests for help, diagnosed deficits and individual routes."""
