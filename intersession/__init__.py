@@ -103,12 +103,13 @@ def create_app(config: Any = None) -> Flask:
 
     app.before_request_funcs.setdefault(None, []).insert(0, upload_limit)  # before the CSRF check
     app.register_blueprint(notifications_bp)
-    from intersession.methodics import models as _methodics_models  # noqa: F401
+    from intersession.methodics.views import bp as methodics_bp
     from intersession.reports import models as _report_models  # noqa: F401
     from intersession.reports import tasks as _report_tasks  # noqa: F401
     from intersession.reports.views import bp as reports_bp
 
     app.register_blueprint(reports_bp)
+    app.register_blueprint(methodics_bp)
     init_notifications(app)
     portfolio_hooks.connect()
 
@@ -125,6 +126,9 @@ def create_app(config: Any = None) -> Flask:
     assignment_uploads.register()
     portfolio_uploads.register()
     register_kind("materials", materials_limit)
+    from intersession.methodics.materials import step_materials_limit
+
+    register_kind("step", step_materials_limit)
 
     from intersession.rooms.moderation import RoomNamespace
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from intersession.auth.models import Role, User
 from intersession.core.db import db
 from intersession.methodics.models import HelpRequest, Methodologist
+from intersession.schools.models import in_hub
 
 TEACHERS = (Role.ADVISOR, Role.TUTOR)
 
@@ -26,12 +27,17 @@ def is_methodologist(user: User, hub_id: int | None = None) -> bool:
 
 def methodologists_of(hub_id: int) -> list[User]:
     """Everyone who answers the hub's requests: its coordinators and the teachers granted it."""
-    coordinators = select(User).where(
-        User.school_id == hub_id, User.role == Role.COORDINATOR, User.active.is_(True)
+    query = (
+        select(User)
+        .join(User.school)
+        .outerjoin(Methodologist, Methodologist.user_id == User.id)
+        .where(in_hub(hub_id), User.active.is_(True))
+        .where(
+            (User.role == Role.COORDINATOR)
+            | (User.role.in_(TEACHERS) & Methodologist.user_id.is_not(None))
+        )
     )
-    granted = select(User).join(Methodologist, Methodologist.user_id == User.id)
-    found = [*db.session.scalars(coordinators), *db.session.scalars(granted)]
-    return [u for u in found if u.hub_id == hub_id and u.active]
+    return list(db.session.scalars(query))
 
 
 def is_teacher(user: User) -> bool:

@@ -13,8 +13,12 @@ from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from intersession.auth.models import Role, User
+from intersession.core import storage
+from intersession.core.collation import by_name
 from intersession.core.db import db, utcnow
 from intersession.core.errors import Conflict, DomainError, Forbidden
+from intersession.core.files import AREA
+from intersession.methodics import notices
 from intersession.methodics.access import guides, is_methodologist, is_teacher
 from intersession.methodics.models import (
     Deficit,
@@ -26,7 +30,7 @@ from intersession.methodics.models import (
     RouteResult,
     RouteStep,
 )
-from intersession.schools.models import Subject
+from intersession.schools.models import Subject, in_hub
 
 MAX_DEFICITS = 10
 MAX_STEPS = 20
@@ -61,6 +65,8 @@ def ask_for_help(teacher: User, asked: Asked) -> HelpRequest:
         preferred_time=asked.preferred_time.strip()[:300],
     )
     db.session.add(request)
+    db.session.flush()
+    notices.asked(request)
     db.session.commit()
     return request
 
@@ -76,12 +82,18 @@ def withdraw(teacher: User, request: HelpRequest) -> None:
 
 def mentor_choices(request: HelpRequest) -> list[User]:
     """Who may guide the route: the hub's active teachers and coordinators, but not the teacher."""
-    query = select(User).where(
-        User.active.is_(True),
-        User.role.in_((Role.ADVISOR, Role.TUTOR, Role.COORDINATOR)),
-        User.id != request.teacher_id,
+    query = (
+        select(User)
+        .join(User.school)
+        .where(
+            in_hub(request.hub_id),
+            User.active.is_(True),
+            User.role.in_((Role.ADVISOR, Role.TUTOR, Role.COORDINATOR)),
+            User.id != request.teacher_id,
+        )
+        .order_by(by_name(User.full_name))
     )
-    return [u for u in db.session.scalars(query) if u.hub_id == request.hub_id]
+    return list(db.session.scalars(query))
 
 
 def _require_open(request: HelpRequest) -> None:
@@ -120,6 +132,7 @@ def diagnose(
     request.diagnosed_by_id = methodologist.id
     request.diagnosed_at = request.diagnosed_at or utcnow()
     request.state = HelpState.IN_ROUTE
+    notices.diagnosed(request)
     db.session.commit()
 
 
@@ -166,6 +179,8 @@ def add_step(actor: User, request: HelpRequest, plan: StepPlan) -> RouteStep:
     step = RouteStep(position=(last or 0) + 1)
     _apply_plan(step, request, plan)
     request.steps.append(step)
+    db.session.flush()
+    notices.step_added(step)
     db.session.commit()
     return step
 
@@ -183,10 +198,17 @@ def change_step(actor: User, step: RouteStep, plan: StepPlan) -> None:
 
 
 def remove_step(actor: User, step: RouteStep) -> None:
+    """The step goes with its materials (their files after the commit, so a failed commit
+    leaves them in place)."""
     _require_builder(actor, step.request)
     _require_not_done(step)
+    names = [f.stored_name for f in step.materials]
+    for stored in step.materials:
+        db.session.delete(stored)
     db.session.delete(step)
     db.session.commit()
+    for name in names:
+        storage.delete_file(AREA, name)
 
 
 def move_step(actor: User, step: RouteStep, offset: int) -> None:
@@ -213,6 +235,7 @@ def mark_done(teacher: User, step: RouteStep, reflection: str) -> None:
         raise Conflict(_("The mentor has confirmed this step already."))
     step.reflection = _text(reflection, 5000, "reflection", _("Write what the step gave you."))
     step.done_at = utcnow()
+    notices.step_done(step)
     db.session.commit()
 
 
@@ -227,6 +250,7 @@ def confirm_step(mentor: User, step: RouteStep) -> None:
         raise Conflict(_("The step is confirmed already."))
     step.confirmed_at = utcnow()
     step.confirmed_by_id = mentor.id
+    notices.step_confirmed(step)
     db.session.commit()
 
 
@@ -244,6 +268,7 @@ def end_route(actor: User, request: HelpRequest, result: RouteResult, note: str)
     request.result_note = note.strip()[:5000]
     request.ended_at = utcnow()
     request.state = HelpState.ENDED
+    notices.ended(request)
     db.session.commit()
 
 
@@ -259,6 +284,7 @@ def give_feedback(teacher: User, request: HelpRequest, usefulness: int, feedback
     request.usefulness = usefulness
     request.feedback = _text(feedback, 5000, "feedback", _("Write a few words of feedback."))
     request.feedback_at = utcnow()
+    notices.feedback_given(request)
     db.session.commit()
 
 

@@ -20,6 +20,9 @@ from intersession.core import files
 from intersession.core.db import db
 from intersession.core.resumable import services as resumable
 from intersession.lessons import consultations, materials, scheduling
+from intersession.methodics import materials as methodics_materials
+from intersession.methodics import subscription
+from intersession.methodics.models import DeficitKind, Format, HelpRequest, RouteResult, RouteStep
 from intersession.portfolio import export as portfolio_export
 from intersession.portfolio import services as portfolio_services
 from intersession.portfolio.models import EntryKind, ExportKind, Level, Result
@@ -144,7 +147,13 @@ def build_world() -> Made:
                                    content=json.dumps(readiness.build_content(session, window))))  # fmt: skip
     db.session.commit()
 
+    route, ended, step = _methodical_help(hub)
+
     ids = {
+        "help_id": route.id,
+        "help_id@methodics.feedback": ended.id,  # ended, the teacher's feedback not given yet
+        "step_id": step.id,
+        "file_id:step_id": step.materials[0].id,
         "session_id": session.id,
         "cohort_id": hub.cohort.id,
         "request_id": request.id,
@@ -169,6 +178,30 @@ def build_world() -> Made:
         "file_id:assignment_id": work.files[0].id,
     }
     return Made(hub, ids, begun.id)
+
+
+def _methodical_help(hub: HubPeople) -> tuple[HelpRequest, HelpRequest, RouteStep]:
+    """The tutor's route with a step done and waiting for the mentor (its materials attached),
+    and an ended route waiting for the tutor's feedback."""
+    asked = subscription.Asked(subject=hub.subject, difficulty="Көп деңгейлі тапсырмалар",
+                               preferred_format=Format.MENTORING_HOUR)  # fmt: skip
+    route = subscription.ask_for_help(hub.tutor, asked)
+    subscription.diagnose(
+        hub.coordinator, route, [(DeficitKind.METHODICAL, "Саралау")], hub.advisor
+    )
+    plan = subscription.StepPlan(
+        Format.MENTORING_HOUR, "Тәлімгерлік сағат", date.today(), hub.advisor
+    )
+    step = subscription.add_step(hub.advisor, route, plan)
+    methodics_materials.add_materials(hub.advisor, step, [upload("Жоспар.pdf", PDF)])
+    subscription.mark_done(hub.tutor, step, "Үш деңгейлі тапсырма бердім")
+    ended = subscription.ask_for_help(hub.tutor, asked)
+    subscription.diagnose(hub.coordinator, ended, [(DeficitKind.SUBJECT, "Тақырып")], hub.advisor)
+    last = subscription.add_step(hub.advisor, ended, plan)
+    subscription.mark_done(hub.tutor, last, "Жасадым")
+    subscription.confirm_step(hub.advisor, last)
+    subscription.end_route(hub.advisor, ended, RouteResult.CLOSED, "")
+    return route, ended, step
 
 
 def media_files(root: Path) -> dict[str, bytes]:

@@ -60,11 +60,12 @@ def string_args(rule: Rule) -> list[str]:
 
 
 def real_id(ids: dict[str, int], rule: Rule, arg: str) -> int | None:
-    """A real id for the argument; a file's id is the file of the object named before it."""
+    """A real id for the argument; a file's id is the file of the object named before it; an
+    endpoint that needs its object in another state names it as `arg@endpoint`."""
     if arg == "file_id":
         before = [a for a in int_args(rule) if a != "file_id"]
         return ids.get(f"file_id:{before[-1]}") if before else None
-    return ids.get(arg)
+    return ids.get(f"{arg}@{rule.endpoint}", ids.get(arg))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,79 @@
+"""Forms of methodical help: asking, the diagnosis, a route's step, its reflection, the result."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from intersession.core.forms import Form
+from intersession.methodics.labels import FORMAT_LABELS, RESULT_LABELS
+
+
+def format_choices(blank: str | None = None) -> list[SelectChoice]:
+    chosen = [SelectChoice(value.value, str(label)) for value, label in FORMAT_LABELS.items()]
+    return [SelectChoice("", blank), *chosen] if blank is not None else chosen
+
+
+class AskForm(Form):
+    subject = SelectField(_l("Subject"), coerce=int)
+    difficulty = TextAreaField(
+        _l("What is difficult for you"),
+        validators=[DataRequired(_l("Say what is difficult.")), Length(max=5000)],
+    )
+    preferred_format = SelectField(_l("The form of help you would like"))
+    preferred_time = StringField(_l("Times that suit (optional)"), validators=[Length(max=300)])
+
+
+class DiagnosisForm(Form):
+    subject_deficits = TextAreaField(
+        _l("Deficits in the subject, one per line"), validators=[Length(max=5000)]
+    )
+    methodical_deficits = TextAreaField(
+        _l("Methodical deficits, one per line"), validators=[Length(max=5000)]
+    )
+    mentor = SelectField(_l("Mentor or specialist"), coerce=int)
+
+
+class StepForm(Form):
+    format = SelectField(_l("Format"))
+    title = StringField(
+        _l("What the step is"),
+        validators=[DataRequired(_l("Say what the step is.")), Length(max=300)],
+    )
+    planned_on = DateField(_l("Date"), validators=[InputRequired(_l("Enter a date."))])
+    responsible = SelectField(_l("Responsible"), coerce=int)
+    details = TextAreaField(_l("Details (optional)"), validators=[Length(max=5000)])
+
+
+class DoneForm(Form):
+    reflection = TextAreaField(
+        _l("What the step gave you"),
+        validators=[DataRequired(_l("Write what the step gave you.")), Length(max=5000)],
+    )
+
+
+class EndForm(Form):
+    result = RadioField(
+        _l("Result"),
+        choices=[SelectChoice(value.value, label) for value, label in RESULT_LABELS.items()],
+        validators=[InputRequired(_l("Choose the result."))],
+    )
+    note = TextAreaField(_l("Conclusion (optional)"), validators=[Length(max=5000)])
+
+
+class FeedbackForm(Form):
+    usefulness = RadioField(
+        _l("How useful the route was, from 1 to 5"),
+        choices=[SelectChoice(str(n), str(n)) for n in range(1, 6)],
+        validators=[InputRequired(_l("Choose a mark from 1 to 5."))],
+    )
+    feedback = TextAreaField(
+        _l("Your feedback"),
+        validators=[DataRequired(_l("Write a few words of feedback.")), Length(max=5000)],
+    )
+
+
+class GrantForm(Form):
+    teacher = SelectField(_l("Teacher"), coerce=int)

@@ -1,0 +1,51 @@
+"""What the pages of methodical help share: loading a request or a step for the viewer, the
+people a route can name, and the request's page shown again with a form's errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import render_template
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from intersession.auth.labels import ROLE_LABELS
+from intersession.auth.models import User
+from intersession.core.access import get_visible_or_404
+from intersession.core.forms import ButtonForm
+from intersession.methodics.access import can_view_help, guides, is_methodologist
+from intersession.methodics.forms import DoneForm, EndForm, FeedbackForm
+from intersession.methodics.models import HelpRequest, RouteStep
+
+
+def load_request(help_id: int) -> HelpRequest:
+    return get_visible_or_404(HelpRequest, help_id, lambda r: can_view_help(current_user, r))
+
+
+def load_step(step_id: int) -> RouteStep:
+    return get_visible_or_404(RouteStep, step_id, lambda s: can_view_help(current_user, s.request))
+
+
+def person_choices(people: list[User]) -> list[SelectChoice]:
+    """Each person with their school and role: two teachers of the same name are common."""
+    return [
+        SelectChoice(p.id, f"{p.full_name} — {p.school.name}, {ROLE_LABELS[p.role]}")
+        for p in people
+    ]
+
+
+def render_request(item: HelpRequest, status: int = 200, **forms: Any) -> ResponseReturnValue:
+    """The request's page, also shown again (with a 4xx) when one of its forms had a problem."""
+    forms.setdefault("done_form", DoneForm())
+    forms.setdefault("end_form", EndForm())
+    forms.setdefault("feedback_form", FeedbackForm())
+    return render_template(
+        "methodics/request.html",
+        item=item,
+        button=ButtonForm(),
+        teacher=item.teacher_id == current_user.id,
+        guiding=guides(current_user, item),
+        methodologist=is_methodologist(current_user, item.hub_id),
+        **forms,
+    ), status
