@@ -239,6 +239,9 @@ def load_demo(today: date | None = None) -> dict[str, int]:
     for cohort in cohorts[:2]:  # advisor1's 8th grade and advisor2's 9th, in mathematics
         _demo_work(cohort, teachers[(cohort.grade, "Математика")], subjects["Математика"])
     db.session.commit()
+    from intersession.methodics.demo import load_methodics_demo
+
+    load_methodics_demo(today or date.today())
     return {
         "schools": 1 + len(magnets),
         "pupils": len(pupils),
