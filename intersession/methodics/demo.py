@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from intersession.auth.models import User
 from intersession.core.db import db
-from intersession.methodics import subscription
+from intersession.methodics import needs, subscription
 from intersession.methodics.models import DeficitKind, Format, RouteResult
 from intersession.schools.models import Subject
 
@@ -20,9 +20,31 @@ def _person(login: str) -> User:
     return found
 
 
+def _needs_survey(leading: User) -> None:
+    survey = needs.create_survey(leading, "Образовательные потребности учителей на II полугодие",
+                                 "Отметьте, чему вы хотели бы научиться. Ответ можно изменить до закрытия опроса.",
+                                 ["Формативное оценивание", "Урок в классе-комплекте", "Исследовательские проекты учеников",
+                                  "Функциональная грамотность", "Онлайн-урок: как удержать внимание"])  # fmt: skip
+    needs.publish_survey(leading, survey)
+    subjects = {s.name: s for s in db.session.scalars(select(Subject))}
+    themes = survey.themes
+    answers = {
+        "tutor1": (["Математика"], [0, 1], [Format.MENTORING_HOUR, Format.PRACTICUM], ""),
+        "tutor2": (["Математика", "Физика"], [0, 3], [Format.PRACTICUM], ""),
+        "tutor3": ([], [1, 4], [Format.MASTER_CLASS, Format.CONSULTING], "Как вести урок, если связь пропадает"),
+        "tutor4": (["Русский язык и литература"], [1, 2], [Format.MENTORING_HOUR], ""),
+        "advisor4": (["Химия"], [2, 3], [Format.LECTURE, Format.MASTER_CLASS], ""),
+    }  # fmt: skip
+    for login, (names, picked, formats, other) in answers.items():
+        needs.answer_survey(_person(login), survey, needs.Answer(
+            subjects=[subjects[n] for n in names if n in subjects], themes=[themes[i] for i in picked],
+            formats=formats, other_needs=other))  # fmt: skip
+
+
 def load_methodics_demo(today: date) -> None:
     coordinator, leading = _person("coordinator"), _person("advisor3")
     subscription.grant_methodologist(coordinator, leading, True)
+    _needs_survey(leading)
     mathematics = db.session.scalar(select(Subject).where(Subject.name == "Математика"))
 
     subscription.ask_for_help(_person("tutor1"), subscription.Asked(

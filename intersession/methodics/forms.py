@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from intersession.core.forms import Form
 from intersession.methodics.labels import FORMAT_LABELS, RESULT_LABELS
@@ -77,3 +85,26 @@ class FeedbackForm(Form):
 
 class GrantForm(Form):
     teacher = SelectField(_l("Teacher"), coerce=int)
+
+
+def _checkboxes(label: object, coerce: type = int) -> SelectMultipleField:
+    return SelectMultipleField(label, coerce=coerce, widget=ListWidget(prefix_label=False),
+                               option_widget=CheckboxInput())  # fmt: skip
+
+
+class SurveyForm(Form):
+    title = StringField(
+        _l("Title"), validators=[DataRequired(_l("Give the survey a title.")), Length(max=300)]
+    )
+    intro = TextAreaField(_l("A word to the teachers (optional)"), validators=[Length(max=5000)])
+    themes = TextAreaField(
+        _l("Methodical themes to choose from, one per line"),
+        validators=[DataRequired(_l("Name at least one methodical theme.")), Length(max=10000)],
+    )
+
+
+class AnswerForm(Form):
+    subjects = _checkboxes(_l("Subjects in which you would like help"))
+    themes = _checkboxes(_l("Methodical themes you would like to work on"))
+    formats = _checkboxes(_l("Forms that suit you"), str)
+    other_needs = TextAreaField(_l("Other needs, in your own words"), validators=[Length(max=5000)])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from intersession.auth.models import User
@@ -153,3 +153,103 @@ route_step_material = Table(
         "file_id", ForeignKey("stored_file.id", ondelete="CASCADE"), primary_key=True, unique=True
     ),
 )
+
+
+class SurveyState(enum.StrEnum):
+    DRAFT = "draft"  # being written by the methodologist; teachers do not see it
+    OPEN = "open"  # teachers answer (and may change their answers)
+    CLOSED = "closed"  # the answers are kept as they are
+
+
+class NeedsSurvey(Model):
+    """A survey of the teachers' educational needs: by subject, methodical theme and format."""
+
+    __tablename__ = "needs_survey"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hub_id: Mapped[int] = mapped_column(ForeignKey("school.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    intro: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[SurveyState] = mapped_column(
+        enum_column(SurveyState, "survey_state"), default=SurveyState.DRAFT
+    )
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    themes: Mapped[list[SurveyTheme]] = relationship(
+        order_by="SurveyTheme.position", cascade="all, delete-orphan", back_populates="survey"
+    )
+    responses: Mapped[list[NeedsResponse]] = relationship(
+        cascade="all, delete-orphan", back_populates="survey"
+    )
+
+
+class SurveyTheme(Model):
+    """A methodical theme the survey offers (formative assessment, the multi-grade class…)."""
+
+    __tablename__ = "survey_theme"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(
+        ForeignKey("needs_survey.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int]
+    title: Mapped[str] = mapped_column(String(300))
+
+    survey: Mapped[NeedsSurvey] = relationship(back_populates="themes")
+
+
+response_subject = Table(
+    "needs_response_subject",
+    Model.metadata,
+    Column("response_id", ForeignKey("needs_response.id", ondelete="CASCADE"), primary_key=True),
+    Column("subject_id", ForeignKey("subject.id", ondelete="CASCADE"), primary_key=True),
+)
+response_theme = Table(
+    "needs_response_theme",
+    Model.metadata,
+    Column("response_id", ForeignKey("needs_response.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme_id", ForeignKey("survey_theme.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class NeedsResponse(Model):
+    """One teacher's answer to a survey: a row of the database of educational needs."""
+
+    __tablename__ = "needs_response"
+    __table_args__ = (UniqueConstraint("survey_id", "teacher_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(
+        ForeignKey("needs_survey.id", ondelete="CASCADE"), index=True
+    )
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    other_needs: Mapped[str] = mapped_column(Text, default="")
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    survey: Mapped[NeedsSurvey] = relationship(back_populates="responses")
+    teacher: Mapped[User] = relationship()
+    subjects: Mapped[list[Subject]] = relationship(secondary=response_subject)
+    themes: Mapped[list[SurveyTheme]] = relationship(
+        secondary=response_theme, order_by="SurveyTheme.position"
+    )
+    formats: Mapped[list[NeedFormat]] = relationship(cascade="all, delete-orphan")
+
+    @property
+    def chosen_formats(self) -> list[Format]:
+        """The formats in the order the platform lists them, from a lecture to a mentoring hour."""
+        order = list(Format)
+        return sorted((f.format for f in self.formats), key=order.index)
+
+
+class NeedFormat(Model):
+    """A format of help the teacher would like, as answered."""
+
+    __tablename__ = "needs_response_format"
+
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("needs_response.id", ondelete="CASCADE"), primary_key=True
+    )
+    format: Mapped[Format] = mapped_column(enum_column(Format, "need_format"), primary_key=True)

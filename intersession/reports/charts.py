@@ -38,7 +38,7 @@ class Chart:
     lines: bool = False
 
 
-def _bars(chart_id: str, title: str, series: list[str], rows: list[tuple[str, list[int]]]) -> Chart:
+def bars(chart_id: str, title: str, series: list[str], rows: list[tuple[str, list[int]]]) -> Chart:
     """Horizontal stacked bars, one row per category, scaled to the longest row."""
     longest = max((sum(v) for _n, v in rows), default=0) or 1
     chart = Chart(chart_id, title, series, [n for n, _v in rows],
@@ -67,7 +67,7 @@ def readiness_by_school(part: Part) -> Chart:
         pupils = [p for p in part.pupils if p["school_id"] == school_id]
         ready = sum(1 for p in pupils if p["ready"])
         rows.append((school, [ready, len(pupils) - ready]))
-    return _bars("chart-readiness", _("Readiness per school"),
+    return bars("chart-readiness", _("Readiness per school"),
                  [ready_label(True), ready_label(False)], rows)  # fmt: skip
 
 
@@ -82,7 +82,7 @@ def work_by_cohort(part: Part) -> Chart:
             found = totals.setdefault(name, [0, 0, 0])
             for index, count in enumerate(counts):
                 found[index] += count
-    return _bars("chart-work", _("Work per cohort"),
+    return bars("chart-work", _("Work per cohort"),
                  [_("sent on time"), _("sent late"), _("missing")],
                  sorted(totals.items()))  # fmt: skip
 

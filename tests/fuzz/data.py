@@ -21,7 +21,7 @@ from intersession.core.db import db
 from intersession.core.resumable import services as resumable
 from intersession.lessons import consultations, materials, scheduling
 from intersession.methodics import materials as methodics_materials
-from intersession.methodics import subscription
+from intersession.methodics import needs, subscription
 from intersession.methodics.models import DeficitKind, Format, HelpRequest, RouteResult, RouteStep
 from intersession.portfolio import export as portfolio_export
 from intersession.portfolio import services as portfolio_services
@@ -148,11 +148,16 @@ def build_world() -> Made:
     db.session.commit()
 
     route, ended, step = _methodical_help(hub)
+    survey = needs.create_survey(hub.coordinator, "Қажеттіліктер", "", ["Бағалау", "Жобалар"])
+    needs.publish_survey(hub.coordinator, survey)
+    needs.answer_survey(hub.tutor, survey, needs.Answer(themes=survey.themes[:1],
+                                                        formats=[Format.PRACTICUM]))  # fmt: skip
 
     ids = {
         "help_id": route.id,
         "help_id@methodics.feedback": ended.id,  # ended, the teacher's feedback not given yet
         "step_id": step.id,
+        "survey_id": survey.id,
         "file_id:step_id": step.materials[0].id,
         "session_id": session.id,
         "cohort_id": hub.cohort.id,
