@@ -14,6 +14,7 @@ from intersession.reports.scope import Part
 
 WIDTH = 640
 LABELS = 200  # the bars' label column
+LABEL_CHARS = 21  # what fits in it; the full name is in the table beside the chart
 ROW = 30
 PLOT = (60, 20, 620, 200)  # a line chart's plot box: left, top, right, bottom
 
@@ -46,7 +47,8 @@ def bars(chart_id: str, title: str, series: list[str], rows: list[tuple[str, lis
     span = WIDTH - LABELS - 50
     for index, (name, values) in enumerate(rows):
         y = index * ROW + 5
-        chart.shapes.append(Shape("text", "label", {"x": LABELS - 8, "y": y + 18}, name[:28]))
+        label = name if len(name) <= LABEL_CHARS else name[: LABEL_CHARS - 1] + "…"
+        chart.shapes.append(Shape("text", "label", {"x": LABELS - 8, "y": y + 18}, label))
         x = float(LABELS)
         for number, value in enumerate(values):
             if value:
