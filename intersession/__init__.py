@@ -129,6 +129,9 @@ def create_app(config: Any = None) -> Flask:
     from intersession.methodics.materials import step_materials_limit
 
     register_kind("step", step_materials_limit)
+    from intersession.methodics.views.bank import bank_upload_limit
+
+    register_kind("bank", bank_upload_limit)
 
     from intersession.rooms.moderation import RoomNamespace
 

@@ -3,13 +3,17 @@ three tutors' requests for help — one waiting, one on its route, one ended wit
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
 from intersession.auth.models import User
 from intersession.core.db import db
-from intersession.methodics import needs, subscription
+from intersession.core.documents import FONT, FramedDocument
+from intersession.methodics import bank, needs, subscription
+from intersession.methodics.bank_models import ResourceKind
 from intersession.methodics.models import DeficitKind, Format, RouteResult
 from intersession.schools.models import Subject
 
@@ -41,10 +45,59 @@ def _needs_survey(leading: User) -> None:
             formats=formats, other_needs=other))  # fmt: skip
 
 
+RESOURCES = (  # title, kind, subject, grade, theme, format, author, published
+    ("Квадратные уравнения: задания трёх уровней", ResourceKind.LESSON_PLAN, "Математика", 8, "Разноуровневые задания", Format.PRACTICUM, "advisor1", True),
+    ("Проценты в жизни села: ситуационные задачи", ResourceKind.SITUATIONAL_TASK, "Математика", 9, "Функциональная грамотность", None, "tutor2", True),
+    ("Формативное оценивание: 12 приёмов на каждый день", ResourceKind.METHODICAL_GUIDE, None, None, "Формативное оценивание", Format.MASTER_CLASS, "advisor3", True),
+    ("Урок в классе-комплекте 5 и 7 классов", ResourceKind.LESSON_PLAN, None, None, "Урок в классе-комплекте", Format.MENTORING_HOUR, "tutor1", True),
+    ("Открытый урок: закон Ома", ResourceKind.OPEN_LESSON, "Физика", 8, "Исследовательские проекты учеников", Format.MASTER_CLASS, "advisor2", True),
+    ("Презентация: строение клетки", ResourceKind.PRESENTATION, "Биология", 9, "", Format.LECTURE, "advisor5", True),
+    ("Химические реакции вокруг нас: кейсы", ResourceKind.SITUATIONAL_TASK, "Химия", 10, "Функциональная грамотность", None, "advisor4", True),
+    ("Абай өлеңдері: талдау сабағы", ResourceKind.LESSON_PLAN, "Казахский язык и литература", 9, "Саралап оқыту", Format.PRACTICUM, "advisor6", True),
+    ("Онлайн-урок: как удержать внимание при слабой связи", ResourceKind.METHODICAL_GUIDE, None, None, "Онлайн-урок", Format.TRAINING, "advisor3", True),
+    ("Рубрика для оценивания проекта", ResourceKind.OTHER, None, None, "Формативное оценивание", None, "tutor3", True),
+    ("Системы уравнений: игра-квест", ResourceKind.LESSON_PLAN, "Математика", 9, "Разноуровневые задания", None, "tutor4", False),
+    ("Сочинение-рассуждение: опоры для слабых учеников", ResourceKind.METHODICAL_GUIDE, "Русский язык и литература", 10, "Разноуровневые задания", Format.CONSULTING, "tutor5", False),
+)  # fmt: skip
+
+
+def _demo_pdf(title: str, theme: str) -> FileStorage:
+    """A one-page PDF standing for the material: its title and theme."""
+    pdf = FramedDocument("Intersession", "%(page)s / %(pages)s")
+    pdf.add_page()
+    pdf.set_font(FONT, "B", 16)
+    pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, "", 11)
+    pdf.multi_cell(0, 6, theme or "—", new_x="LMARGIN", new_y="NEXT")
+    name = "".join(c if c.isalnum() else "-" for c in title)[:60].strip("-") + ".pdf"
+    return FileStorage(stream=io.BytesIO(bytes(pdf.output())), filename=name)
+
+
+def _bank(coordinator: User) -> None:
+    """A dozen materials, ten of them published, two waiting for the review; a few marks."""
+    subjects = {s.name: s for s in db.session.scalars(select(Subject))}
+    made = []
+    for title, kind, subject, grade, theme, form, login, publish in RESOURCES:
+        plan = bank.ResourcePlan(title=title, kind=kind, subject=subjects.get(subject or ""),
+                                 grade=grade, theme=theme, format=form)  # fmt: skip
+        item = bank.submit_resource(_person(login), plan, [_demo_pdf(title, theme)])
+        if publish:
+            bank.review_resource(coordinator, item, True, "")
+            made.append(item)
+    for index, item in enumerate(made[:6]):
+        for login, stars in (("tutor1", 5), ("tutor2", 4 + index % 2), ("advisor6", 4)):
+            if _person(login).id != item.author_id:
+                bank.rate_resource(_person(login), item, stars)
+    bank.comment_resource(
+        _person("tutor1"), made[0], "Взяла задания для 8 класса, всем хватило работы."
+    )
+
+
 def load_methodics_demo(today: date) -> None:
     coordinator, leading = _person("coordinator"), _person("advisor3")
     subscription.grant_methodologist(coordinator, leading, True)
     _needs_survey(leading)
+    _bank(coordinator)
     mathematics = db.session.scalar(select(Subject).where(Subject.name == "Математика"))
 
     subscription.ask_for_help(_person("tutor1"), subscription.Asked(

@@ -108,3 +108,38 @@ class AnswerForm(Form):
     themes = _checkboxes(_l("Methodical themes you would like to work on"))
     formats = _checkboxes(_l("Forms that suit you"), str)
     other_needs = TextAreaField(_l("Other needs, in your own words"), validators=[Length(max=5000)])
+
+
+class ResourceForm(Form):
+    title = StringField(
+        _l("Title"), validators=[DataRequired(_l("Give the material a title.")), Length(max=300)]
+    )
+    kind = SelectField(_l("Kind of material"))
+    subject = SelectField(_l("Subject"), coerce=int)
+    grade = SelectField(_l("Grade"), coerce=int)
+    theme = StringField(_l("Methodical theme (optional)"), validators=[Length(max=300)])
+    format = SelectField(_l("Format"))
+    description = TextAreaField(_l("Description (optional)"), validators=[Length(max=10000)])
+    link = StringField(_l("Link to a recording (optional)"), validators=[Length(max=1000)])
+
+
+class ReviewForm(Form):
+    note = TextAreaField(_l("Note to the author"), validators=[Length(max=5000)])
+
+
+class RatingForm(Form):
+    stars = RadioField(
+        _l("Your mark"),
+        choices=[SelectChoice(str(n), str(n)) for n in range(1, 6)],
+        validators=[InputRequired(_l("Choose a mark from 1 to 5."))],
+    )
+
+
+class CommentForm(Form):
+    text = TextAreaField(
+        _l("Comment"), validators=[DataRequired(_l("Write the comment.")), Length(max=5000)]
+    )
+
+
+class AttachResourceForm(Form):
+    resource = SelectField(_l("Material from the bank"), coerce=int)

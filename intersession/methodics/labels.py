@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from intersession.methodics.bank_models import ResourceKind, ResourceState
 from intersession.methodics.models import DeficitKind, Format, HelpState, RouteResult
 
 FORMAT_LABELS = {
@@ -32,7 +33,23 @@ DEFICIT_LABELS = {
     DeficitKind.METHODICAL: _l("methodical"),
 }
 
+RESOURCE_KIND_LABELS = {
+    ResourceKind.LESSON_PLAN: _l("lesson plan"),
+    ResourceKind.SITUATIONAL_TASK: _l("situational task"),
+    ResourceKind.PRESENTATION: _l("presentation"),
+    ResourceKind.OPEN_LESSON: _l("open lesson"),
+    ResourceKind.METHODICAL_GUIDE: _l("methodical guide"),
+    ResourceKind.OTHER: _l("other material"),
+}
+RESOURCE_STATE_LABELS = {
+    ResourceState.SUBMITTED: _l("waiting for review"),
+    ResourceState.PUBLISHED: _l("published"),
+    ResourceState.RETURNED: _l("returned to the author"),
+}
+
 
 def labels() -> dict[str, object]:
     return {"format_labels": FORMAT_LABELS, "help_state_labels": STATE_LABELS,
-            "route_result_labels": RESULT_LABELS, "deficit_labels": DEFICIT_LABELS}  # fmt: skip
+            "route_result_labels": RESULT_LABELS, "deficit_labels": DEFICIT_LABELS,
+            "resource_kind_labels": RESOURCE_KIND_LABELS,
+            "resource_state_labels": RESOURCE_STATE_LABELS}  # fmt: skip

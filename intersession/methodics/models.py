@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -13,6 +14,9 @@ from intersession.auth.models import User
 from intersession.core.db import Model, UTCDateTime, enum_column, utcnow
 from intersession.core.files import StoredFile
 from intersession.schools.models import Subject
+
+if TYPE_CHECKING:
+    from intersession.methodics.bank_models import Resource
 
 
 class Format(enum.StrEnum):
@@ -142,6 +146,9 @@ class RouteStep(Model):
     responsible: Mapped[User | None] = relationship(foreign_keys=[responsible_id])
     materials: Mapped[list[StoredFile]] = relationship(
         secondary="route_step_material", order_by="StoredFile.id"
+    )
+    resources: Mapped[list[Resource]] = relationship(
+        secondary="route_step_resource", order_by="Resource.title"
     )
 
 

@@ -20,8 +20,9 @@ from intersession.core import files
 from intersession.core.db import db
 from intersession.core.resumable import services as resumable
 from intersession.lessons import consultations, materials, scheduling
+from intersession.methodics import bank, needs, subscription
 from intersession.methodics import materials as methodics_materials
-from intersession.methodics import needs, subscription
+from intersession.methodics.bank_models import ResourceKind
 from intersession.methodics.models import DeficitKind, Format, HelpRequest, RouteResult, RouteStep
 from intersession.portfolio import export as portfolio_export
 from intersession.portfolio import services as portfolio_services
@@ -148,6 +149,13 @@ def build_world() -> Made:
     db.session.commit()
 
     route, ended, step = _methodical_help(hub)
+    resource = bank.submit_resource(hub.tutor, bank.ResourcePlan(
+        title="Сабақ жоспары", kind=ResourceKind.LESSON_PLAN, subject=hub.subject, grade=9),
+        [upload("Жоспар.pdf", PDF)])  # fmt: skip
+    bank.review_resource(hub.coordinator, resource, True, "")
+    bank.comment_resource(hub.advisor, resource, "Рахмет")
+    waiting = bank.submit_resource(hub.tutor, bank.ResourcePlan(
+        title="Жаңа материал", kind=ResourceKind.OTHER, link="https://example.org/v"), [])  # fmt: skip
     survey = needs.create_survey(hub.coordinator, "Қажеттіліктер", "", ["Бағалау", "Жобалар"])
     needs.publish_survey(hub.coordinator, survey)
     needs.answer_survey(hub.tutor, survey, needs.Answer(themes=survey.themes[:1],
@@ -158,6 +166,9 @@ def build_world() -> Made:
         "help_id@methodics.feedback": ended.id,  # ended, the teacher's feedback not given yet
         "step_id": step.id,
         "survey_id": survey.id,
+        "resource_id": resource.id,
+        "resource_id@methodics.edit_resource": waiting.id,  # not published: its author changes it
+        "file_id:resource_id": resource.files[0].id,
         "file_id:step_id": step.materials[0].id,
         "session_id": session.id,
         "cohort_id": hub.cohort.id,

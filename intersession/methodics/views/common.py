@@ -14,8 +14,9 @@ from intersession.auth.labels import ROLE_LABELS
 from intersession.auth.models import User
 from intersession.core.access import get_visible_or_404
 from intersession.core.forms import ButtonForm
+from intersession.methodics import bank
 from intersession.methodics.access import can_view_help, guides, is_methodologist
-from intersession.methodics.forms import DoneForm, EndForm, FeedbackForm
+from intersession.methodics.forms import AttachResourceForm, DoneForm, EndForm, FeedbackForm
 from intersession.methodics.models import HelpRequest, RouteStep
 
 
@@ -40,12 +41,18 @@ def render_request(item: HelpRequest, status: int = 200, **forms: Any) -> Respon
     forms.setdefault("done_form", DoneForm())
     forms.setdefault("end_form", EndForm())
     forms.setdefault("feedback_form", FeedbackForm())
+    guiding = guides(current_user, item)
+    attach = AttachResourceForm()
+    if guiding:  # the bank's materials, offered to whoever builds the route
+        found = bank.published(item.hub_id, bank.Search(), limit=300)
+        attach.resource.choices = [SelectChoice(r.id, r.title) for r in found]
+    forms.setdefault("attach_form", attach)
     return render_template(
         "methodics/request.html",
         item=item,
         button=ButtonForm(),
         teacher=item.teacher_id == current_user.id,
-        guiding=guides(current_user, item),
+        guiding=guiding,
         methodologist=is_methodologist(current_user, item.hub_id),
         **forms,
     ), status
