@@ -166,6 +166,7 @@ def build_world() -> Made:
         "help_id@methodics.feedback": ended.id,  # ended, the teacher's feedback not given yet
         "step_id": step.id,
         "survey_id": survey.id,
+        "person_id@methodics.teacher_card": hub.tutor.id,
         "resource_id": resource.id,
         "resource_id@methodics.edit_resource": waiting.id,  # not published: its author changes it
         "file_id:resource_id": resource.files[0].id,

@@ -191,3 +191,18 @@ def test_a_request_taken_back(app: Flask, client: FlaskClient, auth: AuthActions
     assert again.status_code == 409 and "can no longer be taken back" in _text(again)
     _as(auth, "coord")
     assert client.get(f"/support/{item.id}/diagnosis").status_code == 409
+
+
+def test_the_teachers_card(app: Flask, client: FlaskClient, auth: AuthActions,
+                           hub: HubPeople) -> None:  # fmt: skip
+    item = _ask(auth, hub)
+    card = client.get(f"/support/teachers/{hub.tutor.id}")
+    assert card.status_code == 200 and f"/support/{item.id}" in _text(card)
+    assert client.get(f"/support/teachers/{hub.advisor.id}").status_code == 404  # another's
+    assert client.get("/support/teachers").status_code == 404  # the list is the methodologist's
+    _as(auth, "coord")
+    assert hub.tutor.full_name in _text(client.get("/support/teachers"))
+    assert f"/support/{item.id}" in _text(client.get(f"/support/teachers/{hub.tutor.id}"))
+    assert client.get(f"/support/teachers/{hub.pupil.id}").status_code == 404  # not a teacher
+    _as(auth, "outsider")
+    assert client.get(f"/support/teachers/{hub.tutor.id}").status_code == 404

@@ -38,12 +38,12 @@ from intersession.schools.models import School, Subject, in_hub
 LIST_LIMIT = 200
 
 
-def _newest(query: Select[HelpRequest]) -> list[HelpRequest]:
+def newest(query: Select[HelpRequest]) -> list[HelpRequest]:
     ordered = query.order_by(HelpRequest.created_at.desc(), HelpRequest.id.desc())
     return list(db.session.scalars(ordered.limit(LIST_LIMIT)))
 
 
-def _guided_by(user: User) -> Select[HelpRequest]:
+def guided_by(user: User) -> Select[HelpRequest]:
     responsible = select(RouteStep.request_id).where(RouteStep.responsible_id == user.id)
     return select(HelpRequest).where(
         or_(HelpRequest.mentor_id == user.id, HelpRequest.id.in_(responsible)),
@@ -71,7 +71,7 @@ def _hub_requests(hub_id: int) -> tuple[list[HelpRequest], dict[str, int], list[
         query = query.where(HelpRequest.teacher.has(User.school_id == school_id))
     else:
         school_id = None
-    return _newest(query), counts, schools, {"state": state, "school": school_id}
+    return newest(query), counts, schools, {"state": state, "school": school_id}
 
 
 @bp.get("")
@@ -80,8 +80,8 @@ def requests_page() -> ResponseReturnValue:
     """A teacher's own requests and the routes they guide; the hub's, for its methodologists."""
     if current_user.role not in (Role.ADVISOR, Role.TUTOR, Role.COORDINATOR):
         abort(404)
-    mine = _newest(select(HelpRequest).where(HelpRequest.teacher_id == current_user.id))
-    guided = _newest(_guided_by(current_user))
+    mine = newest(select(HelpRequest).where(HelpRequest.teacher_id == current_user.id))
+    guided = newest(guided_by(current_user))
     hub: list[HelpRequest] = []
     counts: dict[str, int] = {}
     schools: list[School] = []
