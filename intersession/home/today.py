@@ -185,6 +185,7 @@ def tutors_day(tutor: User) -> Day:
             .where(
                 AttendanceRow.lesson_id.in_(started),
                 User.school_id == tutor.school_id,
+                User.role == Role.PUPIL,
                 status == Presence.ABSENT,
             )
             .order_by(User.full_name)

@@ -14,7 +14,13 @@ from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, exists,
 
 from intersession.auth.models import Role, User
 from intersession.core.db import db
-from intersession.lessons.models import MAX_MINUTES, AttendanceRow, ConsultationRequest, Lesson
+from intersession.lessons.models import (
+    MAX_MINUTES,
+    AttendanceRow,
+    ConsultationRequest,
+    Lesson,
+    LessonKind,
+)
 from intersession.schools.models import cohort_pupil
 
 
@@ -53,13 +59,21 @@ def invited_pupils(lesson: Lesson) -> list[User]:
     return list(db.session.scalars(query.order_by(User.full_name)))
 
 
+def takes_part(viewer: User, lesson: Lesson) -> bool:
+    """A teachers' event: its presenter, or a teacher with a row in its register."""
+    return lesson.advisor_id == viewer.id or any(r.pupil_id == viewer.id for r in lesson.register)
+
+
 def can_view_lesson(viewer: User, lesson: Lesson) -> bool:
     """Coordinator: the hub's lessons; advisor: their own; tutor: those their school's pupils are
-    invited to; pupil: those they are invited to (and open consultation slots they may book)."""
+    invited to; pupil: those they are invited to (and open consultation slots they may book); a
+    teachers' event: its presenter and the teachers taking part (and the coordinator)."""
     if viewer.hub_id != lesson_hub_id(lesson):
         return False
     if viewer.role is Role.COORDINATOR:
         return True
+    if lesson.kind is LessonKind.TEACHER_EVENT:
+        return viewer.role in (Role.ADVISOR, Role.TUTOR) and takes_part(viewer, lesson)
     if viewer.role is Role.ADVISOR:
         return lesson.advisor_id == viewer.id
     if viewer.role is Role.TUTOR:
@@ -94,6 +108,8 @@ def can_view_request(viewer: User, request: ConsultationRequest) -> bool:
 def can_view_row(viewer: User, row: AttendanceRow) -> bool:
     if viewer.role is Role.COORDINATOR:
         return viewer.hub_id == lesson_hub_id(row.lesson)
+    if row.lesson.kind is LessonKind.TEACHER_EVENT:  # a teacher's own row, and the presenter's
+        return viewer.id in (row.pupil_id, row.lesson.advisor_id)
     if viewer.role is Role.ADVISOR:
         return row.lesson.advisor_id == viewer.id
     if viewer.role is Role.TUTOR:
@@ -104,8 +120,12 @@ def can_view_row(viewer: User, row: AttendanceRow) -> bool:
 def visible_lessons(viewer: User) -> Select[Lesson]:
     """The lessons this viewer may see, as a query to narrow further."""
     query = select(Lesson).join(Lesson.advisor)
+    own_row = exists().where(
+        AttendanceRow.lesson_id == Lesson.id, AttendanceRow.pupil_id == viewer.id
+    )
+    event = Lesson.kind == LessonKind.TEACHER_EVENT
     if viewer.role is Role.ADVISOR:
-        return query.where(Lesson.advisor_id == viewer.id)
+        return query.where(or_(Lesson.advisor_id == viewer.id, and_(event, own_row)))
     if viewer.role is Role.COORDINATOR:
         from intersession.schools.models import School, in_hub
 
@@ -117,9 +137,18 @@ def visible_lessons(viewer: User) -> Select[Lesson]:
     school_pupils = (
         select(AttendanceRow.id)
         .join(AttendanceRow.pupil)
-        .where(AttendanceRow.lesson_id == Lesson.id, User.school_id == viewer.school_id)
+        .where(
+            AttendanceRow.lesson_id == Lesson.id,
+            User.school_id == viewer.school_id,
+            User.role == Role.PUPIL,
+        )
     )
-    return query.where(exists(school_pupils))
+    return query.where(
+        or_(
+            and_(~event, exists(school_pupils)),
+            and_(event, or_(Lesson.advisor_id == viewer.id, own_row)),
+        )
+    )
 
 
 def running_between(query: Select[Lesson], opens: datetime, closes: datetime) -> list[Lesson]:

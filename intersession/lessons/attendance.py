@@ -17,6 +17,7 @@ from intersession.lessons.models import (
     AbsenceReason,
     AttendanceRow,
     Lesson,
+    LessonKind,
     LessonState,
     Presence,
     PresenceSource,
@@ -49,7 +50,8 @@ def _require_started(lesson: Lesson) -> None:
 
 def mark_register(advisor: User, lesson: Lesson, marks: list[Mark]) -> None:
     """The advisor marks who took part (until the live room does it): all rows or none."""
-    if advisor.role is not Role.ADVISOR or lesson.advisor_id != advisor.id:
+    presenter = lesson.kind is LessonKind.TEACHER_EVENT  # any teacher may present one
+    if lesson.advisor_id != advisor.id or not (presenter or advisor.role is Role.ADVISOR):
         raise Forbidden(_("Only the lesson's advisor may mark its register."))
     _require_started(lesson)
     errors: dict[int, str] = {}
@@ -82,6 +84,8 @@ def confirm_register(tutor: User, lesson: Lesson, marks: list[Mark]) -> None:
     absence: all rows or none."""
     if tutor.role is not Role.TUTOR:
         raise Forbidden(_("Only a tutor confirms the register."))
+    if lesson.kind is LessonKind.TEACHER_EVENT:  # teachers' attendance is the presenter's to mark
+        raise Forbidden(_("Only the lesson's advisor may mark its register."))
     _require_started(lesson)
     errors: dict[int, str] = {}
     for mark in marks:
@@ -124,6 +128,8 @@ def registers_to_confirm(tutor: User, days: int = 14) -> list[tuple[Lesson, int]
         .join(User, User.id == AttendanceRow.pupil_id)
         .where(
             User.school_id == tutor.school_id,
+            User.role
+            == Role.PUPIL,  # a teacher's row of a teachers' event is not the tutor's to confirm
             AttendanceRow.confirmed_status.is_(None),
             Lesson.state == LessonState.SCHEDULED,
             Lesson.starts_at <= now,

@@ -185,6 +185,7 @@ def bookable(pupil: User, lesson: Lesson) -> bool:
         lesson.capacity is not None
         and lesson.state is LessonState.SCHEDULED
         and lesson.starts_at > utcnow()
+        and lesson.subject is not None
         and advisor_teaches(lesson.advisor, pupil, lesson.subject)
     )
 

@@ -33,6 +33,9 @@ from intersession.schools.models import Cohort, PlanTopic, Subject
 class LessonKind(enum.StrEnum):
     LESSON = "lesson"
     CONSULTATION = "consultation"
+    # A seminar, webinar, master class or mentoring hour for teachers (the methodical service's):
+    # its register holds the teachers taking part, its advisor is the presenter.
+    TEACHER_EVENT = "teacher_event"
 
 
 class LessonState(enum.StrEnum):
@@ -69,7 +72,13 @@ class Lesson(Model):
     __tablename__ = "lesson"
     __table_args__ = (
         CheckConstraint(f"duration_minutes BETWEEN 5 AND {MAX_MINUTES}", name="duration_range"),
-        CheckConstraint("kind = 'consultation' OR cohort_id IS NOT NULL", name="lesson_has_cohort"),
+        CheckConstraint(
+            "kind IN ('consultation', 'teacher_event') OR cohort_id IS NOT NULL",
+            name="lesson_has_cohort",
+        ),
+        CheckConstraint(
+            "kind = 'teacher_event' OR subject_id IS NOT NULL", name="lesson_has_subject"
+        ),
         CheckConstraint("camera_kbps BETWEEN 100 AND 2500", name="camera_kbps_range"),
         CheckConstraint(
             "state = 'scheduled' OR cancel_reason IS NOT NULL", name="cancel_has_reason"
@@ -85,7 +94,7 @@ class Lesson(Model):
     )
     advisor_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
     cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohort.id", ondelete="RESTRICT"))
-    subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id", ondelete="RESTRICT"))
+    subject_id: Mapped[int | None] = mapped_column(ForeignKey("subject.id", ondelete="RESTRICT"))
     topic_id: Mapped[int | None] = mapped_column(ForeignKey("plan_topic.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -104,7 +113,7 @@ class Lesson(Model):
 
     advisor: Mapped[User] = relationship()
     cohort: Mapped[Cohort | None] = relationship()
-    subject: Mapped[Subject] = relationship()
+    subject: Mapped[Subject | None] = relationship()
     topic: Mapped[PlanTopic | None] = relationship()
     register: Mapped[list[AttendanceRow]] = relationship(
         back_populates="lesson", cascade="all, delete-orphan", order_by="AttendanceRow.id"
@@ -127,12 +136,11 @@ class Lesson(Model):
 
     @property
     def heading(self) -> str:
-        """“Subject: topic”, or the subject alone for a lesson without a plan topic."""
-        return (
-            self.subject.name
-            if self.title == self.subject.name
-            else f"{self.subject.name}: {self.title}"
-        )
+        """“Subject: topic”, or the subject alone for a lesson without a plan topic; the title
+        alone for a teachers' event about no one subject."""
+        if self.subject is None or self.title == self.subject.name:
+            return self.title
+        return f"{self.subject.name}: {self.title}"
 
     @property
     def cancelled(self) -> bool:

@@ -4,7 +4,7 @@ three tutors' requests for help — one waiting, one on its route, one ended wit
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
@@ -12,8 +12,9 @@ from werkzeug.datastructures import FileStorage
 from intersession.auth.models import User
 from intersession.core.db import db
 from intersession.core.documents import FONT, FramedDocument
-from intersession.methodics import bank, needs, subscription
+from intersession.methodics import bank, events, needs, subscription
 from intersession.methodics.bank_models import ResourceKind
+from intersession.methodics.events_models import EventFormat
 from intersession.methodics.models import DeficitKind, Format, RouteResult
 from intersession.schools.models import Subject
 
@@ -93,11 +94,38 @@ def _bank(coordinator: User) -> None:
     )
 
 
+def _events(coordinator: User, today: date) -> None:
+    """An open seminar next week (three tutors registered) and the route's mentoring hour as a
+    closed event for the tutor and her mentor; on a day between sessions, after lessons."""
+    from intersession.lessons.scheduling import hub_year_on
+
+    day = today + timedelta(days=6)
+    while (
+        day.weekday() > 4
+        or (year := hub_year_on(coordinator.hub_id, day)) is None
+        or any(s.starts_on <= day <= s.ends_on for s in year.sessions)
+    ):
+        day += timedelta(days=1)
+        if day > today + timedelta(days=60):
+            return  # no working day between sessions soon: the demo goes without events
+    seminar = events.schedule_event(coordinator, events.EventPlan(
+        title="Формативное оценивание в классе-комплекте", format=EventFormat.SEMINAR,
+        presenter=_person("advisor3"), day=day, start=time(16, 0), minutes=60,
+        description="Приёмы обратной связи, когда в классе учатся вместе два-три класса."))  # fmt: skip
+    for login in ("tutor1", "tutor3", "tutor4"):
+        events.register_for(_person(login), seminar)
+    events.schedule_event(coordinator, events.EventPlan(
+        title="Наставнический час: разбор урока учителя", format=EventFormat.MENTORING_HOUR,
+        presenter=_person("advisor1"), day=day, start=time(17, 30), minutes=45, open=False,
+        invited=[_person("tutor2")]))  # fmt: skip
+
+
 def load_methodics_demo(today: date) -> None:
     coordinator, leading = _person("coordinator"), _person("advisor3")
     subscription.grant_methodologist(coordinator, leading, True)
     _needs_survey(leading)
     _bank(coordinator)
+    _events(coordinator, today)
     mathematics = db.session.scalar(select(Subject).where(Subject.name == "Математика"))
 
     subscription.ask_for_help(_person("tutor1"), subscription.Asked(

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     DateField,
+    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
+    TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from intersession.core.forms import Form
+from intersession.lessons.models import MAX_MINUTES
 from intersession.methodics.labels import FORMAT_LABELS, RESULT_LABELS
 
 
@@ -143,3 +147,25 @@ class CommentForm(Form):
 
 class AttachResourceForm(Form):
     resource = SelectField(_l("Material from the bank"), coerce=int)
+
+
+class EventForm(Form):
+    title = StringField(
+        _l("Title"), validators=[DataRequired(_l("Give the event a title.")), Length(max=300)]
+    )
+    format = SelectField(_l("Format"))
+    presenter = SelectField(_l("Presenter"), coerce=int)
+    subject = SelectField(_l("Subject"), coerce=int)
+    day = DateField(_l("Day"), validators=[InputRequired(_l("Enter a date."))])
+    start = TimeField(_l("Start (hub time)"), validators=[InputRequired(_l("Enter a time."))])
+    duration = IntegerField(
+        _l("Duration, minutes"),
+        default=60,
+        validators=[
+            InputRequired(_l("Enter a number.")),
+            NumberRange(5, MAX_MINUTES, _l("From 5 minutes to 6 hours.")),
+        ],
+    )
+    open = BooleanField(_l("Open: any teacher of the hub may register"), default=True)
+    invited = _checkboxes(_l("Teachers invited"))
+    description = TextAreaField(_l("Description (optional)"), validators=[Length(max=5000)])

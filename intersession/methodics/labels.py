@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from intersession.methodics.bank_models import ResourceKind, ResourceState
+from intersession.methodics.events_models import EventFormat
 from intersession.methodics.models import DeficitKind, Format, HelpState, RouteResult
 
 FORMAT_LABELS = {
@@ -47,9 +48,19 @@ RESOURCE_STATE_LABELS = {
     ResourceState.RETURNED: _l("returned to the author"),
 }
 
+EVENT_FORMAT_LABELS = {
+    EventFormat.SEMINAR: _l("seminar"),
+    EventFormat.WEBINAR: _l("webinar"),
+    EventFormat.MASTER_CLASS: _l("master class"),
+    EventFormat.MENTORING_HOUR: _l("mentoring hour"),
+    EventFormat.CONFERENCE: _l("online conference"),
+    EventFormat.OPEN_LESSON: _l("open lesson"),
+}
+
 
 def labels() -> dict[str, object]:
     return {"format_labels": FORMAT_LABELS, "help_state_labels": STATE_LABELS,
             "route_result_labels": RESULT_LABELS, "deficit_labels": DEFICIT_LABELS,
             "resource_kind_labels": RESOURCE_KIND_LABELS,
-            "resource_state_labels": RESOURCE_STATE_LABELS}  # fmt: skip
+            "resource_state_labels": RESOURCE_STATE_LABELS,
+            "event_format_labels": EVENT_FORMAT_LABELS}  # fmt: skip

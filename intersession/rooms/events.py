@@ -21,7 +21,7 @@ from intersession.auth.models import User
 from intersession.core.db import db, utcnow
 from intersession.core.guard import GuardedNamespace
 from intersession.lessons.access import can_view_lesson, is_invited
-from intersession.lessons.models import Lesson
+from intersession.lessons.models import Lesson, LessonKind
 from intersession.recordings import services as recordings
 from intersession.rooms import chat, presence, room_state, turn
 from intersession.rooms.budget import FLOOD_CUT, Budget
@@ -407,6 +407,10 @@ def role_in(lesson: Lesson) -> str | None:
     """The signed-in person's part in the lesson's room, None when they have none."""
     if lesson.advisor_id == current_user.id:
         return Role.ADVISOR
+    if lesson.kind is LessonKind.TEACHER_EVENT:  # the teachers taking part join as pupils do
+        if is_invited(current_user.id, lesson):
+            return Role.PUPIL
+        return Role.OBSERVER if current_user.role is UserRole.COORDINATOR else None
     if current_user.role is UserRole.PUPIL:
         return Role.PUPIL if is_invited(current_user.id, lesson) else None
     if current_user.role is UserRole.TUTOR:

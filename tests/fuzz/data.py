@@ -20,9 +20,10 @@ from intersession.core import files
 from intersession.core.db import db
 from intersession.core.resumable import services as resumable
 from intersession.lessons import consultations, materials, scheduling
-from intersession.methodics import bank, needs, subscription
+from intersession.methodics import bank, events, needs, subscription
 from intersession.methodics import materials as methodics_materials
 from intersession.methodics.bank_models import ResourceKind
+from intersession.methodics.events_models import EventFormat
 from intersession.methodics.models import DeficitKind, Format, HelpRequest, RouteResult, RouteStep
 from intersession.portfolio import export as portfolio_export
 from intersession.portfolio import services as portfolio_services
@@ -149,6 +150,9 @@ def build_world() -> Made:
     db.session.commit()
 
     route, ended, step = _methodical_help(hub)
+    event = events.schedule_event(hub.coordinator, events.EventPlan(
+        title="Семинар", format=EventFormat.SEMINAR, presenter=hub.other_advisor,
+        day=today + timedelta(days=7), start=time(17, 0), minutes=60, invited=[hub.tutor]))  # fmt: skip
     resource = bank.submit_resource(hub.tutor, bank.ResourcePlan(
         title="Сабақ жоспары", kind=ResourceKind.LESSON_PLAN, subject=hub.subject, grade=9),
         [upload("Жоспар.pdf", PDF)])  # fmt: skip
@@ -166,6 +170,7 @@ def build_world() -> Made:
         "help_id@methodics.feedback": ended.id,  # ended, the teacher's feedback not given yet
         "step_id": step.id,
         "survey_id": survey.id,
+        "event_id": event.lesson_id,
         "person_id@methodics.teacher_card": hub.tutor.id,
         "resource_id": resource.id,
         "resource_id@methodics.edit_resource": waiting.id,  # not published: its author changes it

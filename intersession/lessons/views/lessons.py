@@ -21,7 +21,7 @@ from intersession.lessons import scheduling
 from intersession.lessons.access import can_view_lesson, can_view_row
 from intersession.lessons.forms import CancelForm, LessonForm
 from intersession.lessons.labels import PRESENCE_LABELS, REASON_LABELS, SOURCE_LABELS
-from intersession.lessons.models import Lesson
+from intersession.lessons.models import Lesson, LessonKind
 from intersession.lessons.views import bp
 from intersession.recordings import services as recordings
 from intersession.recordings.access import can_watch
@@ -180,6 +180,8 @@ def edit_lesson(lesson_id: int) -> ResponseReturnValue:
     lesson = _lesson(lesson_id)
     if lesson.advisor_id != current_user.id:
         abort(403)
+    if lesson.kind is LessonKind.TEACHER_EVENT:  # no cohort nor plan topic to change it by
+        abort(409)
     teachings = [
         t
         for t in _teachings()

@@ -29,7 +29,8 @@ def _choice(enum_cls: type, value: str) -> object:
 @login_required
 def save_register(lesson_id: int) -> ResponseReturnValue:
     lesson = _lesson(lesson_id)
-    if current_user.role not in (Role.ADVISOR, Role.TUTOR):
+    marking = lesson.advisor_id == current_user.id  # the advisor, or a teachers' event's presenter
+    if not marking and current_user.role is not Role.TUTOR:
         abort(403)
     marks, errors = [], {}
     for row in lesson.register:
@@ -51,7 +52,7 @@ def save_register(lesson_id: int) -> ResponseReturnValue:
     if errors:
         return render_lesson(lesson, 400, row_errors=errors)
     try:
-        if current_user.role is Role.ADVISOR:
+        if marking:
             attendance.mark_register(current_user, lesson, marks)
         else:
             attendance.confirm_register(current_user, lesson, marks)

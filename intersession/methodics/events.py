@@ -1,0 +1,140 @@
+"""Events for teachers scheduled like lessons and held in the same rooms: the methodologist
+schedules one with its presenter, open to every teacher of the hub or closed to those invited;
+teachers register for an open one; the room, the register and the recording are the lesson's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, time
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from intersession.auth.models import Role, User
+from intersession.core.db import db, utcnow
+from intersession.core.errors import Conflict, DomainError, Forbidden
+from intersession.core.web import path_for
+from intersession.lessons.models import AttendanceRow, Lesson, LessonKind, LessonState
+from intersession.lessons.scheduling import check_time, hub_year_on
+from intersession.methodics.access import is_methodologist, is_teacher
+from intersession.methodics.events_models import EventFormat, TeacherEvent
+from intersession.notifications.services import notify_once, register_text
+from intersession.schools.models import Subject
+
+register_text(
+    "event-invited", lambda p: _("You are invited to an event for teachers: %(title)s.", **p)
+)
+
+
+@dataclass
+class EventPlan:
+    title: str
+    format: EventFormat
+    presenter: User
+    day: date
+    start: time
+    minutes: int
+    open: bool = True
+    invited: list[User] = field(default_factory=list)
+    subject: Subject | None = None
+    description: str = ""
+
+
+def _notify_invited(event: TeacherEvent, people: list[User]) -> None:
+    link = path_for("lessons.lesson", lesson_id=event.lesson_id)
+    for person in people:
+        notify_once(person.id, "event-invited", f"event-invited:{event.lesson_id}:{person.id}",
+                    {"title": event.lesson.title}, link)  # fmt: skip
+
+
+def schedule_event(organizer: User, plan: EventPlan) -> TeacherEvent:
+    hub_id = organizer.hub_id
+    if not is_methodologist(organizer, hub_id):
+        raise Forbidden(_("Events for teachers are scheduled by the hub's methodical service."))
+    title = " ".join(plan.title.split())[:300]
+    if not title:
+        raise DomainError(_("Give the event a title."), "title")
+    presenter = plan.presenter
+    if presenter.hub_id != hub_id or not presenter.active or presenter.role is Role.PUPIL:
+        raise DomainError(_("Choose a presenter among the hub's teachers."), "presenter")
+    if plan.subject is not None and plan.subject.hub_id != hub_id:
+        raise DomainError(_("Choose a subject of your hub."), "subject")
+    invited = [p for p in dict.fromkeys(plan.invited) if p.id != presenter.id]
+    if any(p.hub_id != hub_id or not is_teacher(p) for p in invited):
+        raise DomainError(_("Invite the hub's teachers."), "invited")
+    if not plan.open and not invited:
+        raise DomainError(_("Invite at least one teacher to a closed event."), "invited")
+    year = hub_year_on(hub_id, plan.day)
+    if year is None:
+        raise DomainError(_("This day is outside the academic year."), "day")
+    starts = check_time(presenter, year, plan.day, plan.start, plan.minutes,
+                        pupil_ids=tuple(p.id for p in invited))  # fmt: skip
+    lesson = Lesson(kind=LessonKind.TEACHER_EVENT, advisor=presenter, subject=plan.subject,
+                    title=title, description=plan.description.strip()[:5000], starts_at=starts,
+                    duration_minutes=plan.minutes)  # fmt: skip
+    lesson.register = [AttendanceRow(pupil=p) for p in invited]
+    event = TeacherEvent(lesson=lesson, hub_id=hub_id, format=plan.format, open=plan.open,
+                         organizer_id=organizer.id)  # fmt: skip
+    db.session.add(event)
+    db.session.flush()
+    _notify_invited(event, invited)
+    db.session.commit()
+    return event
+
+
+def _row(event: TeacherEvent, teacher: User) -> AttendanceRow | None:
+    return next((r for r in event.lesson.register if r.pupil_id == teacher.id), None)
+
+
+def registered(event: TeacherEvent, teacher: User) -> bool:
+    return _row(event, teacher) is not None
+
+
+def register_for(teacher: User, event: TeacherEvent) -> None:
+    """A teacher of the hub takes a place at an open event that has not ended."""
+    lesson = event.lesson
+    if not is_teacher(teacher) or teacher.hub_id != event.hub_id:
+        raise Forbidden(_("The hub's teachers register for its events."))
+    if not event.open:
+        raise Forbidden(_("This event is for the teachers invited."))
+    if lesson.state is not LessonState.SCHEDULED or lesson.held_until <= utcnow():
+        raise Conflict(_("The event is over or cancelled."))
+    if lesson.advisor_id == teacher.id:
+        raise Conflict(_("You are the presenter of this event."))
+    if registered(event, teacher):
+        raise Conflict(_("You are registered already."))
+    lesson.register.append(AttendanceRow(pupil=teacher))
+    db.session.commit()
+
+
+def unregister_from(teacher: User, event: TeacherEvent) -> None:
+    """Before the event begins, a teacher gives back their place at an open event."""
+    row = _row(event, teacher)
+    if row is None:
+        raise Conflict(_("You are not registered."))
+    if not event.open:
+        raise Forbidden(_("This event is for the teachers invited."))
+    if event.lesson.starts_at <= utcnow():
+        raise Conflict(_("The event has begun: the place can no longer be given back."))
+    event.lesson.register.remove(row)
+    db.session.delete(row)
+    db.session.commit()
+
+
+def events_of(hub_id: int) -> list[TeacherEvent]:
+    """The hub's events, the latest first (a year of them at most)."""
+    query = (
+        select(TeacherEvent).join(TeacherEvent.lesson).where(TeacherEvent.hub_id == hub_id)
+        .order_by(Lesson.starts_at.desc()).limit(300)
+    )  # fmt: skip
+    return list(db.session.scalars(query))
+
+
+def may_see(viewer: User, event: TeacherEvent) -> bool:
+    """An open event: every teacher and methodologist of the hub; a closed one: its presenter,
+    the teachers invited and the methodologists."""
+    if viewer.hub_id != event.hub_id or viewer.role is Role.PUPIL:
+        return False
+    if event.open or is_methodologist(viewer, event.hub_id):
+        return True
+    return event.lesson.advisor_id == viewer.id or registered(event, viewer)
