@@ -16,8 +16,9 @@ from intersession.core.errors import Conflict, DomainError, Forbidden
 from intersession.core.web import path_for
 from intersession.lessons.models import AttendanceRow, Lesson, LessonKind, LessonState
 from intersession.lessons.scheduling import check_time, hub_year_on
-from intersession.methodics.access import is_methodologist, is_teacher
+from intersession.methodics.access import guides, is_methodologist, is_teacher
 from intersession.methodics.events_models import EventFormat, TeacherEvent
+from intersession.methodics.models import Format, HelpState, RouteStep
 from intersession.notifications.services import notify_once, register_text
 from intersession.schools.models import Subject
 
@@ -48,9 +49,41 @@ def _notify_invited(event: TeacherEvent, people: list[User]) -> None:
 
 
 def schedule_event(organizer: User, plan: EventPlan) -> TeacherEvent:
-    hub_id = organizer.hub_id
-    if not is_methodologist(organizer, hub_id):
+    if not is_methodologist(organizer, organizer.hub_id):
         raise Forbidden(_("Events for teachers are scheduled by the hub's methodical service."))
+    event = _create_event(organizer, plan)
+    db.session.commit()
+    return event
+
+
+def hold_step_online(actor: User, step: RouteStep, day: date, start: time, minutes: int) -> TeacherEvent:  # fmt: skip
+    """A step of a route held in the live room: a closed event for the teacher, presented by the
+    step's responsible person (or its mentor), scheduled by whoever builds the route."""
+    request = step.request
+    if not guides(actor, request):
+        raise Forbidden(_("The route is built by its mentor or a methodologist."))
+    if request.state is not HelpState.IN_ROUTE or step.done_at is not None:
+        raise Conflict(_("The teacher has done this step: it can no longer be changed."))
+    if step.event_lesson is not None and not step.event_lesson.cancelled:
+        raise Conflict(_("This step is held in the online room already."))
+    presenter = step.responsible or request.mentor
+    if presenter is None:
+        raise DomainError(_("Name the step's responsible person first."))
+    event_format = (
+        EventFormat.MENTORING_HOUR if step.format is not Format.CONSULTING else EventFormat.SEMINAR
+    )
+    plan = EventPlan(title=step.title, format=event_format, presenter=presenter, day=day,
+                     start=start, minutes=minutes, open=False, invited=[request.teacher],
+                     description=step.details)  # fmt: skip
+    event = _create_event(actor, plan)
+    step.event_lesson = event.lesson
+    db.session.commit()
+    return event
+
+
+def _create_event(organizer: User, plan: EventPlan) -> TeacherEvent:
+    """The event and its lesson, checked whole; the caller commits."""
+    hub_id = organizer.hub_id
     title = " ".join(plan.title.split())[:300]
     if not title:
         raise DomainError(_("Give the event a title."), "title")
@@ -78,7 +111,6 @@ def schedule_event(organizer: User, plan: EventPlan) -> TeacherEvent:
     db.session.add(event)
     db.session.flush()
     _notify_invited(event, invited)
-    db.session.commit()
     return event
 
 

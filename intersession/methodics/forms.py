@@ -169,3 +169,16 @@ class EventForm(Form):
     open = BooleanField(_l("Open: any teacher of the hub may register"), default=True)
     invited = _checkboxes(_l("Teachers invited"))
     description = TextAreaField(_l("Description (optional)"), validators=[Length(max=5000)])
+
+
+class StepOnlineForm(Form):
+    day = DateField(_l("Day"), validators=[InputRequired(_l("Enter a date."))])
+    start = TimeField(_l("Start (hub time)"), validators=[InputRequired(_l("Enter a time."))])
+    duration = IntegerField(
+        _l("Duration, minutes"),
+        default=45,
+        validators=[
+            InputRequired(_l("Enter a number.")),
+            NumberRange(5, MAX_MINUTES, _l("From 5 minutes to 6 hours.")),
+        ],
+    )

@@ -16,6 +16,7 @@ from intersession.core.files import StoredFile
 from intersession.schools.models import Subject
 
 if TYPE_CHECKING:
+    from intersession.lessons.models import Lesson
     from intersession.methodics.bank_models import Resource
 
 
@@ -141,8 +142,13 @@ class RouteStep(Model):
     reflection: Mapped[str] = mapped_column(Text, default="")
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # A step held in the live room (a mentoring hour, a consultation): its teachers' event.
+    event_lesson_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lesson.id", ondelete="SET NULL")
+    )
 
     request: Mapped[HelpRequest] = relationship(back_populates="steps")
+    event_lesson: Mapped[Lesson | None] = relationship()
     responsible: Mapped[User | None] = relationship(foreign_keys=[responsible_id])
     materials: Mapped[list[StoredFile]] = relationship(
         secondary="route_step_material", order_by="StoredFile.id"

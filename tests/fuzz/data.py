@@ -217,6 +217,7 @@ def _methodical_help(hub: HubPeople) -> tuple[HelpRequest, HelpRequest, RouteSte
     step = subscription.add_step(hub.advisor, route, plan)
     methodics_materials.add_materials(hub.advisor, step, [upload("Жоспар.pdf", PDF)])
     subscription.mark_done(hub.tutor, step, "Үш деңгейлі тапсырма бердім")
+    subscription.add_step(hub.advisor, route, plan)  # not done: it can still be held online
     ended = subscription.ask_for_help(hub.tutor, asked)
     subscription.diagnose(hub.coordinator, ended, [(DeficitKind.SUBJECT, "Тақырып")], hub.advisor)
     last = subscription.add_step(hub.advisor, ended, plan)

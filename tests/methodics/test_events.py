@@ -201,3 +201,42 @@ def test_the_presenter_marks_the_register(app: Flask, client: FlaskClient, auth:
     refused = auth.post(f"/lessons/{lesson2.id}/register", {f"status-{own.id}": "present",
                                                             f"reason-{own.id}": ""})  # fmt: skip
     assert refused.status_code == 403
+
+
+def test_a_routes_mentoring_hour_held_in_the_room(app: Flask, client: FlaskClient, auth: AuthActions,
+                                                 lessons: LessonHub) -> None:  # fmt: skip
+    from intersession.methodics import subscription
+    from intersession.methodics.models import DeficitKind, Format
+
+    people = lessons.people
+    request = subscription.ask_for_help(
+        people.tutor, subscription.Asked(subject=None, difficulty="Саралау")
+    )
+    subscription.diagnose(
+        people.coordinator, request, [(DeficitKind.METHODICAL, "Саралау")], people.advisor
+    )
+    step = subscription.add_step(people.advisor, request, subscription.StepPlan(
+        Format.MENTORING_HOUR, "Тәлімгерлік сағат", lessons.window_day, people.advisor))  # fmt: skip
+    with pytest.raises(Forbidden):
+        events.hold_step_online(people.tutor, step, lessons.window_day, time(15), 45)
+    auth.login("adv")  # the mentor
+    bad = auth.post(
+        f"/support/steps/{step.id}/online",
+        {"day": "2001-01-01", "start": "15:00", "duration": "45"},
+    )
+    assert bad.status_code == 400 and "outside the academic year" in bad.get_data(as_text=True)
+    sent = auth.post(f"/support/steps/{step.id}/online", {"day": lessons.window_day.isoformat(),
+                                                          "start": "15:00", "duration": "45"})  # fmt: skip
+    assert sent.status_code == 302
+    db.session.expire_all()
+    lesson = step.event_lesson
+    assert lesson is not None and lesson.advisor_id == people.advisor.id
+    assert [r.pupil_id for r in lesson.register] == [people.tutor.id]
+    again = auth.post(f"/support/steps/{step.id}/online", {"day": lessons.window_day.isoformat(),
+                                                           "start": "16:00", "duration": "45"})  # fmt: skip
+    assert again.status_code == 400 and "already" in again.get_data(as_text=True)
+    auth.logout()
+    auth.login("tut")
+    page = client.get(f"/support/{request.id}").get_data(as_text=True)
+    assert f"/lessons/{lesson.id}" in page
+    assert client.get(f"/lessons/{lesson.id}").status_code == 200

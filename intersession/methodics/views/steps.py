@@ -16,9 +16,9 @@ from intersession.core.errors import DomainError, Forbidden
 from intersession.core.files import StoredFile, send_stored
 from intersession.core.forms import ButtonForm, apply
 from intersession.core.resumable.forms import sent_files
-from intersession.methodics import materials, subscription
+from intersession.methodics import events, materials, subscription
 from intersession.methodics.access import guides
-from intersession.methodics.forms import DoneForm, StepForm, format_choices
+from intersession.methodics.forms import DoneForm, StepForm, StepOnlineForm, format_choices
 from intersession.methodics.models import Format, HelpRequest, HelpState, RouteStep
 from intersession.methodics.views import bp
 from intersession.methodics.views.common import (
@@ -160,3 +160,18 @@ def remove_material(step_id: int, file_id: int) -> ResponseReturnValue:
         return _back(step.request)
     flash(" ".join(form.form_errors), "error")
     return render_request(step.request, 409)
+
+
+@bp.post("/steps/<int:step_id>/online")
+@login_required
+def hold_online(step_id: int) -> ResponseReturnValue:
+    """Hold the step in the live room: a closed event for the teacher."""
+    step = load_step(step_id)
+    form = StepOnlineForm()
+    if form.validate_on_submit():
+        assert form.day.data is not None and form.start.data is not None
+        day, start, minutes = form.day.data, form.start.data, form.duration.data or 0
+        if apply(form, lambda: events.hold_step_online(current_user, step, day, start, minutes)):
+            flash(_("The step is scheduled in the online room; the teacher is told."), "success")
+            return _back(step.request)
+    return render_request(step.request, 400, online_form=form, failed_step=step.id)
