@@ -15,7 +15,7 @@ from intersession.core.documents import FONT, FramedDocument
 from intersession.methodics import bank, events, needs, subscription
 from intersession.methodics.bank_models import ResourceKind
 from intersession.methodics.events_models import EventFormat
-from intersession.methodics.models import DeficitKind, Format, RouteResult
+from intersession.methodics.models import DeficitKind, Format, RouteResult, RouteStep
 from intersession.schools.models import Subject
 
 
@@ -114,10 +114,9 @@ def _events(coordinator: User, today: date) -> None:
         description="Приёмы обратной связи, когда в классе учатся вместе два-три класса."))  # fmt: skip
     for login in ("tutor1", "tutor3", "tutor4"):
         events.register_for(_person(login), seminar)
-    events.schedule_event(coordinator, events.EventPlan(
-        title="Наставнический час: разбор урока учителя", format=EventFormat.MENTORING_HOUR,
-        presenter=_person("advisor1"), day=day, start=time(17, 30), minutes=45, open=False,
-        invited=[_person("tutor2")]))  # fmt: skip
+    hour = db.session.scalar(select(RouteStep).where(RouteStep.format == Format.MENTORING_HOUR))
+    if hour is not None:  # the route's mentoring hour, held by the mentor in the room
+        events.hold_step_online(_person("advisor1"), hour, day, time(17, 30), 45)
 
 
 def load_methodics_demo(today: date) -> None:
