@@ -78,7 +78,7 @@ def step_confirmed(step: RouteStep) -> None:
 
 def ended(request: HelpRequest) -> None:
     assert request.result is not None
-    link = path_for("methodics.feedback", help_id=request.id) + "#feedback"
+    link = path_for("methodics.feedback", help_id=request.id) + "#give-feedback"
     notify_once(request.teacher_id, "help-ended", f"help-ended:{request.id}",
                 {"result": request.result.value}, link)  # fmt: skip
 
