@@ -12,11 +12,11 @@ from werkzeug.datastructures import FileStorage
 from intersession.auth.models import User
 from intersession.core.db import db
 from intersession.core.documents import FONT, FramedDocument
-from intersession.methodics import bank, events, needs, subscription
+from intersession.methodics import bank, communities, events, needs, subscription
 from intersession.methodics.bank_models import ResourceKind
 from intersession.methodics.events_models import EventFormat
 from intersession.methodics.models import DeficitKind, Format, RouteResult, RouteStep
-from intersession.schools.models import Subject
+from intersession.schools.models import School, Subject
 
 
 def _person(login: str) -> User:
@@ -119,12 +119,46 @@ def _events(coordinator: User, today: date) -> None:
         events.hold_step_online(_person("advisor1"), hour, day, time(17, 30), 45)
 
 
+def _community(coordinator: User, today: date) -> None:
+    """The hub as the leading school with two partner schools, a three-year plan, a creative
+    group and a discussion."""
+    schools = list(
+        db.session.scalars(
+            select(School).where(School.hub_id == coordinator.hub_id).order_by(School.id)
+        )
+    )
+    community = communities.create_community(coordinator, communities.CommunityPlan(
+        name="Профессиональное сообщество «Оценивание для обучения»",
+        theme="Формативное оценивание в малокомплектной школе", leading_school=coordinator.school,
+        partners=schools[:2], first_year=today.year, last_year=today.year + 2,
+        description="Опорная школа и две малокомплектные школы исследуют, как обратная связь помогает ученикам разных классов на одном уроке."))  # fmt: skip
+    for offset, title, plan in (
+        (0, "Диагностика и теория", "Семинар по формативному оцениванию; анкетирование учителей; взаимопосещение уроков."),
+        (1, "Апробация приёмов", "Мастер-классы учителей опорной школы; открытые уроки в школах-партнёрах."),
+        (2, "Обобщение опыта", "Сборник методических материалов; онлайн-конференция района."),
+    ):  # fmt: skip
+        communities.add_stage(coordinator, community, today.year + offset, title, plan)
+    group = communities.create_group(coordinator, community, "Творческая группа «Рубрики»",
+                                     "Составить рубрики оценивания проектов для 5–9 классов.", today + timedelta(days=75),
+                                     [_person("tutor1"), _person("tutor2"), _person("advisor3")])  # fmt: skip
+    thread = communities.start_thread(_person("tutor1"), community, group, "С чего начать рубрику?",
+                                      "Коллеги, кто уже пробовал рубрики в классе-комплекте? С чего начинали?")  # fmt: skip
+    first = communities.reply(
+        _person("advisor3"),
+        thread,
+        "Начинаем с 3–4 критериев и примеров работ каждого уровня.",
+        thread.posts[0],
+    )
+    communities.reply(_person("tutor2"), thread, "Спасибо! Попробую на проекте о процентах.", first)
+
+
 def load_methodics_demo(today: date) -> None:
     coordinator, leading = _person("coordinator"), _person("advisor3")
     subscription.grant_methodologist(coordinator, leading, True)
     _needs_survey(leading)
     _bank(coordinator)
     _events(coordinator, today)
+    _community(coordinator, today)
     mathematics = db.session.scalar(select(Subject).where(Subject.name == "Математика"))
 
     subscription.ask_for_help(_person("tutor1"), subscription.Asked(

@@ -15,7 +15,7 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from intersession.core.forms import Form
@@ -182,3 +182,63 @@ class StepOnlineForm(Form):
             NumberRange(5, MAX_MINUTES, _l("From 5 minutes to 6 hours.")),
         ],
     )
+
+
+class CommunityForm(Form):
+    name = StringField(
+        _l("Name"), validators=[DataRequired(_l("Name the community.")), Length(max=300)]
+    )
+    theme = StringField(
+        _l("Methodical theme it researches"),
+        validators=[DataRequired(_l("Name the methodical theme it researches.")), Length(max=500)],
+    )
+    leading_school = SelectField(_l("Leading school"), coerce=int)
+    partners = _checkboxes(_l("Partner schools"))
+    first_year = IntegerField(
+        _l("First year of the plan"), validators=[InputRequired(_l("Enter a number."))]
+    )
+    last_year = IntegerField(
+        _l("Last year of the plan"), validators=[InputRequired(_l("Enter a number."))]
+    )
+    description = TextAreaField(_l("Description (optional)"), validators=[Length(max=5000)])
+
+
+class StageForm(Form):
+    year = SelectField(_l("Year"), coerce=int)
+    title = StringField(
+        _l("Stage"), validators=[DataRequired(_l("Name the stage.")), Length(max=300)]
+    )
+    plan = TextAreaField(_l("Goals and planned events"), validators=[Length(max=5000)])
+
+
+class GroupForm(Form):
+    name = StringField(
+        _l("Name"), validators=[DataRequired(_l("Name the group.")), Length(max=300)]
+    )
+    task = TextAreaField(
+        _l("Task"), validators=[DataRequired(_l("Say what the group is to do.")), Length(max=5000)]
+    )
+    deadline = DateField(_l("Deadline"), validators=[InputRequired(_l("Enter a date."))])
+    members = _checkboxes(_l("Members"))
+
+
+class ResultForm(Form):
+    result = TextAreaField(
+        _l("Result"), validators=[DataRequired(_l("Write the group's result.")), Length(max=10000)]
+    )
+
+
+class ThreadForm(Form):
+    title = StringField(
+        _l("Topic"), validators=[DataRequired(_l("Give the discussion a title.")), Length(max=300)]
+    )
+    text = TextAreaField(
+        _l("Message"), validators=[DataRequired(_l("Write the message.")), Length(max=10000)]
+    )
+
+
+class ReplyForm(Form):
+    text = TextAreaField(
+        _l("Your answer"), validators=[DataRequired(_l("Write the message.")), Length(max=10000)]
+    )
+    parent = IntegerField(_l("In answer to"), validators=[Optional()])

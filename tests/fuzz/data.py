@@ -20,7 +20,7 @@ from intersession.core import files
 from intersession.core.db import db
 from intersession.core.resumable import services as resumable
 from intersession.lessons import consultations, materials, scheduling
-from intersession.methodics import bank, events, needs, subscription
+from intersession.methodics import bank, communities, events, needs, subscription
 from intersession.methodics import materials as methodics_materials
 from intersession.methodics.bank_models import ResourceKind
 from intersession.methodics.events_models import EventFormat
@@ -150,6 +150,12 @@ def build_world() -> Made:
     db.session.commit()
 
     route, ended, step = _methodical_help(hub)
+    community = communities.create_community(hub.coordinator, communities.CommunityPlan(
+        name="Қауымдастық", theme="Бағалау", leading_school=hub.hub, partners=[hub.magnet],
+        first_year=today.year, last_year=today.year + 1))  # fmt: skip
+    group = communities.create_group(hub.coordinator, community, "Топ", "Рубрикалар",
+                                     today + timedelta(days=30), [hub.tutor])  # fmt: skip
+    thread = communities.start_thread(hub.tutor, community, group, "Рубрикалар", "Бастайық")
     event = events.schedule_event(hub.coordinator, events.EventPlan(
         title="Семинар", format=EventFormat.SEMINAR, presenter=hub.other_advisor,
         day=today + timedelta(days=7), start=time(17, 0), minutes=60, invited=[hub.tutor]))  # fmt: skip
@@ -170,6 +176,9 @@ def build_world() -> Made:
         "help_id@methodics.feedback": ended.id,  # ended, the teacher's feedback not given yet
         "step_id": step.id,
         "survey_id": survey.id,
+        "community_id": community.id,
+        "group_id": group.id,
+        "thread_id": thread.id,
         "event_id": event.lesson_id,
         "person_id@methodics.teacher_card": hub.tutor.id,
         "resource_id": resource.id,

@@ -7,4 +7,14 @@ from intersession.methodics.labels import labels
 bp = Blueprint("methodics", __name__, template_folder="../templates", url_prefix="/support")
 bp.context_processor(labels)
 
-from intersession.methodics.views import bank, card, events, needs, report, requests, service, steps  # noqa: E402, F401
+from intersession.methodics.views import (  # noqa: E402, F401
+    bank,
+    card,
+    communities,
+    events,
+    needs,
+    report,
+    requests,
+    service,
+    steps,
+)
