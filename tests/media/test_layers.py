@@ -192,7 +192,10 @@ def test_a_lossy_link_gets_its_sound_twice(monkeypatch: pytest.MonkeyPatch) -> N
     once, twice = run_in_loop(scenario, timeout=60)
     print("sound that came, sent once and twice:", once, twice)
     assert 0.65 < once < 0.85, once  # 0.75 expected
-    assert twice > 0.88 and twice - once > 0.1, twice  # 1 - 0.25 ** 2 = 0.94 expected
+    # 1 - 0.25 ** 2 = 0.94 expected. The repeats must cut what was lost by more than a third (a
+    # quarter of it is expected to remain): a busy machine shifts both shares, so the test asks
+    # for the loss's ratio, not a fixed gap (CI read 0.827 and 0.926 under load, a gap of 0.099).
+    assert twice > 0.88 and (1 - twice) < 0.6 * (1 - once), (once, twice)
 
 
 def test_the_judge_does_not_take_a_cut_for_congestion() -> None:
