@@ -70,8 +70,11 @@ class Day:
 def _with_room(user: User, lessons: list[Lesson]) -> list[ComingLesson]:
     from intersession.rooms.events import room_opens_in
 
-    advisor = user.role is Role.ADVISOR
-    return [ComingLesson(lesson, room_opens_in(lesson, advisor)) for lesson in lessons]
+    # The lesson's own advisor (a teachers' event's presenter too): the room opens early for them.
+    return [
+        ComingLesson(lesson, room_opens_in(lesson, lesson.advisor_id == user.id))
+        for lesson in lessons
+    ]
 
 
 def coming_lessons(user: User, limit: int = COMING) -> list[Lesson]:

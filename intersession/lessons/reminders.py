@@ -12,7 +12,7 @@ from sqlalchemy import select
 from intersession.auth.models import Role, User
 from intersession.core.db import db, utcnow
 from intersession.core.web import path_for
-from intersession.lessons.models import Lesson, LessonState
+from intersession.lessons.models import Lesson, LessonKind, LessonState
 from intersession.notifications.services import notify_once, register_text
 
 # (kind, how long before the start): the nearer reminder wins when both are due at once.
@@ -40,8 +40,11 @@ register_text(
 
 
 def recipients(lesson: Lesson) -> list[int]:
-    """The invited pupils and the tutors of their schools, each once."""
+    """The invited pupils and the tutors of their schools, each once; for a teachers' event, the
+    teachers taking part alone (their schools' tutors have no part in it)."""
     pupils = [row.pupil for row in lesson.register if row.pupil.active]
+    if lesson.kind is LessonKind.TEACHER_EVENT:
+        return sorted({person.id for person in pupils})
     schools = {pupil.school_id for pupil in pupils}
     tutors = db.session.scalars(
         select(User.id).where(

@@ -14,7 +14,14 @@ from sqlalchemy.orm import aliased
 from intersession.auth.models import Role, User
 from intersession.core.collation import sorted_by_name
 from intersession.core.db import db, utcnow
-from intersession.lessons.models import AbsenceReason, AttendanceRow, Lesson, LessonState, Presence
+from intersession.lessons.models import (
+    AbsenceReason,
+    AttendanceRow,
+    Lesson,
+    LessonKind,
+    LessonState,
+    Presence,
+)
 from intersession.schools.models import Cohort, School, Subject
 
 
@@ -78,6 +85,7 @@ def attendance_lines(viewer: User, first: date, last: date, grouping: Grouping) 
         .outerjoin(Cohort, Cohort.id == Lesson.cohort_id)
         .where(
             Lesson.state == LessonState.SCHEDULED,
+            Lesson.kind != LessonKind.TEACHER_EVENT,  # its register holds teachers, not pupils
             Lesson.starts_at >= opens,
             Lesson.starts_at < closes,
             (pupil_school.id == viewer.hub_id) | (pupil_school.hub_id == viewer.hub_id),

@@ -98,7 +98,7 @@ def _session_clash(
     return None
 
 
-def _overlapping(
+def overlapping(
     starts: datetime, ends: datetime, exclude_id: int | None, *conditions: object
 ) -> Lesson | None:
     query = select(Lesson).where(
@@ -151,13 +151,13 @@ def check_time(
         )
     if message := _session_clash(year, starts, ends, zone):
         raise DomainError(message, "day")
-    if other := _overlapping(starts, ends, exclude_id, Lesson.advisor_id == advisor.id):
+    if other := overlapping(starts, ends, exclude_id, Lesson.advisor_id == advisor.id):
         raise DomainError(
             _("You have another lesson then: “%(title)s”.", title=other.title), "start"
         )
     if pupil_ids:
         invited = select(AttendanceRow.lesson_id).where(AttendanceRow.pupil_id.in_(pupil_ids))
-        if other := _overlapping(starts, ends, exclude_id, Lesson.id.in_(invited)):
+        if other := overlapping(starts, ends, exclude_id, Lesson.id.in_(invited)):
             raise DomainError(
                 _("A pupil has another lesson then: “%(title)s”.", title=other.title), "start"
             )
@@ -179,7 +179,7 @@ def check_lesson(
     exclude = lesson.id if lesson else None
     starts = check_time(advisor, year, plan.day, plan.start, plan.duration_minutes, exclude)
     ends = starts + timedelta(minutes=plan.duration_minutes)
-    if other := _overlapping(starts, ends, exclude, Lesson.cohort_id == cohort.id):
+    if other := overlapping(starts, ends, exclude, Lesson.cohort_id == cohort.id):
         raise DomainError(
             _("The cohort has another lesson then: “%(title)s”.", title=other.title), "start"
         )

@@ -32,6 +32,7 @@ from intersession.notifications.services import notify_once, register_text
 from intersession.schools.models import Subject
 
 MAX_FILES = 10
+ATTACHABLE = 300  # the newest published materials a step's picker offers (and accepts)
 MAX_GRADE = 11
 
 register_text("resource-published", lambda p: _("Your material is in the bank: %(title)s.", **p))

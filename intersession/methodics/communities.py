@@ -82,7 +82,7 @@ def create_community(actor: User, plan: CommunityPlan) -> Community:
         raise DomainError(_("Choose at least one partner school."), "partners")
     if len(partners) > MAX_PARTNERS:
         raise DomainError(ngettext("At most %(num)d school.", "At most %(num)d schools.", MAX_PARTNERS), "partners")  # fmt: skip
-    if not 2000 <= plan.first_year <= plan.last_year <= plan.first_year + 10:
+    if not 2000 <= plan.first_year <= plan.last_year <= plan.first_year + 9:
         raise DomainError(_("The plan spans from one to ten years, the first before the last."), "last_year")  # fmt: skip
     community = Community(
         hub_id=actor.hub_id, name=_words(plan.name, 300, "name", _("Name the community.")),

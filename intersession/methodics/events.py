@@ -5,17 +5,19 @@ teachers register for an open one; the room, the register and the recording are 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 
 from intersession.auth.models import Role, User
 from intersession.core.db import db, utcnow
 from intersession.core.errors import Conflict, DomainError, Forbidden
 from intersession.core.web import path_for
 from intersession.lessons.models import AttendanceRow, Lesson, LessonKind, LessonState
-from intersession.lessons.scheduling import check_time, hub_year_on
+from intersession.lessons.reminders import tell_about_cancellation
+from intersession.lessons.scheduling import check_time, hub_year_on, overlapping
 from intersession.methodics.access import guides, is_methodologist, is_teacher
 from intersession.methodics.events_models import EventFormat, TeacherEvent
 from intersession.methodics.models import Format, HelpState, RouteStep
@@ -100,8 +102,12 @@ def _create_event(organizer: User, plan: EventPlan) -> TeacherEvent:
     year = hub_year_on(hub_id, plan.day)
     if year is None:
         raise DomainError(_("This day is outside the academic year."), "day")
-    starts = check_time(presenter, year, plan.day, plan.start, plan.minutes,
-                        pupil_ids=tuple(p.id for p in invited))  # fmt: skip
+    starts = check_time(presenter, year, plan.day, plan.start, plan.minutes)
+    ends = starts + timedelta(minutes=plan.minutes)
+    for person in invited:
+        if other := busy_then(person, starts, ends):
+            raise DomainError(_("%(name)s has another lesson or event then: “%(title)s”.",
+                                name=person.full_name, title=other.title), "invited")  # fmt: skip
     lesson = Lesson(kind=LessonKind.TEACHER_EVENT, advisor=presenter, subject=plan.subject,
                     title=title, description=plan.description.strip()[:5000], starts_at=starts,
                     duration_minutes=plan.minutes)  # fmt: skip
@@ -112,6 +118,22 @@ def _create_event(organizer: User, plan: EventPlan) -> TeacherEvent:
     db.session.flush()
     _notify_invited(event, invited)
     return event
+
+
+def busy_then(teacher: User, starts: datetime, ends: datetime, exclude_id: int | None = None) -> Lesson | None:  # fmt: skip
+    """A lesson the teacher gives, or an event they take part in, overlapping the time."""
+    taking_part = select(AttendanceRow.lesson_id).where(AttendanceRow.pupil_id == teacher.id)
+    return overlapping(starts, ends, exclude_id,
+                       or_(Lesson.advisor_id == teacher.id, Lesson.id.in_(taking_part)))  # fmt: skip
+
+
+def cancel_step_event(step: RouteStep, reason: str) -> None:
+    """A step removed or a route ended: its event still to come is cancelled and those taking
+    part told; the caller commits."""
+    lesson = step.event_lesson
+    if lesson is not None and not lesson.cancelled and lesson.starts_at > utcnow():
+        lesson.state, lesson.cancel_reason = LessonState.CANCELLED, reason[:1000]
+        tell_about_cancellation(lesson)
 
 
 def _row(event: TeacherEvent, teacher: User) -> AttendanceRow | None:
@@ -135,8 +157,14 @@ def register_for(teacher: User, event: TeacherEvent) -> None:
         raise Conflict(_("You are the presenter of this event."))
     if registered(event, teacher):
         raise Conflict(_("You are registered already."))
+    if other := busy_then(teacher, lesson.starts_at, lesson.ends_at, lesson.id):
+        raise Conflict(_("You have another lesson or event then: “%(title)s”.", title=other.title))
     lesson.register.append(AttendanceRow(pupil=teacher))
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same teacher registering twice at once: one row stays
+        db.session.rollback()
+        raise Conflict(_("You are registered already.")) from None
 
 
 def unregister_from(teacher: User, event: TeacherEvent) -> None:

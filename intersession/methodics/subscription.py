@@ -18,7 +18,7 @@ from intersession.core.collation import by_name
 from intersession.core.db import db, utcnow
 from intersession.core.errors import Conflict, DomainError, Forbidden
 from intersession.core.files import AREA
-from intersession.methodics import notices
+from intersession.methodics import events, notices
 from intersession.methodics.access import guides, is_methodologist, is_teacher
 from intersession.methodics.models import (
     Deficit,
@@ -205,6 +205,7 @@ def remove_step(actor: User, step: RouteStep) -> None:
     names = [f.stored_name for f in step.materials]
     for stored in step.materials:
         db.session.delete(stored)
+    events.cancel_step_event(step, _("The step of the route was removed."))
     db.session.delete(step)
     db.session.commit()
     for name in names:
@@ -268,6 +269,8 @@ def end_route(actor: User, request: HelpRequest, result: RouteResult, note: str)
     request.result_note = note.strip()[:5000]
     request.ended_at = utcnow()
     request.state = HelpState.ENDED
+    for step in request.steps:
+        events.cancel_step_event(step, _("The route has ended."))
     notices.ended(request)
     db.session.commit()
 

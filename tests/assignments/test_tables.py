@@ -181,3 +181,24 @@ def test_the_gradebook_csv_runs_no_formula(app: Flask, hub: HubPeople) -> None:
     assert table[0][2] == "'" + work.title + " (5)", table[0]
     row = next(r for r in table if r[0].endswith("SUM(1)"))
     assert row[0] == "'@SUM(1)" and row[2] == "4"  # the grade is still a number
+
+
+def test_the_gradebook_opens_on_the_most_recent_work(app: Flask, hub: HubPeople) -> None:
+    """Issue 18, item 7: of two cohorts-and-subjects, the gradebook opens on the one whose work
+    was published last, and follows when newer work is published in the other."""
+    from intersession.schools.models import Subject, TeachingAssignment
+
+    physics = Subject(hub_id=hub.hub.id, name="Физика")
+    db.session.add(TeachingAssignment(advisor=hub.advisor, cohort=hub.cohort, subject=physics))
+    db.session.commit()
+    first = f"{hub.cohort.id}-{hub.subject.id}"
+    second = f"{hub.cohort.id}-{physics.id}"
+
+    def opened() -> str:
+        page = signed_in(app, "adv").client.get("/gradebook").get_data(as_text=True)
+        return next(p for p in (first, second) if f'<option value="{p}" selected>' in page)
+
+    for subject, expected in ((hub.subject, first), (physics, second), (hub.subject, first)):
+        work = services.create_assignment(hub.advisor, plan(hub, subject=subject))
+        services.publish(hub.advisor, work)
+        assert opened() == expected

@@ -80,3 +80,14 @@ def test_lesson_from_schedule_to_register(live_server: str, new_page: Any, live_
     absences = coordinator.inner_text("table.absences")
     assert re.search(r"Сәрсенбаев Әлихан\s+Математика.*olympiad or competition", absences)
     shot(coordinator, "25-report-coordinator-en")
+    # Issue 18, item 15: the report fits 1280 px, its last column included, in each language.
+    for language in ("en", "ru", "kk"):
+        choose_language(coordinator, language)
+        fits = coordinator.evaluate(
+            """() => {
+                const wide = document.documentElement.scrollWidth <= window.innerWidth;
+                const cells = [...document.querySelectorAll('main table tr:first-child > *:last-child')];
+                return wide && cells.length > 0 && cells.every(c => c.getBoundingClientRect().right <= window.innerWidth);
+            }"""
+        )
+        assert fits, language

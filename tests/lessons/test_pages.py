@@ -216,3 +216,37 @@ def test_personal_pages_for_every_role(
     assert got == expected, dict(zip(ROLES, got, strict=True))
     signed_out = app.test_client().get(path)
     assert signed_out.status_code == 302 and "/login" in signed_out.location
+
+
+def test_a_past_lesson_offers_no_room_and_promises_no_recording(
+    app: Flask, client: object, auth: AuthActions, lessons: LessonHub
+) -> None:
+    """Issue 18, item 4: once a lesson is over its page neither opens the room nor says it will
+    be recorded (it was not, here: no recording was made)."""
+    lesson = scheduling.schedule_lesson(lessons.people.advisor, lessons.plan()).lesson
+    coming = lesson.id
+    past = scheduling.schedule_lesson(
+        lessons.people.advisor, lessons.plan(start=time(12, 0))
+    ).lesson
+    past.starts_at = datetime.now(ALMATY) - timedelta(hours=3)
+    db.session.commit()
+    for login in ("adv", "pup"):
+        auth.login(login)
+        soon = client.get(f"/lessons/{coming}").get_data(as_text=True)  # type: ignore[attr-defined]
+        assert 'id="open-room"' in soon or login == "pup"  # the advisor may open it early
+        page = client.get(f"/lessons/{past.id}").get_data(as_text=True)  # type: ignore[attr-defined]
+        assert 'id="open-room"' not in page
+        with app.test_request_context():
+            from flask_babel import force_locale, gettext
+
+            promises = []
+            for language in ("ru", "kk", "en"):
+                with force_locale(language):
+                    promises.append(
+                        gettext(
+                            "The lesson will be recorded, so that those who miss it can catch up."
+                        )
+                    )
+        assert any(p in soon for p in promises)  # the lesson to come promises it
+        assert not any(p in page for p in promises)
+        auth.logout()

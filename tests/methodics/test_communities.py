@@ -127,3 +127,18 @@ def test_the_pages(app: Flask, client: FlaskClient, auth: AuthActions, hub: HubP
     auth.logout()
     auth.login("outsider")
     assert client.get(f"/support/threads/{thread.id}").status_code == 404
+
+
+def test_a_long_chain_of_replies_shows(app: Flask, client: FlaskClient, auth: AuthActions,
+                                       hub: HubPeople) -> None:  # fmt: skip
+    community = _community(hub)
+    thread = communities.start_thread(hub.tutor, community, None, "Тізбек", "0")
+    last = thread.posts[0]
+    for n in range(1, 400):  # each answering the one before: deeper than a template recursion
+        last = communities.reply(hub.advisor if n % 2 else hub.tutor, thread, str(n), last)
+    auth.login("tut")
+    page = client.get(f"/support/threads/{thread.id}")
+    assert page.status_code == 200 and f'id="post-{last.id}"' in page.get_data(as_text=True)
+    with pytest.raises(DomainError):  # ten years at most: 2026 to 2036 is eleven
+        communities.create_community(hub.coordinator, communities.CommunityPlan(
+            name="x", theme="y", leading_school=hub.hub, partners=[hub.magnet], first_year=2026, last_year=2036))  # fmt: skip

@@ -240,3 +240,51 @@ def test_a_routes_mentoring_hour_held_in_the_room(app: Flask, client: FlaskClien
     page = client.get(f"/support/{request.id}").get_data(as_text=True)
     assert f"/lessons/{lesson.id}" in page
     assert client.get(f"/lessons/{lesson.id}").status_code == 200
+
+
+def test_an_event_is_nobody_elses(app: Flask, lessons: LessonHub) -> None:
+    """Reminders of an event reach those taking part only (not their schools' tutors), the
+    attendance report of pupils leaves its rows out, a teacher busy then is not invited or
+    registered, and a removed step's event is cancelled and its teacher told."""
+    from intersession.lessons import reminders
+    from intersession.lessons.reports import Grouping, attendance_lines
+    from intersession.methodics import subscription
+    from intersession.methodics.models import DeficitKind, Format
+
+    people = lessons.people
+    event = events.schedule_event(
+        people.coordinator, _plan(lessons, invited=[people.tutor], subject=people.subject)
+    )
+    assert reminders.recipients(event.lesson) == [people.tutor.id]
+    with pytest.raises(DomainError, match="another lesson or event"):  # the tutor takes part then
+        events.schedule_event(people.coordinator, _plan(lessons, presenter=people.other_advisor,
+                                                        invited=[people.tutor]))  # fmt: skip
+    clash = events.schedule_event(
+        people.coordinator, _plan(lessons, presenter=people.other_advisor)
+    )
+    with pytest.raises(Conflict, match="another lesson or event"):
+        events.register_for(people.tutor, clash)
+    _begun(event)
+    lines = attendance_lines(
+        people.coordinator, lessons.today - timedelta(days=1), lessons.today, Grouping.PUPIL
+    )
+    assert all(line.name != people.tutor.full_name for line in lines)
+
+    request = subscription.ask_for_help(
+        people.tutor, subscription.Asked(subject=None, difficulty="x")
+    )
+    subscription.diagnose(
+        people.coordinator, request, [(DeficitKind.METHODICAL, "x")], people.advisor
+    )
+    step = subscription.add_step(people.advisor, request, subscription.StepPlan(
+        Format.MENTORING_HOUR, "Сағат", lessons.window_day, people.advisor))  # fmt: skip
+    held = events.hold_step_online(people.advisor, step, lessons.window_day, time(18, 0), 45).lesson
+    subscription.remove_step(people.advisor, step)
+    db.session.expire_all()
+    assert db.session.get(Lesson, held.id).cancelled  # type: ignore[union-attr]
+    assert (
+        db.session.query(Notification)
+        .filter_by(user_id=people.tutor.id, kind="lesson-cancelled")
+        .count()
+        == 1
+    )

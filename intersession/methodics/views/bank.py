@@ -231,7 +231,8 @@ def resource_file(resource_id: int, file_id: int) -> ResponseReturnValue:
 def attach_resource(step_id: int) -> ResponseReturnValue:
     step = load_step(step_id)
     form = AttachResourceForm()
-    form.resource.choices = [SelectChoice(r.id, r.title) for r in bank.published(step.request.hub_id, bank.Search())]  # fmt: skip
+    found = bank.published(step.request.hub_id, bank.Search(), limit=bank.ATTACHABLE)
+    form.resource.choices = [SelectChoice(r.id, r.title) for r in found]
     if form.validate_on_submit():
         chosen = db.session.get(Resource, form.resource.data)
         assert chosen is not None

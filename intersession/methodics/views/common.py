@@ -54,7 +54,7 @@ def render_request(item: HelpRequest, status: int = 200, **forms: Any) -> Respon
     guiding = guides(current_user, item)
     attach = AttachResourceForm()
     if guiding:  # the bank's materials, offered to whoever builds the route
-        found = bank.published(item.hub_id, bank.Search(), limit=300)
+        found = bank.published(item.hub_id, bank.Search(), limit=bank.ATTACHABLE)
         attach.resource.choices = [SelectChoice(r.id, r.title) for r in found]
     forms.setdefault("attach_form", attach)
     online = StepOnlineForm()

@@ -231,13 +231,25 @@ def _thread(thread_id: int) -> Thread:
     )
 
 
+def in_reading_order(posts: list[Post]) -> list[tuple[Post, int]]:
+    """Each message after the one it answers, with how deep it is: walked with a stack, so a
+    chain of two thousand replies is as safe to show as a flat thread."""
+    children: dict[int | None, list[Post]] = defaultdict(list)
+    for post in posts:
+        children[post.parent_id].append(post)
+    ordered: list[tuple[Post, int]] = []
+    stack = [(post, 0) for post in reversed(children[None])]
+    while stack:
+        post, depth = stack.pop()
+        ordered.append((post, depth))
+        stack.extend((child, depth + 1) for child in reversed(children[post.id]))
+    return ordered
+
+
 def render_thread(
     thread: Thread, status: int = 200, form: ReplyForm | None = None
 ) -> ResponseReturnValue:
-    children: dict[int | None, list[Post]] = defaultdict(list)
-    for post in thread.posts:
-        children[post.parent_id].append(post)
-    return render_template("methodics/thread.html", thread=thread, children=children,
+    return render_template("methodics/thread.html", thread=thread, posts=in_reading_order(thread.posts),
                            reply_form=form or ReplyForm()), status  # fmt: skip
 
 
