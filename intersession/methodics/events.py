@@ -19,6 +19,8 @@ from intersession.lessons.models import AttendanceRow, Lesson, LessonKind, Lesso
 from intersession.lessons.reminders import tell_about_cancellation
 from intersession.lessons.scheduling import check_time, hub_year_on, overlapping
 from intersession.methodics.access import guides, is_methodologist, is_teacher
+from intersession.methodics.bank_models import Resource, ResourceState
+from intersession.methodics.community_models import Community
 from intersession.methodics.events_models import EventFormat, TeacherEvent
 from intersession.methodics.models import Format, HelpState, RouteStep
 from intersession.notifications.services import notify_once, register_text
@@ -41,6 +43,7 @@ class EventPlan:
     invited: list[User] = field(default_factory=list)
     subject: Subject | None = None
     description: str = ""
+    community: Community | None = None  # its teachers are invited (and the event is closed)
 
 
 def _notify_invited(event: TeacherEvent, people: list[User]) -> None:
@@ -94,10 +97,15 @@ def _create_event(organizer: User, plan: EventPlan) -> TeacherEvent:
         raise DomainError(_("Choose a presenter among the hub's teachers."), "presenter")
     if plan.subject is not None and plan.subject.hub_id != hub_id:
         raise DomainError(_("Choose a subject of your hub."), "subject")
-    invited = [p for p in dict.fromkeys(plan.invited) if p.id != presenter.id]
+    asked = list(plan.invited)
+    if plan.community is not None:
+        if plan.community.hub_id != hub_id:
+            raise DomainError(_("Choose a community of your hub."), "community")
+        asked += community_members(plan.community)
+    invited = [p for p in dict.fromkeys(asked) if p.id != presenter.id]
     if any(p.hub_id != hub_id or not is_teacher(p) for p in invited):
         raise DomainError(_("Invite the hub's teachers."), "invited")
-    if not plan.open and not invited:
+    if not (plan.open and plan.community is None) and not invited:
         raise DomainError(_("Invite at least one teacher to a closed event."), "invited")
     year = hub_year_on(hub_id, plan.day)
     if year is None:
@@ -112,8 +120,8 @@ def _create_event(organizer: User, plan: EventPlan) -> TeacherEvent:
                     title=title, description=plan.description.strip()[:5000], starts_at=starts,
                     duration_minutes=plan.minutes)  # fmt: skip
     lesson.register = [AttendanceRow(pupil=p) for p in invited]
-    event = TeacherEvent(lesson=lesson, hub_id=hub_id, format=plan.format, open=plan.open,
-                         organizer_id=organizer.id)  # fmt: skip
+    event = TeacherEvent(lesson=lesson, hub_id=hub_id, format=plan.format,
+                         open=plan.open and plan.community is None, organizer_id=organizer.id)  # fmt: skip
     db.session.add(event)
     db.session.flush()
     _notify_invited(event, invited)
@@ -125,6 +133,24 @@ def busy_then(teacher: User, starts: datetime, ends: datetime, exclude_id: int |
     taking_part = select(AttendanceRow.lesson_id).where(AttendanceRow.pupil_id == teacher.id)
     return overlapping(starts, ends, exclude_id,
                        or_(Lesson.advisor_id == teacher.id, Lesson.id.in_(taking_part)))  # fmt: skip
+
+
+def community_members(community: Community) -> list[User]:
+    """The active teachers of the community's schools."""
+    query = select(User).where(User.school_id.in_(community.school_ids), User.active.is_(True),
+                               User.role.in_((Role.ADVISOR, Role.TUTOR)))  # fmt: skip
+    return list(db.session.scalars(query))
+
+
+def attach_resource(actor: User, event: TeacherEvent, resource: Resource) -> None:
+    """A material of the bank for the event's participants: by its presenter or a methodologist."""
+    if actor.id != event.lesson.advisor_id and not is_methodologist(actor, event.hub_id):
+        raise Forbidden(_("Materials are attached by the presenter or the methodical service."))
+    if resource.state is not ResourceState.PUBLISHED or resource.hub_id != event.hub_id:
+        raise DomainError(_("Choose a material published in the hub's bank."), "resource")
+    if resource not in event.resources:
+        event.resources.append(resource)
+    db.session.commit()
 
 
 def cancel_step_event(step: RouteStep, reason: str) -> None:

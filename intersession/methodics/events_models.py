@@ -7,11 +7,12 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Text
+from sqlalchemy import Column, ForeignKey, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from intersession.core.db import Model, UTCDateTime, enum_column, utcnow
 from intersession.lessons.models import Lesson
+from intersession.methodics.bank_models import Resource
 
 
 class EventFormat(enum.StrEnum):
@@ -38,3 +39,14 @@ class TeacherEvent(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     lesson: Mapped[Lesson] = relationship()
+    resources: Mapped[list[Resource]] = relationship(
+        secondary="event_resource", order_by="Resource.title"
+    )
+
+
+event_resource = Table(
+    "event_resource",
+    Model.metadata,
+    Column("event_id", ForeignKey("teacher_event.lesson_id", ondelete="CASCADE"), primary_key=True),
+    Column("resource_id", ForeignKey("resource.id", ondelete="CASCADE"), primary_key=True),
+)

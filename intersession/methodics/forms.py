@@ -167,6 +167,9 @@ class EventForm(Form):
         ],
     )
     open = BooleanField(_l("Open: any teacher of the hub may register"), default=True)
+    community = SelectField(
+        _l("For a professional community (its teachers are invited)"), coerce=int
+    )
     invited = _checkboxes(_l("Teachers invited"))
     description = TextAreaField(_l("Description (optional)"), validators=[Length(max=5000)])
 

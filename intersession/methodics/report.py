@@ -13,9 +13,17 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from intersession.core.db import db
+from intersession.core.db import db, utcnow
+from intersession.lessons.models import Lesson, LessonState, Presence
 from intersession.methodics.bank_models import Resource, ResourceState
-from intersession.methodics.labels import FORMAT_LABELS, RESULT_LABELS, STATE_LABELS
+from intersession.methodics.community_models import Community, Thread
+from intersession.methodics.events_models import EventFormat, TeacherEvent
+from intersession.methodics.labels import (
+    EVENT_FORMAT_LABELS,
+    FORMAT_LABELS,
+    RESULT_LABELS,
+    STATE_LABELS,
+)
 from intersession.methodics.models import (
     HelpRequest,
     HelpState,
@@ -40,6 +48,45 @@ def _bounds(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datetime
 
 def _within(moment: datetime | None, start: datetime, end: datetime) -> bool:
     return moment is not None and start <= moment < end
+
+
+def _events_table(hub_id: int, start: datetime, end: datetime) -> Table:
+    """Events held in the period (begun, not cancelled), by form: how many, places taken, attended."""
+    held = list(db.session.scalars(
+        select(TeacherEvent).join(TeacherEvent.lesson).where(
+            TeacherEvent.hub_id == hub_id, Lesson.state == LessonState.SCHEDULED,
+            Lesson.starts_at >= start, Lesson.starts_at < min(end, utcnow()))))  # fmt: skip
+    rows: list[list[object]] = []
+    for form in EventFormat:
+        mine = [e for e in held if e.format is form]
+        if not mine:
+            continue
+        places = [r for e in mine for r in e.lesson.register]
+        came = [
+            r
+            for r in places
+            if (r.confirmed_status or r.status) in (Presence.PRESENT, Presence.PARTLY)
+        ]
+        rows.append([str(EVENT_FORMAT_LABELS[form]), len(mine), len(places), len(came)])
+    return Table(_("Events for teachers held in the period"),
+                 [_("Format"), _("Events"), _("Teachers registered"), _("Teachers who attended")], rows)  # fmt: skip
+
+
+def _community_table(hub_id: int, start: datetime, end: datetime) -> Table:
+    found = list(db.session.scalars(select(Community).where(Community.hub_id == hub_id)))
+    threads = [
+        t
+        for c in found
+        for t in db.session.scalars(select(Thread).where(Thread.community_id == c.id))
+    ]
+    posts = [p for t in threads for p in t.posts if _within(p.created_at, start, end)]
+    results = [g for c in found for g in c.groups if _within(g.result_at, start, end)]
+    return Table(_("Professional communities"), [_("Figure"), _("Value")], [
+        [_("Communities"), len(found)],
+        [_("Creative groups"), sum(len(c.groups) for c in found)],
+        [_("Groups' results recorded in the period"), len(results)],
+        [_("Messages in the discussions in the period"), len(posts)],
+    ])  # fmt: skip
 
 
 def build_report(hub_id: int, first: date, last: date, zone: ZoneInfo) -> list[Table]:
@@ -76,6 +123,8 @@ def build_report(hub_id: int, first: date, last: date, zone: ZoneInfo) -> list[T
             [_("Materials in the bank now"), len(live)],
             [_("Downloads of the materials in the bank, all time"), sum(r.downloads for r in live)],
         ]),
+        _events_table(hub_id, start, end),
+        _community_table(hub_id, start, end),
         Table(_("Teachers' feedback on the routes"), [_("Figure"), _("Value")], [
             [_("Routes with feedback"), len(marks)],
             [_("Average usefulness, of 5"), format_decimal(sum(marks) / len(marks), "0.0") if marks else "—"],

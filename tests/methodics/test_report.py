@@ -48,6 +48,20 @@ def _activity(hub: HubPeople) -> None:
     subscription.ask_for_help(
         hub.other_advisor, subscription.Asked(subject=None, difficulty="Жоба")
     )
+    from datetime import UTC, datetime, time, timedelta
+
+    from intersession.lessons.models import Presence
+    from intersession.methodics import events
+    from intersession.methodics.events_models import EventFormat
+    from tests.factories import lay_year_around
+
+    today = datetime.now(UTC).date()
+    lay_year_around(hub.year, today)
+    hour = events.schedule_event(hub.coordinator, events.EventPlan(
+        title="Сағат", format=EventFormat.MENTORING_HOUR, presenter=hub.advisor,
+        day=today + timedelta(days=7), start=time(15), minutes=45, open=False, invited=[hub.tutor]))  # fmt: skip
+    hour.lesson.starts_at = datetime.now(UTC) - timedelta(hours=2)
+    hour.lesson.register[0].status = Presence.PRESENT
     item = bank.submit_resource(hub.tutor, bank.ResourcePlan(title="Жоспар", kind=ResourceKind.OTHER,
                                                              link="https://example.org/a"), [])  # fmt: skip
     bank.review_resource(hub.coordinator, item, True, "")
@@ -70,6 +84,10 @@ def test_the_report_and_its_exports(app: Flask, client: FlaskClient, auth: AuthA
     pdf = client.get("/support/report?download=pdf&from=2020-01-01&to=2099-12-31")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
     assert "Қалыптастырушы бағалау" in text and "Average usefulness, of 5" in text and "4.0" in text
+    events_held = dict(
+        (row[0], row[1:]) for row in sheets["Events for teachers held in the pe"[:31]][1:]
+    )
+    assert events_held["mentoring hour"] == (1, 1, 1)  # one held, one registered, who came
     empty = client.get("/support/report?from=2001-01-01&to=2001-01-31").get_data(as_text=True)
     assert "Қалыптастырушы бағалау" not in empty  # a period before it all
     swapped = client.get("/support/report?from=2099-12-31&to=2020-01-01&download=xlsx")

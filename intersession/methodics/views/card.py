@@ -13,8 +13,13 @@ from intersession.auth.models import User
 from intersession.core.access import get_visible_or_404
 from intersession.core.collation import by_name
 from intersession.core.db import db
+from intersession.lessons.labels import PRESENCE_LABELS
+from intersession.lessons.models import AttendanceRow, Lesson
+from intersession.methodics import communities
 from intersession.methodics.access import TEACHERS, is_methodologist
 from intersession.methodics.bank_models import Resource
+from intersession.methodics.community_models import Community
+from intersession.methodics.events_models import TeacherEvent
 from intersession.methodics.models import HelpRequest, NeedsResponse
 from intersession.methodics.views import bp
 from intersession.methodics.views.requests import guided_by, newest
@@ -56,5 +61,17 @@ def teacher_card(person_id: int) -> ResponseReturnValue:
         NeedsResponse.teacher_id == teacher.id).order_by(NeedsResponse.answered_at.desc())))  # fmt: skip
     resources = list(db.session.scalars(select(Resource).where(
         Resource.author_id == teacher.id).order_by(Resource.created_at.desc())))  # fmt: skip
+    taken = list(db.session.execute(
+        select(TeacherEvent, AttendanceRow).join(TeacherEvent.lesson)
+        .join(AttendanceRow, AttendanceRow.lesson_id == Lesson.id)
+        .where(AttendanceRow.pupil_id == teacher.id).order_by(Lesson.starts_at.desc()).limit(100)).all())  # fmt: skip
+    presented = list(db.session.scalars(
+        select(TeacherEvent).join(TeacherEvent.lesson).where(Lesson.advisor_id == teacher.id)
+        .order_by(Lesson.starts_at.desc()).limit(100)))  # fmt: skip
+    found = db.session.scalars(select(Community).where(Community.hub_id == teacher.hub_id))
+    member_of = [c for c in found if communities.is_member(teacher, c)]
+    groups = [g for c in member_of for g in c.groups if teacher in g.members]
     return render_template("methodics/card.html", teacher=teacher, requests=requests,
-                           guided=guided, answers=answers, resources=resources)  # fmt: skip
+                           guided=guided, answers=answers, resources=resources, taken=taken,
+                           presented=presented, member_of=member_of, groups=groups,
+                           presence_labels=PRESENCE_LABELS)  # fmt: skip

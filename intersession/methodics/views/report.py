@@ -42,9 +42,11 @@ def _pdf(tables: list[Table], title: str, hub: str, period: str) -> bytes:
         pdf.set_font(FONT, "B", 11)
         pdf.multi_cell(0, 6, table.title, new_x="LMARGIN", new_y="NEXT")
         pdf.set_font(FONT, "", 9)
-        with pdf.table(col_widths=(130, 50), text_align="LEFT", line_height=5) as grid:
+        rest = len(table.header) - 1  # the name's column, and the figures share what is left
+        widths = (130, 50) if rest == 1 else (70, *([110 // rest] * rest))
+        with pdf.table(col_widths=widths, text_align="LEFT", line_height=5) as grid:
             grid.row(table.header)
-            for row in table.rows or [["—", ""]]:
+            for row in table.rows or [["—", *([""] * rest)]]:
                 grid.row([str(cell) for cell in row])
     return bytes(pdf.output())
 
