@@ -61,6 +61,9 @@ def create_app(config: Any = None) -> Flask:
     from intersession.auth import tasks as _auth_tasks  # noqa: F401  registers the tasks
     from intersession.auth.views import bp as auth_bp
     from intersession.auth.views import init_login
+    from intersession.board import models as _board_models  # noqa: F401
+    from intersession.board import tasks as _board_tasks  # noqa: F401
+    from intersession.board.views import bp as board_bp
     from intersession.core import seen as _seen_models  # noqa: F401
     from intersession.core.health import bp as health_bp
     from intersession.core.resumable import models as _upload_models  # noqa: F401
@@ -90,6 +93,7 @@ def create_app(config: Any = None) -> Flask:
     app.register_blueprint(schools_bp)
     app.register_blueprint(lessons_bp)
     app.register_blueprint(rooms_bp)
+    app.register_blueprint(board_bp)
     app.register_blueprint(assignments_bp)
     from intersession.portfolio.labels import labels as portfolio_labels
     from intersession.portfolio.views import bp as portfolio_bp
@@ -133,9 +137,9 @@ def create_app(config: Any = None) -> Flask:
 
     register_kind("bank", bank_upload_limit)
 
-    from intersession.rooms.moderation import RoomNamespace
+    from intersession.board.events import BoardNamespace
 
-    room_namespace = RoomNamespace("/room", app)
+    room_namespace = BoardNamespace("/room", app)
     socketio.on_namespace(room_namespace)
     app.extensions["room_namespaces"] = [room_namespace]  # told when a media worker is lost
 

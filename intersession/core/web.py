@@ -94,10 +94,14 @@ def init_web(app: Flask) -> None:
             "connect-src 'self'; frame-ancestors 'none'",
         )
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-        if request.endpoint != "static" and (
-            response.direct_passthrough  # a file (send_file), even through a signed link
-            or "Cache-Control" not in response.headers
-            or current_user.is_authenticated
+        if (
+            request.endpoint != "static"
+            and not getattr(response, "kept_in_browser", False)
+            and (
+                response.direct_passthrough  # a file (send_file), even through a signed link
+                or "Cache-Control" not in response.headers
+                or current_user.is_authenticated
+            )
         ):
             _not_stored(response)
         return response
@@ -137,6 +141,17 @@ PERMISSIONS_POLICY = ", ".join(
         )
     ]
 )  # fmt: skip
+
+
+def keep_in_browser(response: Response, seconds: int) -> Response:
+    """A signed-in person's file the browser keeps, for this person only, and never asks again:
+    a slide's picture, fetched once per lesson on a weak link (its address changes with it).
+    Sign-out clears the browser's cache (Clear-Site-Data), so the next person at a shared
+    computer does not find it."""
+    response.headers["Cache-Control"] = f"private, max-age={seconds}, immutable"
+    response.vary.add("Cookie")
+    response.kept_in_browser = True  # type: ignore[attr-defined]
+    return response
 
 
 def _not_stored(response: Response) -> None:

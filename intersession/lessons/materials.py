@@ -17,8 +17,11 @@ from intersession.lessons.models import Lesson
 MAX_MATERIALS = 10
 
 
-def add_materials(advisor: User, lesson: Lesson, uploads: list[FileStorage]) -> list[StoredFile]:
-    """Attach files: all of them or, if one is refused, none (nothing is left on disk)."""
+def add_materials(
+    advisor: User, lesson: Lesson, uploads: list[FileStorage], as_slides: bool = False
+) -> list[StoredFile]:
+    """Attach files: all of them or, if one is refused, none (nothing is left on disk). With
+    `as_slides`, each PDF also becomes slides for the room, or the whole is refused with why."""
     if lesson.advisor_id != advisor.id:
         raise Forbidden(_("Only the lesson's advisor may change it."))
     uploads = [u for u in uploads if u.filename]
@@ -33,9 +36,13 @@ def add_materials(advisor: User, lesson: Lesson, uploads: list[FileStorage]) -> 
             ),
             "files",
         )
+    from intersession.board import slides
+
     with kept_uploads(uploads, advisor.id) as kept:
         lesson.materials.extend(kept)
+        decks = [slides.new_deck(lesson, f) for f in kept if as_slides and slides.is_pdf(f)]
         db.session.commit()
+    slides.start_rendering(decks)
     return kept
 
 

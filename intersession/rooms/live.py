@@ -60,6 +60,8 @@ class LiveRoom:
     sources: dict[str, dict[str, Any]] = field(default_factory=dict)  # engine source id -> about
     # Classroom ticks by tutor: pupil id -> open presence interval (kept over a reconnect).
     ticks: dict[int, dict[int, int | None]] = field(default_factory=dict)
+    # The board (intersession/board/state.py): the page shown, who turns pages, who may draw.
+    board: dict[str, Any] = field(default_factory=dict)
 
     def by_pid(self, pid: Any) -> Participant | None:
         return next((p for p in self.participants.values() if p.pid == pid), None)

@@ -51,6 +51,7 @@ def room_to_json(room: LiveRoom) -> str:
             "ticks": {
                 str(t): {str(p): i for p, i in ticks.items()} for t, ticks in room.ticks.items()
             },
+            "board": room.board,
         },
         separators=(",", ":"),
     )
@@ -67,6 +68,7 @@ def room_from_json(lesson_id: int, text: str | None) -> LiveRoom:
         int(tutor): {int(pupil): interval for pupil, interval in ticks.items()}
         for tutor, ticks in data["ticks"].items()
     }
+    room.board = data.get("board") or {}
     return room
 
 
@@ -134,8 +136,13 @@ class RoomStore(ABC):
     # -- chat ------------------------------------------------------------------------------------
 
     @abstractmethod
+    def allow(self, kind: str, user_id: int, burst: int, seconds: float) -> bool:
+        """At most `burst` actions of a kind per `seconds` per person, whichever instance they
+        act on (a sliding window)."""
+
     def allow_chat(self, user_id: int) -> bool:
-        """At most BURST lines per BURST_SECONDS per person, whichever instance they write on."""
+        """At most BURST lines per BURST_SECONDS per person."""
+        return self.allow("chat", user_id, BURST, BURST_SECONDS)
 
     # -- instances -------------------------------------------------------------------------------
 
@@ -166,7 +173,7 @@ class MemoryRoomStore(RoomStore):
         self._rooms: dict[int, str] = {}
         self._lesson_of: dict[str, int] = {}
         self._sockets: dict[int, dict[str, str]] = defaultdict(dict)
-        self._chat: dict[int, deque[float]] = defaultdict(deque)
+        self._windows: dict[tuple[str, int], deque[float]] = defaultdict(deque)
 
     def _load(self, lesson_id: int) -> str | None:
         return self._rooms.get(lesson_id)
@@ -206,12 +213,12 @@ class MemoryRoomStore(RoomStore):
         with self._guard:
             return dict(self._sockets.get(user_id, {}))
 
-    def allow_chat(self, user_id: int) -> bool:
+    def allow(self, kind: str, user_id: int, burst: int, seconds: float) -> bool:
         with self._guard:
-            now, times = time.monotonic(), self._chat[user_id]
-            while times and now - times[0] > BURST_SECONDS:
+            now, times = time.monotonic(), self._windows[kind, user_id]
+            while times and now - times[0] > seconds:
                 times.popleft()
-            if len(times) >= BURST:
+            if len(times) >= burst:
                 return False
             times.append(now)
             return True
@@ -224,7 +231,7 @@ class MemoryRoomStore(RoomStore):
 
 
 # A sliding window per person in one step: drop what is older than the window, count, add.
-_CHAT_SCRIPT = """
+_WINDOW_SCRIPT = """
 local now = tonumber(ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
 if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
@@ -243,7 +250,7 @@ class RedisRoomStore(RoomStore):
         super().__init__(instance)
         self.redis = redis.Redis.from_url(url, decode_responses=True)
         self.prefix = prefix
-        self._chat = self.redis.register_script(_CHAT_SCRIPT)
+        self._window = self.redis.register_script(_WINDOW_SCRIPT)
 
     def _key(self, *parts: object) -> str:
         return self.prefix + ":".join(str(p) for p in parts)
@@ -307,11 +314,11 @@ class RedisRoomStore(RoomStore):
             str(k): str(v) for k, v in self.redis.hgetall(self._key("sockets", user_id)).items()
         }
 
-    def allow_chat(self, user_id: int) -> bool:
+    def allow(self, kind: str, user_id: int, burst: int, seconds: float) -> bool:
         now = time.time()
         member = f"{now}:{secrets.token_hex(4)}"
         return bool(
-            self._chat(keys=[self._key("chat", user_id)], args=[now, BURST_SECONDS, BURST, member])
+            self._window(keys=[self._key(kind, user_id)], args=[now, seconds, burst, member])
         )
 
     def beat(self) -> None:

@@ -16,6 +16,7 @@ from werkzeug.datastructures import FileStorage
 from intersession.assignments import services as work_services
 from intersession.assignments import submitting
 from intersession.assignments.models import Assignment
+from intersession.board import slides
 from intersession.core import files
 from intersession.core.db import db
 from intersession.core.resumable import services as resumable
@@ -40,6 +41,7 @@ from intersession.schools.models import (
     Subject,
     TeachingAssignment,
 )
+from tests.board import pdfs
 from tests.factories import HubPeople, build_hub, lay_year_around
 
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -85,6 +87,9 @@ def build_world() -> Made:
     lesson.starts_at = datetime.now(UTC) - timedelta(minutes=10)  # under way: the room is open
     db.session.commit()
     material = materials.add_materials(hub.advisor, lesson, [upload("Тапсырма.pdf", PDF)])[0]
+    materials.add_materials(hub.advisor, lesson, [upload("Слайдтар.pdf", pdfs.deck(2))], True)
+    deck = slides.decks_of(lesson)[0]
+    slides.render(deck.id)
 
     recording = Recording(lesson_id=lesson.id, folder="fuzz0recording0folder",
                           state=RecordingState.READY, duration_seconds=60.0,
@@ -191,6 +196,8 @@ def build_world() -> Made:
         "pupil_id": hub.pupil.id,
         "job_id": job.id,
         "lesson_id": lesson.id,
+        "deck_id": deck.id,
+        "page": 1,
         "recording_id": recording.id,
         "person_id": hub.pupil.id,
         "topic_id": topic.id,

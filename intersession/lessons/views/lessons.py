@@ -151,9 +151,12 @@ def render_lesson(
     reopenable = (
         advisor and lesson.room_ended_at is not None and utcnow() <= lesson.ends_at + LATE_MARGIN
     )
+    from intersession.board.slides import decks_of
+
     return render_template(
         "lessons/lesson.html",
         lesson=lesson,
+        decks=decks_of(lesson),
         rows=rows,
         room_opens_in=opens_in,
         room_reachable=opens_in is not None or reopenable,

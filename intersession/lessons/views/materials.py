@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -32,7 +32,10 @@ def add_materials(lesson_id: int) -> ResponseReturnValue:
         abort(403)
     try:
         added = materials.add_materials(
-            current_user, lesson, sent_files("files", f"materials:{lesson.id}")
+            current_user,
+            lesson,
+            sent_files("files", f"materials:{lesson.id}"),
+            as_slides=request.form.get("as_slides") == "1",
         )
     except Forbidden:
         abort(403)
