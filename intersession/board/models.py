@@ -48,11 +48,12 @@ class SlideDeck(Model):
 
 
 class BoardTurn(Model):
-    """The board showed this page from this moment (the next turn ends it)."""
+    """The board showed this page from this moment (the next turn ends it); page 0 with no deck
+    is the board put away (the camera or the shared screen has the stage)."""
 
     __tablename__ = "board_turn"
     __table_args__ = (
-        CheckConstraint(f"page BETWEEN 1 AND {MAX_PAGES}", name="page_range"),
+        CheckConstraint(f"page BETWEEN 0 AND {MAX_PAGES}", name="page_range"),
         Index("ix_board_turn_lesson_at", "lesson_id", "at"),
     )
 

@@ -43,7 +43,7 @@ def current(room: LiveRoom, lesson: Lesson) -> dict[str, Any]:
             select(BoardTurn).where(BoardTurn.lesson_id == lesson.id)
             .order_by(BoardTurn.at.desc(), BoardTurn.id.desc()).limit(1)
         )  # fmt: skip
-        room.board.update(deck=last.deck_id if last else None, page=last.page if last else 1)
+        room.board.update(deck=last.deck_id if last else None, page=last.page if last else 0)
     room.board.setdefault("drawers", [])
     room.board.setdefault("turner", None)
     return room.board
@@ -62,7 +62,7 @@ def rights(room: LiveRoom) -> dict[str, Any]:
     drawers = set(board.get("drawers", []))
     return {
         "deck": board.get("deck"),
-        "page": board.get("page", 1),
+        "page": board.get("page", 0),
         "turner": next(
             (
                 p.pid
@@ -90,11 +90,12 @@ def may_draw(room: LiveRoom, lesson: Lesson, person: Participant) -> bool:
 
 
 def turn(room: LiveRoom, lesson: Lesson, deck_id: Any, page: Any) -> None:
-    """Show a deck's page, or a blank page (deck None); written on the lesson's timeline."""
+    """Show a deck's page, a blank page (deck None), or nothing (page 0: the board put away);
+    written on the lesson's timeline."""
     if type(page) is not int:
         raise BoardRefused("bad-request")
     if deck_id is None:
-        if not 1 <= page <= BLANK_PAGES:
+        if not 0 <= page <= BLANK_PAGES:
             raise BoardRefused("no-page")
     else:
         deck = deck_of(lesson, deck_id)
@@ -170,6 +171,8 @@ def checked_stroke(data: Any) -> dict[str, Any]:
 def draw(room: LiveRoom, lesson: Lesson, author: User, stroke: dict[str, Any]) -> dict[str, Any]:
     """Keep a checked stroke on the page shown now; returns it as the room is sent it."""
     board = current(room, lesson)
+    if board["page"] == 0:
+        raise BoardRefused("no-page")
     on_page = _on_page(lesson.id, board["deck"], board["page"])
     kept_here = db.session.scalar(select(db.func.count()).select_from(on_page.subquery())) or 0
     if kept_here >= MAX_LINES_PER_PAGE:

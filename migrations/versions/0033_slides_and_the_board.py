@@ -111,7 +111,7 @@ def upgrade():
         sa.Column("deck_id", sa.Integer(), nullable=True),
         sa.Column("page", sa.Integer(), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-        sa.CheckConstraint("page BETWEEN 1 AND 200", name=op.f("ck_board_turn_page_range")),
+        sa.CheckConstraint("page BETWEEN 0 AND 200", name=op.f("ck_board_turn_page_range")),
         sa.ForeignKeyConstraint(
             ["deck_id"],
             ["slide_deck.id"],

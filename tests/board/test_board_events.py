@@ -57,7 +57,14 @@ def test_turns_and_strokes_reach_everyone_and_late_joiners_land_on_the_page(
     deck_id = ready_deck(app, lesson_id)
     advisor, pupil = room_client(app, "adv"), room_client(app, "pup")
     joined = ack(advisor, "join", {"lesson": lesson_id})
-    assert joined["board"] == {"deck": None, "page": 1, "turner": None, "drawers": [], "strokes": []}
+    assert joined["board"] == {
+        "deck": None,
+        "page": 0,
+        "turner": None,
+        "drawers": [],
+        "strokes": [],
+    }
+    assert ack(advisor, "board_draw", line("nowhere")) == {"error": "no-page"}  # nothing shown
     assert [(d["id"], d["pages"], d["state"]) for d in joined["decks"]] == [(deck_id, 3, "ready")]
     ack(pupil, "join", {"lesson": lesson_id})
     assert ack(advisor, "board_show", {"deck": deck_id, "page": 2}) == {"ok": True}
@@ -77,10 +84,15 @@ def test_turns_and_strokes_reach_everyone_and_late_joiners_land_on_the_page(
     assert [s["line"] for s in got["strokes"]] == ["a0", "a1", "a2", "a3", "a4", "t1"]
     pupil.disconnect("/room")
     again = room_client(app, "pup")
-    assert [s["line"] for s in ack(again, "join", {"lesson": lesson_id})["board"]["strokes"]][:2] == ["a0", "a1"]
+    assert [s["line"] for s in ack(again, "join", {"lesson": lesson_id})["board"]["strokes"]][
+        :2
+    ] == ["a0", "a1"]
     # Undo takes the advisor's last line away; the eraser and clear the rest, for everyone.
     assert ack(advisor, "board_undo") == {"ok": True, "lines": ["t1"]}
-    assert ack(advisor, "board_erase", {"lines": ["a0", "a1"]}) == {"ok": True, "lines": ["a0", "a1"]}
+    assert ack(advisor, "board_erase", {"lines": ["a0", "a1"]}) == {
+        "ok": True,
+        "lines": ["a0", "a1"],
+    }
     assert [u["lines"] for u in received(again, "unstroke")] == [["t1"], ["a0", "a1"]]
     # Page 1 is empty; page 2 keeps what is left for when it is shown again.
     ack(advisor, "board_show", {"deck": deck_id, "page": 1})
@@ -91,7 +103,12 @@ def test_turns_and_strokes_reach_everyone_and_late_joiners_land_on_the_page(
     ack(advisor, "board_show", {"deck": None, "page": 1})  # a blank page
     turns = db.session.scalars(select(BoardTurn).where(BoardTurn.lesson_id == lesson_id)
                                .order_by(BoardTurn.id)).all()  # fmt: skip
-    assert [(t.deck_id, t.page) for t in turns] == [(deck_id, 2), (deck_id, 1), (deck_id, 2), (None, 1)]
+    assert [(t.deck_id, t.page) for t in turns] == [
+        (deck_id, 2),
+        (deck_id, 1),
+        (deck_id, 2),
+        (None, 1),
+    ]
     removed = db.session.scalars(select(BoardStroke).where(BoardStroke.removed_at.is_not(None)))
     assert len(removed.all()) == 6  # kept on the timeline with their removal
 
@@ -101,7 +118,11 @@ def test_only_those_allowed_turn_and_draw_and_bad_strokes_are_refused(
 ) -> None:
     lesson_id = started(lessons)
     deck_id = ready_deck(app, lesson_id)
-    advisor, pupil, classroom = room_client(app, "adv"), room_client(app, "pup"), room_client(app, "tut")
+    advisor, pupil, classroom = (
+        room_client(app, "adv"),
+        room_client(app, "pup"),
+        room_client(app, "tut"),
+    )
     ack(advisor, "join", {"lesson": lesson_id})
     me = ack(pupil, "join", {"lesson": lesson_id})["me"]
     ack(classroom, "join", {"lesson": lesson_id})
@@ -157,6 +178,7 @@ def test_a_flood_of_strokes_is_limited_while_others_draw_on(app: Flask, lessons:
     ack(advisor, "join", {"lesson": lesson_id})
     me = ack(pupil, "join", {"lesson": lesson_id})["me"]
     ack(advisor, "board_allow", {"participant": me, "on": True})
+    ack(advisor, "board_show", {"deck": None, "page": 1})
     answers = [ack(pupil, "board_draw", line(f"f{n}")) for n in range(INK_BURST + 5)]
     assert sum("ok" in a for a in answers) == INK_BURST
     assert answers[-1] == {"error": "too-fast"}

@@ -140,7 +140,7 @@ def test_a_material_shown_as_slides_later_and_a_failed_render_leaves_nothing(
     assert auth.post(f"/lessons/{lesson.id}/materials/{stored.id}/delete").status_code == 302
     db.session.expire_all()
     assert slides.render(deck.id) is DeckState.FAILED
-    assert "removed before its slides were made" in (
+    assert "удалили раньше, чем сделались слайды" in (
         db.session.get(SlideDeck, deck.id).failure or ""
     )
     assert files_in(app, "slides") == []
