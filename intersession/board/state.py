@@ -113,11 +113,7 @@ def turn(room: LiveRoom, lesson: Lesson, deck_id: Any, page: Any) -> None:
 
 def strokes_of(lesson_id: int, deck_id: int | None, page: int) -> list[dict[str, Any]]:
     """The page's drawing as it stands (what was removed is left out), oldest first."""
-    query = select(BoardStroke).where(
-        BoardStroke.lesson_id == lesson_id, BoardStroke.deck_id.is_(None) if deck_id is None
-        else BoardStroke.deck_id == deck_id, BoardStroke.page == page,
-        BoardStroke.removed_at.is_(None),
-    ).order_by(BoardStroke.id)  # fmt: skip
+    query = _on_page(lesson_id, deck_id, page).order_by(BoardStroke.id)
     return [as_dict(s) for s in db.session.scalars(query)]
 
 

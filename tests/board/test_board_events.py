@@ -5,10 +5,8 @@ rights are checked, a flood of strokes is limited while others go on."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -19,19 +17,8 @@ from intersession.core.db import db
 from intersession.lessons.models import Lesson
 from tests.board import pdfs
 from tests.conftest import AuthActions, LessonHub
+from tests.rooms.test_room_control import received, stop_engine  # noqa: F401  (a fixture)
 from tests.rooms.test_signalling import ack, room_client, started
-
-
-@pytest.fixture(autouse=True)
-def stop_engine(app: Flask) -> Iterator[None]:
-    yield
-    engine = app.extensions.get("media_engine")
-    if engine is not None:
-        engine.stop()
-
-
-def received(client: Any, name: str) -> list[Any]:
-    return [p["args"][0] for p in client.get_received("/room") if p["name"] == name]
 
 
 def ready_deck(app: Flask, lesson_id: int, pages: int = 3) -> int:
