@@ -18,12 +18,11 @@ from pathlib import Path
 import pypdfium2 as pdfium
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from PIL import Image
 from sqlalchemy import select
 
 from intersession.auth.models import User
 from intersession.board.models import MAX_PAGES, DeckState, SlideDeck
-from intersession.core import storage
+from intersession.core import pictures, storage
 from intersession.core.db import db, utcnow
 from intersession.core.errors import DomainError, Forbidden, NotFound
 from intersession.core.files import AREA as FILES_AREA
@@ -204,14 +203,6 @@ def _render_pages(pdf: Path, folder: Path, pages: int) -> None:
                 for size, (box_w, box_h) in SIZES.items():
                     scale = min(box_w / max(width, 1.0), box_h / max(height, 1.0))
                     picture = page.render(scale=scale, may_draw_forms=True).to_pil()
-                    _save(picture, folder / f"{number}-{size}.webp", QUALITY[size])
+                    pictures.save_webp(picture, folder / f"{number}-{size}.webp", QUALITY[size])
             finally:
                 page.close()
-
-
-def _save(picture: Image.Image, path: Path, quality: int) -> None:
-    if picture.mode not in ("RGB", "L"):
-        picture = picture.convert("RGB")
-    if picture.width < 1 or picture.height < 1:  # a page of a hair's height: one pixel at least
-        picture = picture.resize((max(1, picture.width), max(1, picture.height)))
-    picture.save(path, "WEBP", quality=quality, method=4)

@@ -8,6 +8,9 @@ a 200-megapixel phone photo is still usable; a PNG, GIF or WebP over the budget 
 Pillow's own guard (`Image.MAX_IMAGE_PIXELS`, checked in `Image.open`) allows 89 megapixels,
 about 360 MB decoded, and only warns below twice that: too much for a worker. We open the
 format's own plugin class after our stricter check instead, so Pillow's global stays as it is.
+
+Slides are rendered by PDFium at a scale that fits their box, so they never come near the budget;
+they are written here too, so Pillow is reached from this module only.
 """
 
 from __future__ import annotations
@@ -127,3 +130,12 @@ def on_white(picture: Image.Image) -> Image.Image:
     flat = Image.new("RGB", picture.size, "white")
     flat.paste(picture, mask=picture.getchannel("A") if "A" in picture.mode else None)
     return flat
+
+
+def save_webp(picture: Image.Image, path: Path, quality: int) -> None:
+    """A picture made here (a rendered slide, already within its box) written as WebP."""
+    if picture.mode not in ("RGB", "L"):
+        picture = picture.convert("RGB")
+    if picture.width < 1 or picture.height < 1:  # a page of a hair's height: one pixel at least
+        picture = picture.resize((max(1, picture.width), max(1, picture.height)))
+    picture.save(path, "WEBP", quality=quality, method=4)
