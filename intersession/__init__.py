@@ -74,6 +74,7 @@ def create_app(config: Any = None) -> Flask:
     from intersession.lessons.views import bp as lessons_bp
     from intersession.notifications.views import bp as notifications_bp
     from intersession.notifications.views import init_notifications
+    from intersession.polls import models as _poll_models  # noqa: F401
     from intersession.portfolio import hooks as portfolio_hooks
     from intersession.portfolio import models as _portfolio_models  # noqa: F401
     from intersession.portfolio import tasks as _portfolio_tasks  # noqa: F401
@@ -137,9 +138,10 @@ def create_app(config: Any = None) -> Flask:
 
     register_kind("bank", bank_upload_limit)
 
-    from intersession.board.events import BoardNamespace
+    from intersession.polls.events import PollNamespace
 
-    room_namespace = BoardNamespace("/room", app)
+    # The room's events: rooms/ (joining, media, moderation), board/ and polls/ extend them.
+    room_namespace = PollNamespace("/room", app)
     socketio.on_namespace(room_namespace)
     app.extensions["room_namespaces"] = [room_namespace]  # told when a media worker is lost
 

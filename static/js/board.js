@@ -198,6 +198,8 @@
     $("board-open").addEventListener("click", function () {
       var chosen = $("board-deck").value;
       turn(chosen ? parseInt(chosen, 10) : null, 1);
+      // the camera check is done by now: fold it so the board is within reach
+      if ($("preflight")) { $("preflight").open = false; }
     });
     $("board-close").addEventListener("click", function () { turn(null, 0); });
   }
