@@ -75,6 +75,7 @@ def create_app(config: Any = None) -> Flask:
     from intersession.notifications.views import bp as notifications_bp
     from intersession.notifications.views import init_notifications
     from intersession.polls import models as _poll_models  # noqa: F401
+    from intersession.polls.views import bp as polls_bp
     from intersession.portfolio import hooks as portfolio_hooks
     from intersession.portfolio import models as _portfolio_models  # noqa: F401
     from intersession.portfolio import tasks as _portfolio_tasks  # noqa: F401
@@ -95,6 +96,7 @@ def create_app(config: Any = None) -> Flask:
     app.register_blueprint(lessons_bp)
     app.register_blueprint(rooms_bp)
     app.register_blueprint(board_bp)
+    app.register_blueprint(polls_bp)
     app.register_blueprint(assignments_bp)
     from intersession.portfolio.labels import labels as portfolio_labels
     from intersession.portfolio.views import bp as portfolio_bp

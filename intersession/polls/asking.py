@@ -8,7 +8,6 @@ import statistics
 from collections import Counter
 from typing import Any
 
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -280,22 +279,3 @@ def count_of(poll: Poll, school_id: int | None) -> PollCount | None:
     return db.session.scalar(
         select(PollCount).where(PollCount.poll_id == poll.id, PollCount.school_id == school_id)
     )
-
-
-def answers_by_pupil(poll: Poll) -> dict[int, PollAnswer]:
-    return {given.pupil_id: given for given in poll.answers}
-
-
-def answer_text(poll: Poll, given: PollAnswer | None) -> str:
-    """An answer as words: the options chosen, or the number."""
-    if given is None:
-        return ""
-    if poll.kind is PollKind.NUMBER:
-        return format_number(given.number)
-    labels = option_labels(poll)
-    return ", ".join(labels[c] for c in given.choices if c < len(labels))
-
-
-def format_number(number: float | None) -> str:
-    """In the reader's way of writing numbers (a decimal comma in ru and kk)."""
-    return "" if number is None else format_decimal(number, format="#,##0.######")

@@ -122,10 +122,9 @@ def _write(export: ProgressExport, hub_id: int, pupils: list[Named], path: str) 
     lines.append([_("Pupil"), _("School"), _("Attendance, in percent"), _("Lessons held"),
                   _("absent"), _("excused"), _("caught up"), _("not marked"), _("Work given"),
                   _("sent late"), _("missing"), _("Average grade")])  # fmt: skip
-    lessons = OpenSheet(book, Sheet(_("Lessons"), [], (32, 18, 20, 36, 26, 24)))
-    lessons.append(
-        [_("Pupil"), _("When"), _("Subject"), _("Lesson"), _("Attendance"), _("Reasons")]
-    )
+    lessons = OpenSheet(book, Sheet(_("Lessons"), [], (32, 18, 20, 36, 26, 24, 40)))
+    lessons.append([_("Pupil"), _("When"), _("Subject"), _("Lesson"), _("Attendance"),
+                    _("Reasons"), _("Poll answers")])  # fmt: skip
     works = OpenSheet(book, Sheet(_("Work"), [], (32, 18, 20, 36, 28, 10, 8)))
     works.append(
         [_("Pupil"), _("Due"), _("Subject"), _("Work"), _("State"), _("Grade given"), _("of")]
@@ -146,7 +145,8 @@ def _write(export: ProgressExport, hub_id: int, pupils: list[Named], path: str) 
                 status = str(PRESENCE_LABELS[row.status]) if row.status else _("not marked")
                 lessons.append([pupil.name, row.starts_at.astimezone(zone), row.subject,
                                 row.title, status,
-                                str(REASON_LABELS[row.reason]) if row.reason else ""])  # fmt: skip
+                                str(REASON_LABELS[row.reason]) if row.reason else "",
+                                "; ".join(row.polls)])  # fmt: skip
             for item in work.rows:
                 works.append([pupil.name, item.due_at.astimezone(zone), item.subject,
                               item.title, str(WORK_STATE_LABELS[item.state]), item.grade,

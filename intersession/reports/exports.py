@@ -128,7 +128,7 @@ def _progress_lines(
         [_("Consultations"), len(progress.consultations)],
     ]
     lessons: list[list[object]] = [
-        [_("When"), _("Subject"), _("Lesson"), _("Attendance"), _("Reasons")]
+        [_("When"), _("Subject"), _("Lesson"), _("Attendance"), _("Reasons"), _("Poll answers")]
     ]
     for row in seen.rows:
         status = str(PRESENCE_LABELS[row.status]) if row.status else _("not marked")
@@ -136,7 +136,8 @@ def _progress_lines(
             status = f"{status}, {_('caught up on the recording')}"
         reason = str(REASON_LABELS[row.reason]) if row.reason else ""
         lessons.append([row.starts_at.astimezone(zone), row.subject, row.title, status,
-                        f"{reason}: {row.reason_text}" if row.reason_text else reason])  # fmt: skip
+                        f"{reason}: {row.reason_text}" if row.reason_text else reason,
+                        "; ".join(row.polls)])  # fmt: skip
     works: list[list[object]] = [
         [_("Due"), _("Subject"), _("Work"), _("State"), _("Grade given"), _("of")]
     ]
@@ -153,7 +154,7 @@ def progress_xlsx(progress: Progress) -> bytes:
     summary, lessons, works = _progress_lines(progress)
     return workbook_bytes([
         Sheet(_("Progress"), summary, (40, 12), frozen="A2"),
-        Sheet(_("Lessons"), lessons, (18, 20, 40, 30, 30)),
+        Sheet(_("Lessons"), lessons, (18, 20, 40, 30, 30, 40)),
         Sheet(_("Work"), works, (18, 20, 40, 30, 10, 8)),
     ])  # fmt: skip
 
@@ -173,7 +174,7 @@ def progress_pdf(progress: Progress, hub: str, today: date) -> bytes:
     pdf.multi_cell(0, 6, f"{pupil.school.name} · {span}", new_x="LMARGIN", new_y="NEXT")
     summary, lessons, works = _progress_lines(progress)
     for heading, rows, widths in ((_("Progress"), summary, (120, 50)),
-                                  (_("Lessons"), lessons, (30, 30, 55, 35, 30)),
+                                  (_("Lessons"), lessons, (25, 25, 45, 30, 25, 30)),
                                   (_("Work"), works, (30, 28, 55, 37, 15, 15))):  # fmt: skip
         pdf.ln(3)
         pdf.set_font(FONT, "B", 12)

@@ -31,6 +31,7 @@ from intersession.lessons.models import (
     LessonState,
     Presence,
 )
+from intersession.polls.records import answered_in
 from intersession.schools.models import Subject, cohort_pupil
 
 FIVE = Decimal(5)
@@ -64,6 +65,7 @@ class LessonRow:
     reason: AbsenceReason | None
     reason_text: str | None
     caught_up: bool
+    polls: tuple[str, ...] = ()  # the pupil's answers in the lesson's polls, "question: answer"
 
 
 @dataclass
@@ -194,7 +196,9 @@ def attendance(pupil_ids: list[int], window: Window) -> dict[int, Attendance]:
         )
         .order_by(Lesson.starts_at)
     )
-    for row, starts_at, title, subject in db.session.execute(query):
+    found_rows = list(db.session.execute(query))
+    answers = answered_in(pupil_ids, {row.lesson_id for row, *_ in found_rows})
+    for row, starts_at, title, subject in found_rows:
         found[row.pupil_id].rows.append(
             LessonRow(
                 row.lesson_id,
@@ -205,6 +209,7 @@ def attendance(pupil_ids: list[int], window: Window) -> dict[int, Attendance]:
                 row.reason,
                 row.reason_text,
                 row.caught_up_at is not None,
+                tuple(answers.get((row.pupil_id, row.lesson_id), ())),
             )
         )
     return found

@@ -35,9 +35,10 @@
   var audioOnly = false;
   var floor = null;      // {camera: bool} while this pupil or classroom has the floor
   var stats = window.roomStats = { framesDecoded: 0, framesSent: 0, state: "new", audio: {}, resubscribed: 0 };
-  // The board (board.js) shares this socket and hears of the join and of the link's picture.
+  // The board and the polls (board.js, polls.js) share this socket, and follow the room (the
+  // join, the link's picture, the classroom's ticks) through the events told here.
   window.roomSocket = socket;
-  function tellBoard(name, detail) { window.dispatchEvent(new CustomEvent(name, { detail: detail })); }
+  function tellScripts(name, detail) { window.dispatchEvent(new CustomEvent(name, { detail: detail })); }
 
   // A shared screen takes the stage; the camera goes small beside it.
   function showScreen(on) {
@@ -608,7 +609,7 @@
   }
   socket.on("picture", function (data) {
     if (data && typeof data.source === "string") { showPicture(data.source, data.picture === null ? "none" : data.picture); }
-    if (data) { tellBoard("room:picture", { picture: data.picture || "none" }); }
+    if (data) { tellScripts("room:picture", { picture: data.picture || "none" }); }
   });
   // On sound only, the pupil may try the picture now rather than wait for the engine to: it
   // goes back to sound only by itself if the link does not carry it.
@@ -679,7 +680,7 @@
   if (audioBox) {
     audioBox.addEventListener("change", function () {
       var on = audioBox.checked;
-      ask("audio_only", { on: on }).then(function () { setAudioOnly(on); tellBoard("room:audio-only", { on: on }); }).catch(function () { audioBox.checked = !on; });
+      ask("audio_only", { on: on }).then(function () { setAudioOnly(on); tellScripts("room:audio-only", { on: on }); }).catch(function () { audioBox.checked = !on; });
     });
   }
 
@@ -773,6 +774,7 @@
   function showPupils(pupils) {
     var ul = $("classroom-pupils");
     if (!ul) { return; }
+    tellScripts("room:pupils", { pupils: pupils });
     ul.textContent = "";
     pupils.forEach(function (pupil) {
       var li = document.createElement("li");
@@ -818,7 +820,7 @@
       if (wanted.camera && localStream && role === "advisor") { publish("camera", localStream); }
       if (wanted.screen && screenStream) { publish("screen", screenStream); }
       if (role === "advisor" && !wanted.camera) { say("msgReady"); }
-      tellBoard("room:joined", { reply: reply, me: me });
+      tellScripts("room:joined", { reply: reply, me: me });
     }).catch(function (reply) {
       var error = reply && reply.error;
       removed = error === "removed" || error === "ended";

@@ -26,6 +26,7 @@ from intersession.methodics import materials as methodics_materials
 from intersession.methodics.bank_models import ResourceKind
 from intersession.methodics.events_models import EventFormat
 from intersession.methodics.models import DeficitKind, Format, HelpRequest, RouteResult, RouteStep
+from intersession.polls.models import Poll, PollAnswer, PollKind, PollState
 from intersession.portfolio import export as portfolio_export
 from intersession.portfolio import services as portfolio_services
 from intersession.portfolio.models import EntryKind, ExportKind, Level, Result
@@ -90,6 +91,12 @@ def build_world() -> Made:
     materials.add_materials(hub.advisor, lesson, [upload("Слайдтар.pdf", pdfs.deck(2))], True)
     deck = slides.decks_of(lesson)[0]
     slides.render(deck.id)
+    # A published poll the pupil answered (the lesson's page and the progress show it), and an
+    # open one the room shows.
+    asked = Poll(lesson_id=lesson.id, question="x² = 4, x > 0?", kind=PollKind.SINGLE,
+                 options=["1", "2"], state=PollState.PUBLISHED)  # fmt: skip
+    asked.answers.append(PollAnswer(pupil_id=hub.pupil.id, given_by_id=hub.pupil.id, choices=[1]))
+    db.session.add_all([asked, Poll(lesson_id=lesson.id, question="?", kind=PollKind.NUMBER)])
 
     recording = Recording(lesson_id=lesson.id, folder="fuzz0recording0folder",
                           state=RecordingState.READY, duration_seconds=60.0,

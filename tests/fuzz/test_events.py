@@ -30,14 +30,27 @@ def events(world: World) -> list[tuple[str, list[str]]]:
     """(event, the payload keys its handler reads), for every on_ method but connect and
     disconnect, along the class's whole hierarchy."""
     found = []
-    for name, method in inspect.getmembers(type(namespace(world)), inspect.isfunction):
+    cls = type(namespace(world))
+    for name, method in inspect.getmembers(cls, inspect.isfunction):
         if not name.startswith("on_") or name in ("on_connect", "on_disconnect"):
             continue
-        keys = sorted(set(re.findall(r"data\.get\(\s*\"(\w+)\"", inspect.getsource(method))))
+        keys = sorted(set(re.findall(r"data\.get\(\s*\"(\w+)\"", _source(cls, method))))
         found.append((name[3:], keys))
     return sorted(
         found, key=lambda e: (e[0] in LAST, LAST.index(e[0]) if e[0] in LAST else 0, e[0])
     )
+
+
+def _source(cls: type, method: Any, seen: set[str] | None = None) -> str:
+    """The handler's source and that of the namespace's helpers it calls with the payload
+    (`self._x(data…)`), so a key read in a shared helper is fuzzed too."""
+    seen = seen if seen is not None else set()
+    text = inspect.getsource(method)
+    for helper in re.findall(r"self\.(_\w+)\(\s*data\b", text):
+        if helper not in seen and callable(getattr(cls, helper, None)):
+            seen.add(helper)
+            text += _source(cls, getattr(cls, helper), seen)
+    return text
 
 
 class Socket:

@@ -152,11 +152,17 @@ def render_lesson(
         advisor and lesson.room_ended_at is not None and utcnow() <= lesson.ends_at + LATE_MARGIN
     )
     from intersession.board.slides import decks_of
+    from intersession.polls.labels import KIND_LABELS, STATE_LABELS
+    from intersession.polls.records import format_number, lesson_polls
 
     return render_template(
         "lessons/lesson.html",
         lesson=lesson,
         decks=decks_of(lesson),
+        polls=lesson_polls(current_user, lesson, rows),
+        poll_kind_labels=KIND_LABELS,
+        poll_state_labels=STATE_LABELS,
+        format_poll_number=format_number,
         rows=rows,
         room_opens_in=opens_in,
         room_reachable=opens_in is not None or reopenable,

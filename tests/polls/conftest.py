@@ -1,0 +1,1 @@
+from tests.reports.conftest import ready  # noqa: F401  (the reports' hub with lessons held)
