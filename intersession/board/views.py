@@ -3,12 +3,12 @@ the browser: a page is fetched once per computer, however often it is shown)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from intersession.board import slides
+from intersession.board import playback, slides
 from intersession.board.models import DeckState, SlideDeck
 from intersession.core.access import get_visible_or_404
 from intersession.core.errors import DomainError
@@ -17,6 +17,8 @@ from intersession.core.inputs import number_or_none
 from intersession.core.web import keep_in_browser
 from intersession.lessons.access import can_view_lesson
 from intersession.lessons.models import Lesson
+from intersession.recordings.access import can_watch
+from intersession.recordings.services import recording_of
 
 bp = Blueprint("board", __name__, template_folder="templates")
 YEAR = 365 * 24 * 3600
@@ -83,3 +85,15 @@ def slide(lesson_id: int, deck_id: int, page: int, size: str) -> ResponseReturnV
     if not path.exists():
         abort(404)
     return keep_in_browser(send_file(path, mimetype="image/webp", conditional=True), YEAR)
+
+
+@bp.get("/lessons/<int:lesson_id>/recording/board.json")
+@login_required
+def board_timeline(lesson_id: int) -> ResponseReturnValue:
+    """The light recording's board: pages and strokes in seconds of the recording, for those
+    who may watch it."""
+    lesson = get_visible_or_404(Lesson, lesson_id, lambda found: can_watch(current_user, found))
+    recording = recording_of(lesson)
+    if recording is None or not recording.ready:
+        abort(404)
+    return jsonify(playback.timeline(recording))

@@ -74,8 +74,17 @@ def _lesson(lesson_id: int) -> Lesson:
 def watch(lesson_id: int) -> ResponseReturnValue:
     lesson = _lesson(lesson_id)
     recording = services.recording_of(lesson)
-    listen = request.args.get("listen") == "1" or bool(recording and not recording.has_video)
-    context: dict[str, Any] = {"lesson": lesson, "recording": recording, "listen": listen}
+    from intersession.board import playback
+
+    shown = recording is not None and recording.ready and playback.has_board(recording)
+    board = shown and request.args.get("board") == "1"  # the light recording: slides and sound
+    listen = (
+        board or request.args.get("listen") == "1" or bool(recording and not recording.has_video)
+    )
+    context: dict[str, Any] = {"lesson": lesson, "recording": recording, "listen": listen,
+                               "board": board, "has_board": shown}  # fmt: skip
+    if recording is not None and shown:
+        context["light_bytes"] = playback.light_bytes(recording, playback.timeline(recording))
     if recording is not None and recording.ready:
         view = catchup.view_of(recording, current_user)
         context |= {

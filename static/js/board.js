@@ -12,8 +12,8 @@
   var $ = function (id) { return document.getElementById(id); };
   var view = $("board-view"), picture = $("board-picture"), canvas = $("board-canvas");
   var pen = canvas.getContext("2d");
-  var SCALE = 10000, SEND_MS = 200, MAX_POINTS = 120;
-  var COLOURS = { black: "#1b1b1b", red: "#d62828", blue: "#1d4ed8", green: "#15803d", orange: "#ea580c", yellow: "#facc15" };
+  var ink = window.boardInk;
+  var SCALE = ink.SCALE, SEND_MS = 200, MAX_POINTS = 120;
   var state = { deck: null, page: 0, turner: null, drawers: [] };
   var decks = [], strokes = [], me = null, small = false, roster = [];
   var tool = "pen", colour = "red";
@@ -36,9 +36,7 @@
   function mayDraw() { return state.page > 0 && (role === "advisor" || state.drawers.indexOf(me) >= 0); }
   function deckOf(id) { return decks.filter(function (d) { return d.id === id; })[0] || null; }
   function pages() { var d = deckOf(state.deck); return d ? d.pages : 20; }
-  function pageUrl(deck, page, size) {
-    return "/lessons/" + lesson + "/slides/" + deck + "/" + page + "-" + size + ".webp";
-  }
+  function pageUrl(deck, page, size) { return ink.pageUrl(lesson, deck, page, size); }
 
   // -- showing -------------------------------------------------------------------------------
 
@@ -67,17 +65,8 @@
   }
   picture.addEventListener("load", fit);
 
-  // The canvas lies over the picture at its shown size, in the screen's own pixels.
   function fit() {
-    var width = view.clientWidth;
-    var height = state.deck === null ? Math.round(width * 3 / 4)
-      : (picture.naturalWidth ? Math.round(width * picture.naturalHeight / picture.naturalWidth) : 0);
-    if (state.deck === null) { view.style.height = height + "px"; } else { view.style.height = ""; }
-    var ratio = window.devicePixelRatio || 1;
-    canvas.width = Math.max(1, Math.round(width * ratio));
-    canvas.height = Math.max(1, Math.round(height * ratio));
-    canvas.style.width = width + "px";
-    canvas.style.height = height + "px";
+    ink.fit(view, picture, canvas, state.deck === null);
     redraw();
   }
   if (window.ResizeObserver) { new ResizeObserver(function () { if (state.page > 0) { fit(); } }).observe(view); }
@@ -89,27 +78,7 @@
   }
 
   function paint(stroke) {
-    var w = canvas.width, h = canvas.height, p = stroke.points;
-    var unit = w / 1000;  // a width of 4 is 4 pixels on a page 1000 pixels wide
-    pen.save();
-    pen.fillStyle = pen.strokeStyle = COLOURS[stroke.colour] || "#000";
-    if (stroke.tool === "text") {
-      pen.font = Math.max(10, stroke.width * 6 * unit) + "px sans-serif";
-      pen.textBaseline = "middle";
-      pen.fillText(stroke.text || "", p[0] / SCALE * w, p[1] / SCALE * h);
-      pen.restore();
-      board.drawn += 1;
-      return;
-    }
-    pen.globalAlpha = stroke.tool === "highlighter" ? 0.35 : 1;
-    pen.lineWidth = Math.max(1, stroke.width * unit * (stroke.tool === "highlighter" ? 3 : 1));
-    pen.lineCap = pen.lineJoin = "round";
-    pen.beginPath();
-    pen.moveTo(p[0] / SCALE * w, p[1] / SCALE * h);
-    for (var i = 2; i < p.length; i += 2) { pen.lineTo(p[i] / SCALE * w, p[i + 1] / SCALE * h); }
-    if (p.length === 2) { pen.lineTo(p[0] / SCALE * w + 0.1, p[1] / SCALE * h); }
-    pen.stroke();
-    pen.restore();
+    ink.paint(pen, canvas, stroke);
     board.drawn += 1;
   }
 

@@ -20,7 +20,10 @@
       });
     });
   }
-  function say(text) { $("poll-message").textContent = text || ""; }
+  function say(text, done) {
+    $("poll-message").textContent = text || "";
+    $("poll-message").className = done ? "poll-done" : "field-error";
+  }
   function refused(reply) {
     var code = reply && reply.error;
     say(code === "too-fast" ? msg.msgTooFast : code === "poll-closed" ? msg.msgClosedNow
@@ -53,7 +56,11 @@
       $("poll-close").hidden = poll.state !== "open";
       $("poll-publish").hidden = poll.state === "published";
     }
-    if (role === "pupil") { answerForm($("poll-answer"), poll.mine, function (value) { send(value); }); }
+    if (role === "pupil") {
+      answerForm($("poll-answer"), poll.mine, function (value) { send(value); });
+      var mine = poll.mine && (poll.mine.choices ? poll.mine.choices.map(function (c) { return labels(poll)[c]; }).join(", ") : number(poll.mine.number));
+      $("poll-mine").textContent = mine && poll.state !== "open" ? msg.msgMine.replace("{answer}", mine) : "";
+    }
     if (role === "classroom") { showSeats(); }
     showResults();
   }
@@ -138,7 +145,7 @@
   function send(value) {
     ask("poll_answer", Object.assign({ poll: poll.id }, value)).then(function (reply) {
       poll.mine = reply.answer;
-      say(msg.msgSaved);
+      say(msg.msgSaved, true);
       show();
     }).catch(refused);
   }
@@ -159,7 +166,7 @@
       answerForm(form, answers[seat.id], function (value) {
         ask("poll_answer", Object.assign({ poll: poll.id, pupil: seat.id }, value)).then(function (reply) {
           answers[seat.id] = reply.answer;
-          say(msg.msgSaved);
+          say(msg.msgSaved, true);
           showSeats();
         }).catch(refused);
       });
@@ -192,7 +199,7 @@
       var counts = [].slice.call(form.querySelectorAll("input[data-option]")).map(function (i) { return parseInt(i.value, 10) || 0; });
       var data = { poll: poll.id, counts: counts };
       if (answered) { data.answered = parseInt(answered.value, 10) || 0; }
-      ask("poll_count", data).then(function (reply) { poll.counted = reply.counted; say(msg.msgCounted); })
+      ask("poll_count", data).then(function (reply) { poll.counted = reply.counted; say(msg.msgCounted, true); })
         .catch(refused);
     };
   }
@@ -228,7 +235,8 @@
 
   socket.on("poll", function (data) {
     var same = poll && poll.id === data.id;
-    if (!same) { answers = {}; say(""); }
+    if (!same) { answers = {}; }
+    if (!same || poll.state !== data.state) { say(""); }
     var kept = same ? poll : {};
     poll = Object.assign({ mine: same ? kept.mine : null, counted: same ? kept.counted : null },
       data, { results: data.results || (same ? kept.results : null) });

@@ -1,7 +1,7 @@
 """The board in real Chromium: the advisor (in Kazakh) gives a three-page PDF on the lesson's page,
 the worker renders it, the advisor shows it in the room, turns to page 2 and draws; two pupils (in
 Russian) see page 2 with the stroke, the same to the pixel; a pupil who joins later and one who
-reloads land there too."""
+reloads land there too; then both answer the advisor's poll, which the lesson's page keeps."""
 
 from __future__ import annotations
 
@@ -39,6 +39,29 @@ def red_pixels(picture: Image.Image) -> int:
     pixels = numpy.asarray(picture).astype(int)
     red = (pixels[..., 0] > 180) & (pixels[..., 1] < 90) & (pixels[..., 2] < 90)
     return int(red.sum())
+
+
+def answer_a_poll(advisor: Any, first: Any, second: Any) -> None:
+    """The advisor (kk) asks, both pupils (ru) answer, the advisor sees both and publishes."""
+    advisor.click("#poll-ask summary")
+    advisor.fill("#poll-question", "Түбірі қайсы: x² = 4, x > 0?")
+    advisor.fill("#poll-options", "x = 1\nx = 2\nx = −2")
+    advisor.click("#poll-send")
+    for pupil, option in ((first, "x = 2"), (second, "x = 1")):
+        pupil.wait_for_selector("#poll-answer button")
+        pupil.get_by_role("button", name=option, exact=True).click()
+        pupil.wait_for_selector("text=Ответ отправлен")
+    advisor.wait_for_function("window.roomPoll.get().results.answered === 2")
+    assert "2 жауап" in advisor.inner_text("#poll-results")
+    advisor.locator("#poll").scroll_into_view_if_needed()
+    shot(advisor, "poll-room-advisor-kk")
+    advisor.click("#poll-publish")
+    for pupil in (first, second):
+        pupil.wait_for_function("window.roomPoll.get().state === 'published'")
+        assert "2 ответа" in pupil.inner_text("#poll-results")
+    assert "Ваш ответ: x = 2" in first.inner_text("#poll")
+    first.locator("#poll").scroll_into_view_if_needed()
+    shot(first, "poll-room-pupil-ru")
 
 
 def test_slides_turned_and_drawn_reach_two_pupils(
@@ -122,6 +145,11 @@ def test_slides_turned_and_drawn_reach_two_pupils(
     )
     ARTIFACTS.mkdir(exist_ok=True)
     pictures[0].save(ARTIFACTS / "board-pupil-page2.png")
+    answer_a_poll(advisor, first, second)
+    advisor.goto(f"{live_server}/lessons/{lesson_id}")
+    kept = advisor.inner_text("#polls")
+    assert "Түбірі қайсы" in kept and "2 жауап" in kept and "50%" in kept
+    shot(advisor, "poll-lesson-page-kk")
     # At 375 px the page and its line fit the phone's width.
     phone = new_page(locale="ru-RU", viewport={"width": 375, "height": 740})
     sign_in(phone, live_server, "pup")
