@@ -178,6 +178,40 @@ class LiveApp:
             (folder / AUDIO_FILE).write_bytes(audio)
             db.session.remove()
 
+    def record_board(
+        self, lesson_id: int, audio: bytes, seconds: float, lead: float
+    ) -> list[float]:
+        """The lesson's recording, finished, as if it had started `lead` seconds before the board
+        first showed a page; returns when each page turn falls in it, in its seconds."""
+        from intersession.board.models import BoardTurn
+        from intersession.recordings import services as recording_services
+        from intersession.recordings.finishing import AUDIO_FILE
+        from intersession.recordings.models import Recording, RecordingState
+
+        with self.app.app_context():
+            turns = list(db.session.scalars(
+                select(BoardTurn).where(BoardTurn.lesson_id == lesson_id).order_by(BoardTurn.at)
+            ))  # fmt: skip
+            start = turns[0].at - timedelta(seconds=lead)
+            recording = db.session.scalar(select(Recording).where(Recording.lesson_id == lesson_id))
+            if recording is None:
+                recording = Recording(lesson_id=lesson_id, folder=f"e2e{lesson_id}board")
+                db.session.add(recording)
+            recording.started_at, recording.duration_seconds = start, seconds
+            recording.state, recording.audio_bytes, recording.has_video = (
+                RecordingState.READY,
+                len(audio),
+                False,
+            )
+            recording.ended_at = recording.finished_at = start + timedelta(seconds=seconds)
+            db.session.commit()
+            folder = recording_services.folder_of(recording)
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / AUDIO_FILE).write_bytes(audio)
+            offsets = [(turn.at - start).total_seconds() for turn in turns]
+            db.session.remove()
+        return offsets
+
     def kill_media_worker(self, lesson_id: int) -> int:
         """Kill the media worker holding the lesson's room, as a crash would; returns its pid."""
         worker = self.app.extensions["media_engine"].worker_for(lesson_id)

@@ -64,6 +64,53 @@ def answer_a_poll(advisor: Any, first: Any, second: Any) -> None:
     shot(first, "poll-room-pupil-ru")
 
 
+def voice(seconds: int) -> bytes:
+    """A quiet tone, as the finishing task writes the light voice track (Opus in WebM)."""
+    import av
+
+    out = io.BytesIO()
+    with av.open(out, "w", format="webm") as container:
+        stream = container.add_stream("libopus", rate=48000, layout="mono")
+        samples = numpy.sin(numpy.arange(48000 * seconds) / 48000 * 2 * numpy.pi * 220) * 0.05
+        for start in range(0, len(samples), 960):
+            frame = av.AudioFrame.from_ndarray(
+                samples[start : start + 960].astype(numpy.float32).reshape(1, -1),
+                format="flt",
+                layout="mono",
+            )
+            frame.rate, frame.pts = 48000, start
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+    return out.getvalue()
+
+
+def play_the_light_recording(live_app: Any, lesson_id: int, pupil: Any) -> None:
+    """The lesson recorded from two seconds before the board's first page: its slides-and-sound
+    playback shows page 1, then page 2 from the second its turn came, with the line."""
+    turns = live_app.record_board(lesson_id, voice(20), 20.0, lead=2.0)
+    second_page = turns[1]  # page 1 at 2 s, then page 2 (the arrow key) two seconds later
+    assert second_page > 3.5
+    pupil.goto(pupil.url.split("/lessons/")[0] + f"/lessons/{lesson_id}/recording")
+    pupil.click("#slides-and-sound")
+    pupil.wait_for_function(
+        "window.roomPlayback && document.getElementById('recording-player').readyState >= 1"
+    )
+    pupil.evaluate(
+        f"(function (p) {{ p.muted = true; p.currentTime = {second_page - 0.4}; }})(document.getElementById('recording-player'))"
+    )
+    pupil.wait_for_function("window.roomPlayback.page === 1")
+    pupil.evaluate("document.getElementById('recording-player').play()")
+    pupil.wait_for_function("window.roomPlayback.page === 2")
+    now = pupil.evaluate("document.getElementById('recording-player').currentTime")
+    assert second_page - 0.05 <= now <= second_page + 0.8, (now, second_page)
+    pupil.wait_for_function("window.roomPlayback.strokes > 0", timeout=15000)
+    pupil.evaluate("document.getElementById('recording-player').pause()")
+    assert "Страница 2 из 3" in pupil.inner_text("#playback-page")
+    shot(pupil, "board-playback-pupil-ru")
+
+
 def test_slides_turned_and_drawn_reach_two_pupils(
     live_server: str, new_page: Any, live_app: Any, tmp_path: Path
 ) -> None:
@@ -92,6 +139,7 @@ def test_slides_turned_and_drawn_reach_two_pupils(
     advisor.select_option("#board-deck", index=1)
     advisor.click("#board-open")
     advisor.wait_for_function("window.roomBoard.state.page === 1")
+    advisor.wait_for_timeout(2000)  # page 1 a while: the light recording shows it, then page 2
     advisor.keyboard.press("ArrowRight")  # the keyboard turns pages
     advisor.wait_for_function("window.roomBoard.state.page === 2")
     advisor.wait_for_function("document.getElementById('board-picture').naturalWidth === 1280")
@@ -150,6 +198,7 @@ def test_slides_turned_and_drawn_reach_two_pupils(
     kept = advisor.inner_text("#polls")
     assert "Түбірі қайсы" in kept and "2 жауап" in kept and "50%" in kept
     shot(advisor, "poll-lesson-page-kk")
+    play_the_light_recording(live_app, lesson_id, first)
     # At 375 px the page and its line fit the phone's width.
     phone = new_page(locale="ru-RU", viewport={"width": 375, "height": 740})
     sign_in(phone, live_server, "pup")
