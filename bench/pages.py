@@ -6,6 +6,7 @@ a folder of its own; run by `bench/weak_link.py --pages`."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -21,6 +22,7 @@ from typing import Any
 
 import requests
 
+prepared: dict[str, Any] = {}  # what `served(prepare=…)` printed last, as JSON
 RURAL = {"offline": False, "latency": 400, "downloadThroughput": 32_000, "uploadThroughput": 16_000}
 PAGES = ["/", "/work", "/work/{work}", "/lessons", "/portfolio"]
 MEASURED = """() => {
@@ -38,8 +40,10 @@ def _free_port() -> int:
 
 
 @contextmanager
-def served(root: Path) -> Iterator[str]:
-    """gunicorn serving the checkout at `root` on the demo hub (SQLite, in a folder of its own)."""
+def served(root: Path, prepare: str = "") -> Iterator[str]:
+    """gunicorn serving the checkout at `root` on the demo hub (SQLite, in a folder of its own);
+    `prepare`, Python run in that instance before the server starts (what a benchmark needs in
+    the database), prints what the benchmark is to know: see `prepared`."""
     folder = Path(tempfile.mkdtemp(prefix="bench-pages-"))
     port = _free_port()
     env = {**os.environ, "INTERSESSION_INSTANCE": str(folder), "PORT": str(port),
@@ -47,6 +51,10 @@ def served(root: Path) -> Iterator[str]:
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     for command in (["db", "upgrade"], ["seed-if-empty"]):
         subprocess.run([*flask, *command], cwd=root, env=env, check=True, capture_output=True)
+    if prepare:
+        done = subprocess.run([sys.executable, "-c", prepare], cwd=root, env=env, check=True,
+                              capture_output=True, text=True)  # fmt: skip
+        prepared.update(json.loads(done.stdout.strip().splitlines()[-1]))
     start = "from intersession.server import WebServer, settings; WebServer(settings()).run()"
     server = subprocess.Popen([sys.executable, "-c", start], cwd=root, env=env)
     url = f"http://127.0.0.1:{port}"
