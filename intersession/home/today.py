@@ -68,7 +68,7 @@ class Day:
 
 
 def _with_room(user: User, lessons: list[Lesson]) -> list[ComingLesson]:
-    from intersession.rooms.events import room_opens_in
+    from intersession.rooms.joining import room_opens_in
 
     # The lesson's own advisor (a teachers' event's presenter too): the room opens early for them.
     return [

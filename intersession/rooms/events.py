@@ -16,15 +16,15 @@ from flask_login import current_user
 from flask_socketio import join_room, leave_room
 
 from intersession.auth import services as auth_services
-from intersession.auth.models import Role as UserRole
 from intersession.auth.models import User
 from intersession.core.db import db, utcnow
 from intersession.core.guard import GuardedNamespace
-from intersession.lessons.access import can_view_lesson, is_invited
-from intersession.lessons.models import Lesson, LessonKind
+from intersession.lessons.access import can_view_lesson
+from intersession.lessons.models import Lesson
 from intersession.recordings import services as recordings
 from intersession.rooms import chat, presence, room_state, turn
 from intersession.rooms.budget import FLOOD_CUT, Budget
+from intersession.rooms.joining import LATE_MARGIN, role_in, room_open_for
 from intersession.rooms.live import STATES, LiveRoom, Participant, Role
 from intersession.rooms.media.engine import MediaEngine
 from intersession.rooms.media.nodes import MediaNodes
@@ -34,8 +34,6 @@ from intersession.rooms.store import instance_id, room_store
 from intersession.rooms.sweeping import InstanceSweeping
 
 logger = logging.getLogger(__name__)
-ADVISOR_EARLY = timedelta(minutes=15)
-LATE_MARGIN = timedelta(minutes=30)
 
 
 def engine() -> MediaEngine | MediaWorkers | MediaNodes:
@@ -77,23 +75,6 @@ def room_size(app: Flask, lesson_id: int) -> tuple[int, float]:
             return 1, (now + LATE_MARGIN).timestamp()
         until = max(lesson.ends_at + LATE_MARGIN, now + timedelta(minutes=15))
         return room_state.seats(lesson), until.timestamp()
-
-
-def room_open_for(lesson: Lesson, is_advisor: bool) -> bool:
-    """From 15 minutes before the start (the advisor) or the start (everyone else) until half an
-    hour after the end, unless cancelled or ended by the advisor."""
-    return room_opens_in(lesson, is_advisor) == 0
-
-
-def room_opens_in(lesson: Lesson, is_advisor: bool) -> float | None:
-    """Seconds until the room opens for the person, or None if it will not open again."""
-    if lesson.room_ended_at is not None or lesson.cancelled:
-        return None
-    now = utcnow()
-    opens = lesson.starts_at - (ADVISOR_EARLY if is_advisor else timedelta(0))
-    if now > lesson.ends_at + LATE_MARGIN:
-        return None
-    return max(0.0, (opens - now).total_seconds())
 
 
 class SignallingNamespace(InstanceSweeping, GuardedNamespace):
@@ -401,20 +382,3 @@ class SignallingNamespace(InstanceSweeping, GuardedNamespace):
         room_state.remember_audio_only(here[1].school_id, on)
         self.broadcast_roster(room)
         return {"ok": True}
-
-
-def role_in(lesson: Lesson) -> str | None:
-    """The signed-in person's part in the lesson's room, None when they have none."""
-    if lesson.advisor_id == current_user.id:
-        return Role.ADVISOR
-    if lesson.kind is LessonKind.TEACHER_EVENT:  # the teachers taking part join as pupils do
-        if is_invited(current_user.id, lesson):
-            return Role.PUPIL
-        return Role.OBSERVER if current_user.role is UserRole.COORDINATOR else None
-    if current_user.role is UserRole.PUPIL:
-        return Role.PUPIL if is_invited(current_user.id, lesson) else None
-    if current_user.role is UserRole.TUTOR:
-        return Role.CLASSROOM
-    if current_user.role is UserRole.COORDINATOR:
-        return Role.OBSERVER
-    return None

@@ -40,7 +40,7 @@ def _lesson(lesson_id: int) -> Lesson:
 @login_required
 def live_room(lesson_id: int) -> ResponseReturnValue:
     """The live room: the advisor teaches; pupils, classrooms and the coordinator take part."""
-    from intersession.rooms.events import role_in, room_open_for, room_opens_in
+    from intersession.rooms.joining import role_in, room_open_for, room_opens_in
 
     lesson = _lesson(lesson_id)
     role = role_in(lesson)

@@ -143,7 +143,7 @@ def render_lesson(
         lambda row: row.pupil.school.name,
         lambda row: row.pupil.full_name,
     )
-    from intersession.rooms.events import LATE_MARGIN, room_opens_in
+    from intersession.rooms.joining import LATE_MARGIN, room_opens_in
 
     advisor = lesson.advisor_id == current_user.id
     opens_in = room_opens_in(lesson, advisor)
