@@ -4,6 +4,8 @@ so every page receives the turns and strokes in the order the server kept them."
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask_login import current_user
@@ -12,7 +14,7 @@ from intersession.board import slides, state
 from intersession.board.models import DeckState
 from intersession.board.state import BoardRefused
 from intersession.lessons.models import Lesson
-from intersession.rooms.live import LiveRoom, Role
+from intersession.rooms.live import LiveRoom, Participant, Role
 from intersession.rooms.moderation import RoomNamespace
 from intersession.rooms.notices import room_name
 
@@ -28,6 +30,22 @@ def deck_list(lesson: Lesson, for_advisor: bool) -> list[dict[str, Any]]:
 
 
 class BoardNamespace(RoomNamespace):
+    @contextmanager
+    def _here_allowed(
+        self, allowed: Callable[[LiveRoom, Lesson, Participant], bool]
+    ) -> Iterator[tuple[LiveRoom, Participant, Lesson] | None]:
+        """The room under its lock with this connection's person, if they are here and
+        `allowed`; None otherwise (the handler refuses)."""
+        here = self._here()
+        if here is None:
+            yield None
+            return
+        lesson = here[2]
+        with self.store.changing(lesson.id) as room:
+            person = room.participants.get(here[1].sid)
+            ok = person is not None and allowed(room, lesson, person)
+            yield (room, person, lesson) if ok and person is not None else None
+
     def on_join(self, data: Any = None) -> dict[str, Any]:
         reply = super().on_join(data)
         if "error" in reply:
@@ -53,16 +71,12 @@ class BoardNamespace(RoomNamespace):
     def on_board_show(self, data: Any = None) -> dict[str, Any]:
         """Show a page (the advisor, or the pupil turning pages): everyone is sent the page and
         what is drawn on it."""
-        here = self._here()
-        if here is None:
-            return {"error": "not-allowed"}
         if not isinstance(data, dict):
             return {"error": "bad-request"}
-        lesson = here[2]
-        with self.store.changing(lesson.id) as room:
-            person = room.participants.get(here[1].sid)
-            if person is None or not state.may_turn(room, lesson, person):
+        with self._here_allowed(state.may_turn) as found:
+            if found is None:
                 return {"error": "not-allowed"}
+            room, _person, lesson = found
             try:
                 state.turn(room, lesson, data.get("deck"), data.get("page"))
             except BoardRefused as refused:
@@ -73,18 +87,14 @@ class BoardNamespace(RoomNamespace):
     def on_board_draw(self, data: Any = None) -> dict[str, Any]:
         """A piece of a line (or a text) on the page shown, by one who may draw; at most
         INK_BURST messages per INK_SECONDS per person, whoever else draws meanwhile."""
-        here = self._here()
-        if here is None:
-            return {"error": "not-allowed"}
         try:
             stroke = state.checked_stroke(data)
         except BoardRefused as refused:
             return {"error": refused.code}
-        lesson = here[2]
-        with self.store.changing(lesson.id) as room:
-            person = room.participants.get(here[1].sid)
-            if person is None or not state.may_draw(room, lesson, person):
+        with self._here_allowed(state.may_draw) as found:
+            if found is None:
                 return {"error": "not-allowed"}
+            room, person, lesson = found
             if not self.store.allow("ink", person.user_id, state.INK_BURST, state.INK_SECONDS):
                 return {"error": "too-fast"}
             try:
@@ -95,14 +105,15 @@ class BoardNamespace(RoomNamespace):
         return {"ok": True, "id": kept["id"]}
 
     def _remove(self, which: str | list[str], advisor_only: bool = False) -> dict[str, Any]:
-        here = self._here()
-        if here is None or (advisor_only and here[1].role != Role.ADVISOR):
-            return {"error": "not-allowed"}
-        lesson = here[2]
-        with self.store.changing(lesson.id) as room:
-            person = room.participants.get(here[1].sid)
-            if person is None or not state.may_draw(room, lesson, person):
+        def allowed(room: LiveRoom, lesson: Lesson, person: Participant) -> bool:
+            return (not advisor_only or person.role == Role.ADVISOR) and state.may_draw(
+                room, lesson, person
+            )
+
+        with self._here_allowed(allowed) as found:
+            if found is None:
                 return {"error": "not-allowed"}
+            room, person, lesson = found
             board = state.current(room, lesson)
             gone = state.remove(room, lesson, person, which)
             if gone:
